@@ -1,0 +1,18 @@
+#pragma once
+// Identifiers cogsync mints.
+
+#include <string>
+#include <string_view>
+
+namespace cogsync::ids {
+
+// A random (version 4) UUID, lower-case: the GUID part of pool and identity ids, request ids.
+std::string Uuid();
+// "<region>:<uuid>", the form of IdentityPoolId and IdentityId.
+std::string RegionalId(std::string_view region);
+// Upper-case letters and digits, as AWS access key ids use after their prefix.
+std::string RandomAlnumUpper(size_t n);
+// Letters, digits, '+' and '/', as AWS secret keys look.
+std::string RandomSecret(size_t n);
+
+}  // namespace cogsync::ids

@@ -1,0 +1,156 @@
+#include "common/json.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace cogsync::json {
+
+std::optional<bj::value> Parse(std::string_view text, std::string* error) {
+  bj::parse_options opts;
+  opts.max_depth = kMaxDepth;
+  opts.allow_invalid_utf8 = false;
+  boost::system::error_code ec;
+  bj::value v = bj::parse(text, ec, {}, opts);
+  if (ec) {
+    if (error != nullptr) *error = ec.message();
+    return std::nullopt;
+  }
+  return v;
+}
+
+void AppendString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += char(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+namespace {
+void AppendDouble(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%.3f", d);
+  std::string_view sv(buf, n > 0 ? size_t(n) : 0);
+  // Trim trailing zeros of the fraction, and the point itself if nothing remains.
+  while (!sv.empty() && sv.back() == '0') sv.remove_suffix(1);
+  if (!sv.empty() && sv.back() == '.') sv.remove_suffix(1);
+  out.append(sv);
+}
+}  // namespace
+
+void AppendTo(std::string& out, const bj::value& v) {
+  switch (v.kind()) {
+    case bj::kind::null: out += "null"; break;
+    case bj::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
+    case bj::kind::int64: out += std::to_string(v.get_int64()); break;
+    case bj::kind::uint64: out += std::to_string(v.get_uint64()); break;
+    case bj::kind::double_: AppendDouble(out, v.get_double()); break;
+    case bj::kind::string: AppendString(out, v.get_string()); break;
+    case bj::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        AppendTo(out, e);
+      }
+      out += ']';
+      break;
+    }
+    case bj::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        AppendString(out, kv.key());
+        out += ':';
+        AppendTo(out, kv.value());
+      }
+      out += '}';
+      break;
+    }
+  }
+}
+
+std::string Write(const bj::value& value) {
+  std::string out;
+  AppendTo(out, value);
+  return out;
+}
+
+const bj::value* Find(const bj::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return nullptr;
+  return &it->value();
+}
+
+std::optional<std::string> GetString(const bj::object& o, std::string_view key) {
+  const bj::value* v = Find(o, key);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  return std::string(v->get_string());
+}
+
+std::optional<int64_t> GetInt(const bj::object& o, std::string_view key) {
+  const bj::value* v = Find(o, key);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= uint64_t(INT64_MAX)) return int64_t(v->get_uint64());
+  return std::nullopt;
+}
+
+std::optional<bool> GetBool(const bj::object& o, std::string_view key) {
+  const bj::value* v = Find(o, key);
+  if (v == nullptr || !v->is_bool()) return std::nullopt;
+  return v->get_bool();
+}
+
+std::optional<int64_t> GetTimestampMillis(const bj::object& o, std::string_view key) {
+  const bj::value* v = Find(o, key);
+  if (v == nullptr) return std::nullopt;
+  double seconds;
+  if (v->is_int64()) {
+    seconds = double(v->get_int64());
+  } else if (v->is_uint64()) {
+    seconds = double(v->get_uint64());
+  } else if (v->is_double()) {
+    seconds = v->get_double();
+  } else {
+    return std::nullopt;
+  }
+  if (!std::isfinite(seconds) || std::fabs(seconds) > 1e13) return std::nullopt;
+  return int64_t(std::llround(seconds * 1000.0));
+}
+
+const bj::object* GetObject(const bj::object& o, std::string_view key) {
+  const bj::value* v = Find(o, key);
+  return v != nullptr && v->is_object() ? &v->get_object() : nullptr;
+}
+
+const bj::array* GetArray(const bj::object& o, std::string_view key) {
+  const bj::value* v = Find(o, key);
+  return v != nullptr && v->is_array() ? &v->get_array() : nullptr;
+}
+
+}  // namespace cogsync::json

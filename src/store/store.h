@@ -1,0 +1,143 @@
+#pragma once
+// The Store: all of cogsync's durable state behind one narrow interface in Cognito terms.
+//
+// Work happens in transactions. Read() runs a function against a consistent snapshot; Write()
+// runs it in a serialisable read-write transaction and returns only once the commit is durable
+// (fsync'd: DECISIONS D24). The function's own ApiError aborts the transaction and is returned
+// unchanged; a storage failure becomes InternalErrorException. A Write function may run more than
+// once (an implementation may retry it after a serialisation failure), so it must not have effects
+// outside the transaction.
+//
+// Thread safety: a Store is shared by all request threads; Read and Write may be called
+// concurrently from any thread. A Txn belongs to the one call that received it.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "store/types.h"
+
+namespace cogsync::store {
+
+class Txn {
+ public:
+  virtual ~Txn() = default;
+
+  // ---- identity pools ------------------------------------------------------------------------
+  virtual Result<std::optional<Pool>> GetPool(std::string_view pool_id) = 0;
+  virtual Status PutPool(const Pool& pool) = 0;  // insert or replace
+  // Removes the pool and everything it owns: identities, logins, datasets, records, devices,
+  // subscriptions, principal-tag maps.
+  virtual Status DeletePool(std::string_view pool_id) = 0;
+  // Pools ordered by id, strictly after `after_id` (empty: from the start), at most `limit`.
+  virtual Result<std::vector<Pool>> ListPools(std::string_view after_id, int limit) = 0;
+  virtual Result<int64_t> CountPools() = 0;
+
+  // Principal tag attribute maps, keyed by (pool, identity provider name): the
+  // SetPrincipalTagAttributeMap output object.
+  virtual Result<std::optional<boost::json::object>> GetPrincipalTagMap(
+      std::string_view pool_id, std::string_view provider) = 0;
+  virtual Status PutPrincipalTagMap(std::string_view pool_id, std::string_view provider,
+                                    const boost::json::object& map) = 0;
+
+  // ---- identities and logins -------------------------------------------------------------------
+  virtual Result<std::optional<Identity>> GetIdentity(std::string_view identity_id) = 0;
+  virtual Status PutIdentity(const Identity& identity) = 0;  // insert or replace
+  // Removes the identity, its logins, datasets, records, devices and subscriptions.
+  virtual Status DeleteIdentity(std::string_view identity_id) = 0;
+  // Identities of a pool ordered by id, strictly after `after_id`, at most `limit`.
+  virtual Result<std::vector<Identity>> ListIdentities(std::string_view pool_id,
+                                                       std::string_view after_id, int limit,
+                                                       bool hide_disabled) = 0;
+
+  virtual Result<std::optional<Login>> FindLogin(std::string_view pool_id,
+                                                 std::string_view provider,
+                                                 std::string_view subject) = 0;
+  // All logins of an identity ordered by (provider, subject).
+  virtual Result<std::vector<Login>> ListLogins(std::string_view identity_id) = 0;
+  virtual Status PutLogin(const Login& login) = 0;  // insert or replace (re-linking moves it)
+  virtual Status DeleteLogin(std::string_view pool_id, std::string_view provider,
+                             std::string_view subject) = 0;
+
+  // ---- credentials and server secrets ----------------------------------------------------------
+  virtual Result<std::optional<AccessKey>> GetAccessKey(std::string_view access_key_id) = 0;
+  virtual Status PutAccessKey(const AccessKey& key) = 0;
+  virtual Result<bool> DeleteAccessKey(std::string_view access_key_id) = 0;  // false: no such key
+  virtual Result<std::vector<AccessKey>> ListAccessKeys() = 0;
+  // Named server secrets (token HMAC keys, the JWT signing key) shared by every node.
+  virtual Result<std::optional<std::string>> GetSecret(std::string_view name) = 0;
+  virtual Status PutSecret(std::string_view name, std::string_view value) = 0;
+
+  // ---- datasets and records --------------------------------------------------------------------
+  // The dataset row, also when deleted (deletion memory). With for_update, the row is locked
+  // until the transaction ends, so concurrent writers of one dataset serialise (PostgreSQL:
+  // SELECT ... FOR UPDATE; SQLite: a no-op, its single writer already serialises).
+  virtual Result<std::optional<Dataset>> GetDataset(std::string_view identity_id,
+                                                    std::string_view name, bool for_update) = 0;
+  virtual Status PutDataset(const Dataset& dataset) = 0;  // insert or replace
+  // Live (not deleted) datasets of an identity ordered by name, strictly after `after_name`.
+  virtual Result<std::vector<Dataset>> ListDatasets(std::string_view identity_id,
+                                                    std::string_view after_name, int limit) = 0;
+  // Every dataset row of an identity, deleted ones included (merges move them all).
+  virtual Result<std::vector<Dataset>> ListAllDatasets(std::string_view identity_id) = 0;
+  // Removes a dataset row and its records entirely (not deletion memory: used by merges and by
+  // identity/pool deletion).
+  virtual Status PurgeDataset(std::string_view identity_id, std::string_view name) = 0;
+  // Live datasets of the identity whose merged_into_name is `name`, ordered by name.
+  virtual Result<std::vector<std::string>> ListMergedDatasetNames(std::string_view identity_id,
+                                                                  std::string_view name) = 0;
+
+  // Records with the given keys that exist (tombstones included).
+  virtual Result<std::vector<Record>> GetRecords(std::string_view identity_id,
+                                                 std::string_view dataset,
+                                                 const std::vector<std::string>& keys) = 0;
+  // Records (tombstones included) with sync_count > min_sync_count, ordered by key, strictly
+  // after `after_key`, at most `limit`.
+  virtual Result<std::vector<Record>> ListRecords(std::string_view identity_id,
+                                                  std::string_view dataset,
+                                                  int64_t min_sync_count,
+                                                  std::string_view after_key, int limit) = 0;
+  virtual Status PutRecord(std::string_view identity_id, std::string_view dataset,
+                           const Record& record) = 0;  // insert or replace
+  // Removes every record of the dataset (DeleteDataset keeps the dataset row as a marker).
+  virtual Status DeleteRecords(std::string_view identity_id, std::string_view dataset) = 0;
+
+  // ---- usage ----------------------------------------------------------------------------------
+  virtual Status AddSyncSessions(std::string_view pool_id, int64_t count) = 0;
+  virtual Result<PoolUsage> GetPoolUsage(std::string_view pool_id) = 0;
+
+  // ---- push sync -------------------------------------------------------------------------------
+  virtual Result<std::optional<Device>> GetDevice(std::string_view device_id) = 0;
+  // The device an identity already registered with this platform and token, if any.
+  virtual Result<std::optional<Device>> FindDevice(std::string_view identity_id,
+                                                   std::string_view platform,
+                                                   std::string_view token) = 0;
+  virtual Status PutDevice(const Device& device) = 0;
+  virtual Status PutSubscription(const Subscription& subscription) = 0;
+  virtual Status DeleteSubscription(const Subscription& subscription) = 0;
+  // Subscriptions of one dataset of one identity.
+  virtual Result<std::vector<Subscription>> ListSubscriptions(std::string_view identity_id,
+                                                              std::string_view dataset) = 0;
+
+  // ---- test mode -------------------------------------------------------------------------------
+  // Removes all Cognito state (pools and everything below them); keeps access keys and secrets.
+  virtual Status WipeCognitoState() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  using TxnFn = std::function<Status(Txn&)>;
+  // Runs fn on a consistent snapshot; write methods of the Txn fail.
+  virtual Status Read(const TxnFn& fn) = 0;
+  // Runs fn in a read-write transaction; returns after the commit is durable.
+  virtual Status Write(const TxnFn& fn) = 0;
+};
+
+using StorePtr = std::unique_ptr<Store>;
+
+}  // namespace cogsync::store

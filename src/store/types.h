@@ -1,0 +1,108 @@
+#pragma once
+// The rows of cogsync's state, in Cognito terms. Nested configuration that is only ever stored
+// and returned whole (login providers, role mappings, push and stream settings) is kept as JSON
+// objects, exactly as the API shapes them.
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cogsync::store {
+
+struct Pool {
+  std::string id;
+  std::string name;
+  // Empty when the pool has none; immutable once set (UpdateIdentityPool enforces it).
+  std::string developer_provider_name;
+  // The IdentityPool shape as DescribeIdentityPool returns it, without IdentityPoolTags.
+  boost::json::object description;
+  boost::json::object tags;           // tag key -> value
+  boost::json::object roles;          // "authenticated"/"unauthenticated" -> role ARN
+  boost::json::object role_mappings;  // provider -> RoleMapping
+  // Cognito Sync configuration: {"PushSync": {...}, "CognitoStreams": {...}}.
+  boost::json::object sync_config;
+  boost::json::object events;        // "SyncTrigger" -> Lambda ARN
+  boost::json::object bulk_publish;  // GetBulkPublishDetails fields
+  int64_t created_ms = 0;
+};
+
+struct Identity {
+  std::string id;
+  std::string pool_id;
+  int64_t created_ms = 0;
+  int64_t modified_ms = 0;
+  // Disabled identities are merge losers (D23); merged_into names the survivor.
+  bool disabled = false;
+  std::string merged_into;
+};
+
+// A login linked to an identity: (provider, subject) is unique within a pool. For the developer
+// provider the subject is the developer user identifier; for token providers the token's `sub`.
+struct Login {
+  std::string pool_id;
+  std::string provider;
+  std::string subject;
+  std::string identity_id;
+  int64_t linked_ms = 0;
+};
+
+struct AccessKey {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string name;  // LastModifiedBy for changes made with this key (D21)
+  int64_t created_ms = 0;
+};
+
+struct Dataset {
+  std::string identity_id;
+  std::string name;
+  std::string pool_id;
+  int64_t sync_count = 0;  // never goes backwards, also across deletion (D17)
+  int64_t created_ms = 0;
+  int64_t modified_ms = 0;
+  std::string modified_by;
+  int64_t data_storage = 0;  // Σ UTF-8 bytes of key + value of live records (D16)
+  int64_t num_records = 0;   // live records only (D16)
+  // Deletion memory (D17): a deleted dataset keeps its row with deleted = true; last_deleted_at
+  // is the sync count at its latest deletion (0 if never deleted).
+  bool deleted = false;
+  int64_t last_deleted_at = 0;
+  // For datasets moved in by a merge and renamed (D23): the name they were merged into.
+  std::string merged_into_name;
+};
+
+struct Record {
+  std::string key;
+  std::optional<std::string> value;  // nullopt: a tombstone (D16)
+  int64_t sync_count = 0;
+  int64_t modified_ms = 0;
+  std::string modified_by;
+  std::optional<int64_t> device_modified_ms;
+};
+
+struct Device {
+  std::string device_id;
+  std::string pool_id;
+  std::string identity_id;
+  std::string platform;
+  std::string token;
+  std::string endpoint_arn;  // platform endpoint when push goes through SNS
+  int64_t created_ms = 0;
+};
+
+struct Subscription {
+  std::string pool_id;
+  std::string identity_id;
+  std::string dataset_name;
+  std::string device_id;
+};
+
+struct PoolUsage {
+  int64_t sync_sessions = 0;
+  int64_t data_storage = 0;
+  int64_t last_modified_ms = 0;  // latest dataset change in the pool, 0 when none
+};
+
+}  // namespace cogsync::store
