@@ -27,7 +27,7 @@ std::tm Utc(int64_t seconds) {
 
 std::string AmzDate(int64_t epoch_seconds) {
   std::tm tm = Utc(epoch_seconds);
-  char buf[32];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
@@ -53,7 +53,7 @@ std::optional<int64_t> ParseAmzDate(std::string_view s) {
 
 std::string Iso8601Millis(int64_t epoch_millis) {
   std::tm tm = Utc(epoch_millis / 1000);
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 int(epoch_millis % 1000));
