@@ -1,0 +1,46 @@
+# cogsync: the commands a person and CI use. `make run` serves, `make test` runs every test.
+# Both install what is missing first (Debian packages, npm packages for the client tests).
+
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+LISTEN ?= 127.0.0.1:8080
+DATA_DIR ?= ./data
+
+DEB_PACKAGES := cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev \
+  libboost-url1.81-dev libssl-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev \
+  libgtest-dev libgmock-dev nodejs python3 sqlite3
+
+.PHONY: all deps build build-asan run test test-unit clean npm-deps
+
+all: build
+
+deps:
+	@scripts/install-deps.sh $(DEB_PACKAGES)
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(ASAN_DIR)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DCOGSYNC_SANITIZE=ON
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-asan: deps $(ASAN_DIR)/CMakeCache.txt
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+npm-deps:
+	@scripts/install-npm-deps.sh tests/compat/js
+
+run: build
+	$(BUILD_DIR)/cogsync serve --listen $(LISTEN) --data-dir $(DATA_DIR)
+
+# Every test through CTest: the normal build runs everything; the sanitizer build runs the
+# unit and in-process tests plus the label `asan` subset of the client suites.
+test: build build-asan npm-deps
+	cd $(BUILD_DIR) && ctest --output-on-failure -j 2
+	cd $(ASAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|asan'
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)
