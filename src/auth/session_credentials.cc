@@ -1,0 +1,64 @@
+#include "auth/session_credentials.h"
+
+#include "common/encoding.h"
+#include "common/ids.h"
+#include "common/json.h"
+
+namespace cogsync::auth {
+namespace {
+constexpr std::string_view kTokenPurpose = "session-token-v1";
+constexpr std::string_view kSecretPurpose = "session-secret-v1";
+
+ApiError InvalidToken() {
+  return ApiError::UnrecognizedClient("The security token included in the request is invalid.");
+}
+}  // namespace
+
+std::string SessionCredentials::SecretFor(std::string_view access_key_id) const {
+  return encoding::Base64(sealer_.Derive(kSecretPurpose, access_key_id)).substr(0, 40);
+}
+
+MintedCredentials SessionCredentials::Mint(std::string_view pool_id, std::string_view identity_id,
+                                           bool authenticated, std::string_view role_arn,
+                                           int64_t now_ms) const {
+  MintedCredentials c;
+  c.access_key_id = "ASIA" + ids::RandomAlnumUpper(16);
+  c.secret_key = SecretFor(c.access_key_id);
+  c.expires_ms = now_ms + kLifetimeMs;
+  boost::json::object payload{{"k", c.access_key_id}, {"p", pool_id},   {"i", identity_id},
+                              {"a", authenticated},   {"r", role_arn},  {"x", c.expires_ms}};
+  c.session_token = sealer_.Seal(kTokenPurpose, json::Write(payload));
+  return c;
+}
+
+Result<std::pair<Principal, std::string>> SessionCredentials::Resolve(
+    std::string_view access_key_id, std::string_view session_token, int64_t now_ms) const {
+  auto payload = sealer_.Open(kTokenPurpose, session_token);
+  if (!payload) return InvalidToken();
+  auto parsed = json::Parse(*payload);
+  if (!parsed || !parsed->is_object()) return InvalidToken();
+  const auto& o = parsed->get_object();
+  auto key = json::GetString(o, "k");
+  auto pool = json::GetString(o, "p");
+  auto identity = json::GetString(o, "i");
+  auto authenticated = json::GetBool(o, "a");
+  auto role = json::GetString(o, "r");
+  auto expires = json::GetInt(o, "x");
+  if (!key || !pool || !identity || !authenticated || !role || !expires || *key != access_key_id) {
+    return InvalidToken();
+  }
+  if (now_ms >= *expires) {
+    return ApiError::ExpiredToken("The security token included in the request is expired");
+  }
+  Principal p;
+  p.kind = Principal::Kind::kIdentity;
+  p.access_key_id = *key;
+  p.pool_id = *pool;
+  p.identity_id = *identity;
+  p.authenticated = *authenticated;
+  p.role_arn = *role;
+  p.expires_ms = *expires;
+  return std::make_pair(std::move(p), SecretFor(access_key_id));
+}
+
+}  // namespace cogsync::auth

@@ -1,0 +1,48 @@
+#pragma once
+// Identity credentials (DECISIONS D8): what GetCredentialsForIdentity hands out and what the
+// SigV4 verifier accepts afterwards. They are stateless: the session token carries the binding
+// (pool, identity, authenticated, role, expiry) sealed under the shared key, and the secret key
+// is derived from the access key id with the same key, so any node accepts them without a lookup.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/principal.h"
+#include "common/sealed_token.h"
+#include "common/error.h"
+
+namespace cogsync::auth {
+
+struct MintedCredentials {
+  std::string access_key_id;  // "ASIA" + 16 characters
+  std::string secret_key;
+  std::string session_token;
+  int64_t expires_ms = 0;
+};
+
+class SessionCredentials {
+ public:
+  explicit SessionCredentials(const TokenSealer& sealer) : sealer_(sealer) {}
+
+  static constexpr int64_t kLifetimeMs = 3600 * 1000;  // "valid for a maximum of one hour"
+
+  MintedCredentials Mint(std::string_view pool_id, std::string_view identity_id,
+                         bool authenticated, std::string_view role_arn, int64_t now_ms) const;
+  // The principal and secret for a request signed with minted credentials. Errors:
+  // UnrecognizedClient for a token that is not ours or does not belong to the key id,
+  // ExpiredToken past its expiry.
+  Result<std::pair<Principal, std::string>> Resolve(std::string_view access_key_id,
+                                                    std::string_view session_token,
+                                                    int64_t now_ms) const;
+  static bool LooksLikeSessionKey(std::string_view access_key_id) {
+    return access_key_id.size() == 20 && access_key_id.substr(0, 4) == "ASIA";
+  }
+
+ private:
+  std::string SecretFor(std::string_view access_key_id) const;
+  const TokenSealer& sealer_;
+};
+
+}  // namespace cogsync::auth

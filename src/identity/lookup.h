@@ -1,0 +1,43 @@
+#pragma once
+// Loading what an operation names, with AWS's not-found messages; shared by the handler files.
+
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+#include "store/store.h"
+
+namespace cogsync::identity {
+
+inline Result<store::Pool> LoadPool(store::Txn& txn, std::string_view pool_id) {
+  COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
+  if (!pool) {
+    return ApiError::ResourceNotFound("IdentityPool '" + std::string(pool_id) + "' not found.");
+  }
+  return std::move(*pool);
+}
+
+inline Result<store::Identity> LoadIdentity(store::Txn& txn, std::string_view identity_id) {
+  COGSYNC_ASSIGN_OR_RETURN(auto identity, txn.GetIdentity(identity_id));
+  if (!identity) {
+    return ApiError::ResourceNotFound("Identity '" + std::string(identity_id) + "' not found.");
+  }
+  return std::move(*identity);
+}
+
+inline ApiError IdentityForbidden(std::string_view identity_id) {
+  return ApiError::NotAuthorized("Access to Identity '" + std::string(identity_id) +
+                                 "' is forbidden.");
+}
+
+// An identity of the given pool (ResourceNotFound otherwise: ids of other pools are not leaked).
+inline Result<store::Identity> LoadIdentityInPool(store::Txn& txn, std::string_view pool_id,
+                                                  std::string_view identity_id) {
+  COGSYNC_ASSIGN_OR_RETURN(auto identity, LoadIdentity(txn, identity_id));
+  if (identity.pool_id != pool_id) {
+    return ApiError::ResourceNotFound("Identity '" + std::string(identity_id) + "' not found.");
+  }
+  return identity;
+}
+
+}  // namespace cogsync::identity

@@ -1,0 +1,49 @@
+#pragma once
+// cogsync's own OpenID tokens (DECISIONS D13): RS256 JWTs with iss = the configured public URL,
+// aud = the pool, sub = the identity, amr as AWS writes it. The signing key lives in the Store
+// (shared by every node) and is published at /.well-known/jwks.json.
+
+#include <boost/json.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+
+namespace cogsync::auth {
+class RsaPrivateKey;
+class Jwks;
+}  // namespace cogsync::auth
+
+namespace cogsync::identity {
+
+class OpenIdTokens {
+ public:
+  static constexpr int64_t kDefaultLifetimeSeconds = 600;           // GetOpenIdToken: 10 minutes
+  static constexpr int64_t kDefaultDeveloperLifetimeSeconds = 900;  // developer tokens: 15 minutes
+
+  // pem: the PKCS#8 private key kept in the Store.
+  static Result<std::unique_ptr<OpenIdTokens>> Create(std::string_view pem, std::string issuer);
+  ~OpenIdTokens();
+
+  std::string Issue(std::string_view pool_id, std::string_view identity_id,
+                    const std::vector<std::string>& amr, int64_t lifetime_seconds,
+                    const boost::json::object* principal_tags, int64_t now_seconds) const;
+  // The claims of a token this server issued and that has not expired, else
+  // NotAuthorizedException "Invalid login token. ...".
+  Result<boost::json::object> Verify(std::string_view token, int64_t now_seconds) const;
+
+  const std::string& issuer() const { return issuer_; }
+  boost::json::object JwksDocument() const;
+  boost::json::object DiscoveryDocument() const;
+
+ private:
+  OpenIdTokens(std::unique_ptr<auth::RsaPrivateKey> key, std::unique_ptr<auth::Jwks> jwks,
+               std::string issuer);
+  std::unique_ptr<auth::RsaPrivateKey> key_;
+  std::unique_ptr<auth::Jwks> jwks_;
+  std::string issuer_;
+};
+
+}  // namespace cogsync::identity
