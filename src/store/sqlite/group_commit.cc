@@ -1,0 +1,160 @@
+#include "store/sqlite/group_commit.h"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include "store/sqlite/sqlite_txn.h"
+
+namespace cogsync::store::sqlite {
+namespace {
+
+// Runs a fixed control statement (BEGIN, SAVEPOINT, ...) through the statement cache.
+Status Control(Connection& connection, const char* sql) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection.Prepare(sql));
+  return stmt.Run();
+}
+
+}  // namespace
+
+GroupCommitter::GroupCommitter(Connection& connection, int max_batch)
+    : connection_(connection), max_batch_(static_cast<size_t>(max_batch > 0 ? max_batch : 1)) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+GroupCommitter::~GroupCommitter() { Stop(); }
+
+Status GroupCommitter::Submit(const Store::TxnFn& fn) {
+  std::future<Status> result;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return ApiError::InternalError("store is closed");
+    queue_.push_back(Item{&fn, std::promise<Status>()});
+    result = queue_.back().done.get_future();
+  }
+  wake_.notify_one();
+  return result.get();
+}
+
+Status GroupCommitter::RunExclusive(const std::function<Status(Connection&)>& fn) {
+  std::lock_guard lock(connection_mu_);
+  return fn(connection_);
+}
+
+void GroupCommitter::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  std::lock_guard lock(stop_mu_);
+  if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id()) writer_.join();
+}
+
+GroupCommitStats GroupCommitter::Stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void GroupCommitter::WriterLoop() {
+  while (true) {
+    std::vector<Item> batch;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been answered
+      // Whatever queued up while the previous batch was committing forms the next batch.
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+  }
+}
+
+Status GroupCommitter::RunItem(const Store::TxnFn& fn) {
+  COGSYNC_RETURN_IF_ERROR(Control(connection_, "SAVEPOINT write_item"));
+  Status result = OkStatus();
+  try {
+    SqliteTxn txn(connection_, /*writable=*/true);
+    result = fn(txn);
+  } catch (const std::exception& e) {
+    spdlog::error("write transaction function threw: {}", e.what());
+    result = ApiError::InternalError("Internal error");
+  } catch (...) {
+    spdlog::error("write transaction function threw a non-exception");
+    result = ApiError::InternalError("Internal error");
+  }
+  if (connection_.InAutocommit()) return result;  // sqlite already rolled everything back
+
+  if (result.ok()) {
+    Status released = Control(connection_, "RELEASE write_item");
+    if (released.ok()) return result;
+    result = released;
+  }
+  // Undo this item's writes only. If even that fails its writes may still be in the
+  // transaction, so drop the whole transaction; RunBatch sees autocommit and fails the segment.
+  Status undone = Control(connection_, "ROLLBACK TO write_item");
+  if (undone.ok()) undone = Control(connection_, "RELEASE write_item");
+  if (!undone.ok()) (void)Control(connection_, "ROLLBACK");
+  return result;
+}
+
+void GroupCommitter::RunBatch(std::vector<Item>& batch) {
+  std::vector<std::optional<Status>> results(batch.size());
+  uint64_t committed_items = 0;
+  uint64_t committed_batches = 0;
+  {
+    std::lock_guard connection_lock(connection_mu_);
+    // A segment is the run of items in the currently open transaction. Normally the whole batch
+    // is one segment; a storage failure that makes sqlite abort the transaction mid-batch ends
+    // a segment (its items all fail) and the remaining items start a new one.
+    size_t segment_start = 0;
+    bool in_transaction = false;
+    auto fail_segment = [&](size_t end, const ApiError& error) {
+      for (size_t j = segment_start; j < end; ++j) results[j] = error;
+    };
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!in_transaction) {
+        Status begun = Control(connection_, "BEGIN IMMEDIATE");
+        if (!begun.ok()) {
+          results[i] = begun;
+          continue;
+        }
+        in_transaction = true;
+        segment_start = i;
+      }
+      results[i] = RunItem(*batch[i].fn);
+      if (connection_.InAutocommit()) {
+        spdlog::error("write transaction aborted by storage; failing {} write(s)",
+                      i + 1 - segment_start);
+        fail_segment(i + 1, ApiError::InternalError("Internal storage error"));
+        in_transaction = false;
+      }
+    }
+    if (in_transaction) {
+      Status committed = Control(connection_, "COMMIT");
+      if (committed.ok()) {
+        committed_batches = 1;
+        committed_items = batch.size() - segment_start;
+      } else {
+        // Disk full, I/O error: nothing of this segment is durable. Roll back so the connection
+        // is clean for the next batch (which succeeds once the cause is gone).
+        if (!connection_.InAutocommit()) (void)Control(connection_, "ROLLBACK");
+        fail_segment(batch.size(), committed.error());
+      }
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    stats_.batches += committed_batches;
+    stats_.items += committed_items;
+  }
+  // Answer only now: every acknowledged write above is durable.
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(*results[i]));
+}
+
+}  // namespace cogsync::store::sqlite

@@ -1,0 +1,75 @@
+#pragma once
+// Group commit for SQLite's single write connection. Callers of Submit() block while one writer
+// thread takes everything queued (up to max_batch), runs each function in its own SAVEPOINT of
+// one BEGIN IMMEDIATE transaction, and COMMITs once: one fsync for the whole batch. Only after
+// the commit is each caller answered with its own result, so an acknowledged write is durable
+// (DECISIONS D24). A function's error (or exception) rolls back its savepoint alone; a failed
+// COMMIT fails every function of the batch.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/error.h"
+#include "store/sqlite/statement.h"
+#include "store/store.h"
+
+namespace cogsync::store::sqlite {
+
+struct GroupCommitStats {
+  uint64_t batches = 0;  // committed transactions
+  uint64_t items = 0;    // write functions in them (including those that returned an error)
+};
+
+class GroupCommitter {
+ public:
+  // Starts the writer thread. REQUIRES: `connection` outlives this object, and nothing else
+  // uses it except through RunExclusive().
+  GroupCommitter(Connection& connection, int max_batch);
+  ~GroupCommitter();  // Stop()
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Runs fn in the next batch and returns its result once the batch is durable. Must not be
+  // called from inside a write function (the writer would wait for itself).
+  Status Submit(const Store::TxnFn& fn);
+
+  // Runs fn on the write connection between batches, outside any transaction (checkpoints).
+  Status RunExclusive(const std::function<Status(Connection&)>& fn);
+
+  // Finishes everything already queued, then stops the writer; later Submit()s fail.
+  void Stop();
+
+  GroupCommitStats Stats() const;
+
+ private:
+  struct Item {
+    const Store::TxnFn* fn;
+    std::promise<Status> done;
+  };
+
+  void WriterLoop();
+  void RunBatch(std::vector<Item>& batch);
+  // Runs one item inside a savepoint of the open transaction; returns the item's result.
+  Status RunItem(const Store::TxnFn& fn);
+
+  Connection& connection_;
+  const size_t max_batch_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Item> queue_;  // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+  GroupCommitStats stats_;  // guarded by mu_
+
+  std::mutex connection_mu_;  // held by the writer during a batch, and by RunExclusive
+  std::mutex stop_mu_;        // serialises concurrent Stop() calls around the join
+  std::thread writer_;
+};
+
+}  // namespace cogsync::store::sqlite

@@ -1,0 +1,228 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <utility>
+
+#include "store/sqlite/group_commit.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_txn.h"
+#include "store/sqlite/statement.h"
+
+namespace cogsync::store {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+
+constexpr mode_t kSecretFileMode = 0600;
+
+// Creates the database file owner-only before sqlite opens it. sqlite gives the -wal and -shm
+// files it creates later the database file's permissions, so this covers all three without
+// touching the process-wide umask (other threads may be creating files).
+Status PrepareDatabaseFile(const std::string& path) {
+  std::filesystem::path file(path);
+  if (file.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(file.parent_path(), error);
+    if (error) {
+      return ApiError::InternalError("cannot create directory " + file.parent_path().string() +
+                                     ": " + error.message());
+    }
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kSecretFileMode);
+  if (fd < 0) {
+    return ApiError::InternalError("cannot create database " + path + ": " + std::strerror(errno));
+  }
+  // An existing file keeps the mode it was created with; tighten it.
+  int rc = ::fchmod(fd, kSecretFileMode);
+  int saved_errno = errno;
+  ::close(fd);
+  if (rc != 0) {
+    return ApiError::InternalError("cannot restrict permissions of " + path + ": " +
+                                   std::strerror(saved_errno));
+  }
+  return OkStatus();
+}
+
+// The WAL side files may predate this process (left by a crash, created under another mode).
+void RestrictSideFiles(const std::string& path) {
+  for (const char* suffix : {"-wal", "-shm"}) {
+    std::string side = path + suffix;
+    if (::chmod(side.c_str(), kSecretFileMode) != 0 && errno != ENOENT) {
+      spdlog::warn("cannot restrict permissions of {}: {}", side, std::strerror(errno));
+    }
+  }
+}
+
+Status EnableWal(Connection& connection, const std::string& path) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection.Prepare("PRAGMA journal_mode = WAL"));
+  COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  std::string mode = row ? stmt.Text(0) : "";
+  if (mode != "wal") {
+    return ApiError::InternalError("cannot switch " + path + " to WAL mode (journal mode is '" +
+                                   mode + "')");
+  }
+  return OkStatus();
+}
+
+Status Control(Connection& connection, const char* sql) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection.Prepare(sql));
+  return stmt.Run();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
+  if (options.path.empty() || options.path == ":memory:") {
+    return ApiError::InternalError("the SQLite store needs a database file path");
+  }
+  COGSYNC_RETURN_IF_ERROR(PrepareDatabaseFile(options.path));
+
+  Connection::Options connection_options;
+  connection_options.path = options.path;
+  connection_options.cache_size_kib = options.cache_size_kib;
+  connection_options.synchronous_full = options.synchronous_full;
+
+  std::unique_ptr<SqliteStore> store(new SqliteStore());
+  COGSYNC_ASSIGN_OR_RETURN(store->write_connection_, Connection::Open(connection_options));
+  COGSYNC_RETURN_IF_ERROR(EnableWal(*store->write_connection_, options.path));
+  COGSYNC_RETURN_IF_ERROR(sqlite::MigrateSchema(*store->write_connection_));
+  RestrictSideFiles(options.path);
+
+  connection_options.query_only = true;
+  int readers = options.read_connections > 0 ? options.read_connections : 1;
+  for (int i = 0; i < readers; ++i) {
+    COGSYNC_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader,
+                             Connection::Open(connection_options));
+    store->idle_readers_.push_back(reader.get());
+    store->readers_.push_back(std::move(reader));
+  }
+  store->committer_ =
+      std::make_unique<sqlite::GroupCommitter>(*store->write_connection_, options.max_batch);
+  return store;
+}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+void SqliteStore::Close() {
+  if (committer_) committer_->Stop();
+  std::unique_lock lock(readers_mu_);
+  closed_ = true;
+  reader_returned_.wait(lock, [this] { return leased_readers_ == 0; });
+  idle_readers_.clear();
+  readers_.clear();
+}
+
+Status SqliteStore::Write(const TxnFn& fn) { return committer_->Submit(fn); }
+
+sqlite::Connection* SqliteStore::CheckoutReader() {
+  std::unique_lock lock(readers_mu_);
+  reader_returned_.wait(lock, [this] { return closed_ || !idle_readers_.empty(); });
+  if (closed_) return nullptr;
+  Connection* connection = idle_readers_.back();
+  idle_readers_.pop_back();
+  ++leased_readers_;
+  return connection;
+}
+
+void SqliteStore::ReturnReader(sqlite::Connection* connection) {
+  {
+    std::lock_guard lock(readers_mu_);
+    idle_readers_.push_back(connection);
+    --leased_readers_;
+  }
+  // notify_all: both waiting readers and a Close() waiting for the last lease listen here.
+  reader_returned_.notify_all();
+}
+
+Status SqliteStore::WithReader(const std::function<Status(sqlite::Connection&)>& fn) {
+  Connection* connection = CheckoutReader();
+  if (connection == nullptr) return ApiError::InternalError("store is closed");
+  Status result = Control(*connection, "BEGIN");
+  if (result.ok()) {
+    try {
+      result = fn(*connection);
+    } catch (const std::exception& e) {
+      spdlog::error("read transaction function threw: {}", e.what());
+      result = ApiError::InternalError("Internal error");
+    } catch (...) {
+      spdlog::error("read transaction function threw a non-exception");
+      result = ApiError::InternalError("Internal error");
+    }
+    if (!connection->InAutocommit()) {
+      // Nothing was written, so COMMIT and ROLLBACK are the same: both end the snapshot.
+      Status ended = Control(*connection, "COMMIT");
+      if (!ended.ok()) {
+        (void)Control(*connection, "ROLLBACK");
+        if (result.ok()) result = ended;
+      }
+    }
+  }
+  ReturnReader(connection);
+  return result;
+}
+
+Status SqliteStore::Read(const TxnFn& fn) {
+  return WithReader([&fn](Connection& connection) {
+    sqlite::SqliteTxn txn(connection, /*writable=*/false);
+    return fn(txn);
+  });
+}
+
+SqliteStats SqliteStore::Stats() const {
+  sqlite::GroupCommitStats stats = committer_->Stats();
+  return SqliteStats{stats.batches, stats.items};
+}
+
+Status SqliteStore::Checkpoint() {
+  return committer_->RunExclusive([](Connection& connection) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                             connection.Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
+    COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    // Row: (busy, wal frames, frames checkpointed); busy = 1 means readers blocked it.
+    if (!row || stmt.Int(0) != 0) {
+      return ApiError::InternalError("checkpoint could not complete: database busy");
+    }
+    return OkStatus();
+  });
+}
+
+Result<bool> SqliteStore::IntegrityCheck() {
+  bool ok = false;
+  Status status = WithReader([&ok](Connection& connection) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection.Prepare("PRAGMA integrity_check"));
+    int rows = 0;
+    while (true) {
+      COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      std::string line = stmt.Text(0);
+      ok = rows == 0 && line == "ok";
+      if (line != "ok") spdlog::error("integrity check: {}", line);
+      ++rows;
+    }
+    ok = ok && rows == 1;
+    return OkStatus();
+  });
+  if (!status.ok()) return status.error();
+  return ok;
+}
+
+Result<int> SqliteStore::SchemaVersion() {
+  int version = 0;
+  Status status = WithReader([&version](Connection& connection) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(version, sqlite::ReadSchemaVersion(connection));
+    return OkStatus();
+  });
+  if (!status.ok()) return status.error();
+  return version;
+}
+
+}  // namespace cogsync::store

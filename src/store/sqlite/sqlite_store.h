@@ -1,0 +1,90 @@
+#pragma once
+// The embedded Store: one SQLite database in WAL mode. Reads run on a bounded pool of read
+// connections, each Read() in its own deferred transaction (a consistent snapshot from its first
+// read on). Writes go through one writer thread that group-commits (see group_commit.h): every
+// acknowledged Write() is fsync'd (synchronous=FULL, DECISIONS D24), and a burst of concurrent
+// writes shares one fsync.
+//
+// Foreign keys are enforced immediately, so a write function must create parents before
+// children (pool, identity, dataset, then records; identity before device, device before
+// subscription); a row under a missing parent fails with InternalErrorException.
+//
+// A write function must not call Write() on the same store (the writer would wait for itself);
+// calling Read() from it is allowed but does not see the write's uncommitted changes.
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "store/store.h"
+
+namespace cogsync::store {
+
+namespace sqlite {
+class Connection;
+class GroupCommitter;
+}  // namespace sqlite
+
+struct SqliteOptions {
+  std::string path;  // the database file; its directory is created if missing
+  int read_connections = 8;
+  int64_t cache_size_kib = 16384;  // page cache bound per connection (PRAGMA cache_size)
+  int max_batch = 256;             // most write functions committed by one fsync
+  bool synchronous_full = true;    // false only for benchmarks: NORMAL may lose the last commits
+};
+
+struct SqliteStats {
+  uint64_t batches = 0;  // transactions committed by the writer
+  uint64_t items = 0;    // write functions in them; items / batches is the mean batch size
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database (mode 0600, as are its -wal and -shm files: they hold
+  // secrets), applies pending schema migrations and starts the writer. Fails if the database
+  // was written by a newer schema than this binary knows.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Status Read(const TxnFn& fn) override;
+  Status Write(const TxnFn& fn) override;
+
+  // Answers every write already queued, stops the writer and closes the connections once the
+  // reads in progress return. Later Read()/Write() calls fail. Idempotent; the destructor calls it.
+  void Close();
+
+  SqliteStats Stats() const;
+  // Copies the WAL into the database file and truncates it (PRAGMA wal_checkpoint(TRUNCATE)).
+  // Fails if readers kept it from completing.
+  Status Checkpoint();
+  // PRAGMA integrity_check: true when sqlite reports "ok".
+  Result<bool> IntegrityCheck();
+  // PRAGMA user_version of the open database.
+  Result<int> SchemaVersion();
+
+ private:
+  SqliteStore() = default;
+  sqlite::Connection* CheckoutReader();
+  void ReturnReader(sqlite::Connection* connection);
+  // Runs fn on a read connection inside BEGIN ... COMMIT.
+  Status WithReader(const std::function<Status(sqlite::Connection&)>& fn);
+
+  // Declared before committer_, so the writer thread stops before its connection closes.
+  std::unique_ptr<sqlite::Connection> write_connection_;
+  std::unique_ptr<sqlite::GroupCommitter> committer_;
+
+  std::mutex readers_mu_;
+  std::condition_variable reader_returned_;
+  std::vector<std::unique_ptr<sqlite::Connection>> readers_;  // guarded by readers_mu_
+  std::vector<sqlite::Connection*> idle_readers_;             // guarded by readers_mu_
+  int leased_readers_ = 0;                                    // guarded by readers_mu_
+  bool closed_ = false;                                       // guarded by readers_mu_
+};
+
+}  // namespace cogsync::store
