@@ -1,0 +1,221 @@
+#include "protocol/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "common/json.h"
+#include "protocol/validate.h"
+#include "protocol/wire.h"
+
+namespace cogsync::protocol {
+namespace {
+
+namespace bj = boost::json;
+
+constexpr std::string_view kIdentityTargetPrefix = "AWSCognitoIdentityService";
+constexpr std::string_view kSyncTargetPrefix = "AWSCognitoSyncService";
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+http::Response JsonResponse(int status, const bj::value& body) {
+  http::Response r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.body = json::Write(body);
+  return r;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(std::vector<OperationEntry> operations, auth::Authenticator& authenticator,
+                       auth::ArnContext arn, ExtraEndpoints endpoints)
+    : operations_(std::move(operations)),
+      sync_router_(model::SyncModel()),
+      authenticator_(authenticator),
+      region_(arn.region),
+      account_(arn.account_id),
+      endpoints_(std::move(endpoints)) {
+  arn_ = auth::ArnContext{region_, account_};
+  for (const auto& entry : operations_) {
+    auto& index = entry.service == Service::kIdentity ? identity_ops_ : sync_ops_;
+    index[std::string(entry.model->name)] = &entry;
+    by_model_[entry.model] = &entry;
+  }
+}
+
+Result<Dispatcher::Routed> Dispatcher::Route(const http::Request& request) const {
+  std::string_view path = PathOf(request.target);
+  const std::string* target = request.Header("x-amz-target");
+  if (path == "/" && target != nullptr) {
+    std::string_view t = *target;
+    size_t dot = t.rfind('.');
+    std::string_view prefix = dot == std::string_view::npos ? std::string_view() : t.substr(0, dot);
+    std::string name(dot == std::string_view::npos ? t : t.substr(dot + 1));
+    const auto* index = EndsWith(prefix, kIdentityTargetPrefix) ? &identity_ops_
+                        : EndsWith(prefix, kSyncTargetPrefix)   ? &sync_ops_
+                                                                : nullptr;
+    if (index != nullptr) {
+      auto it = index->find(name);
+      if (it != index->end()) {
+        if (request.method != "POST") {
+          return ApiError::MethodNotAllowed("Operations named by X-Amz-Target take POST.");
+        }
+        return Routed{it->second, {}, false};
+      }
+    }
+    return ApiError::UnknownOperation("Unknown operation " + std::string(t));
+  }
+  if (path == "/") {
+    return ApiError::UnknownOperation("Missing X-Amz-Target header naming the operation.");
+  }
+  COGSYNC_ASSIGN_OR_RETURN(auto match, sync_router_.Match(request));
+  auto it = by_model_.find(match.operation);
+  if (it == by_model_.end()) {
+    return ApiError::UnknownOperation("Unknown operation " + std::string(match.operation->name));
+  }
+  return Routed{it->second, std::move(match.input), true};
+}
+
+bool Dispatcher::IsWrite(const http::Request& request) const {
+  auto routed = Route(request);
+  return routed.ok() && routed->entry->writes;
+}
+
+Result<bj::object> Dispatcher::DecodeInput(const http::Request& request, Routed& routed) const {
+  const OperationEntry& entry = *routed.entry;
+  const Service service = entry.service;
+  const model::ServiceModel& model =
+      service == Service::kSync ? model::SyncModel() : model::IdentityModel();
+  bj::object input;
+  bool has_body_members = false;
+  if (entry.model->input >= 0) {
+    for (const auto& m : model.shape(entry.model->input).members) {
+      if (m.location == model::Location::kBody) has_body_members = true;
+    }
+  }
+  const bool read_body = !routed.rest || has_body_members;
+  if (read_body && !request.body.empty()) {
+    std::string error;
+    auto parsed = json::Parse(request.body, &error);
+    if (!parsed || !parsed->is_object()) {
+      std::string message = "Request body is not a JSON object" + (error.empty() ? "" : ": " + error);
+      return service == Service::kIdentity ? ApiError::Serialization(message)
+                                           : ApiError::InvalidParameter(message);
+    }
+    input = std::move(parsed->get_object());
+    // The legacy wrapped form: {"Operation": ..., "Service": ..., "Input": {...}} (D5).
+    if (!routed.rest && service == Service::kSync && input.contains("Operation")) {
+      const bj::object* inner = json::GetObject(input, "Input");
+      input = inner != nullptr ? *inner : bj::object();
+    }
+  }
+  for (auto& kv : routed.labels) input[kv.key()] = std::move(kv.value());
+  if (entry.model->input >= 0) {
+    if (service == Service::kSync) {
+      COGSYNC_ASSIGN_OR_RETURN(input, CoerceLegacyInput(model, *entry.model, std::move(input)));
+    }
+    COGSYNC_RETURN_IF_ERROR(ValidateInput(model, *entry.model, input, service));
+  }
+  return input;
+}
+
+http::Response Dispatcher::HandleExtra(const http::Request& request, std::string_view path,
+                                       bool* handled) {
+  *handled = true;
+  if (request.method == "GET" && path == "/.well-known/jwks.json" && endpoints_.jwks) {
+    return JsonResponse(200, endpoints_.jwks());
+  }
+  if (request.method == "GET" && path == "/.well-known/openid-configuration" && endpoints_.discovery) {
+    return JsonResponse(200, endpoints_.discovery());
+  }
+  if (path == "/moto-api/reset" || path == "/moto-api/reset-auth") {
+    if (!endpoints_.reset || request.method != "POST") {
+      return EncodeError(Service::kSync, ApiError::UnknownOperation("Not found: " + std::string(path)));
+    }
+    if (path == "/moto-api/reset") {
+      if (auto s = endpoints_.reset(); !s.ok()) return EncodeError(Service::kSync, s.error());
+      return JsonResponse(200, bj::object{{"status", "ok"}});
+    }
+    // moto's server counts unauthenticated actions before it starts checking signatures;
+    // cogsync always checks them, so the count is remembered and echoed only.
+    std::string previous = no_auth_count_;
+    if (auto body = json::Parse(request.body); body && body->is_object()) {
+      const bj::value* n = json::Find(body->get_object(), "INITIAL_NO_AUTH_ACTION_COUNT");
+      if (n != nullptr) no_auth_count_ = n->is_string() ? std::string(n->get_string()) : json::Write(*n);
+    }
+    authenticator_.ClearCache();
+    return JsonResponse(200, bj::object{{"status", "ok"}, {"PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT", previous}});
+  }
+  *handled = false;
+  return {};
+}
+
+http::Response Dispatcher::Dispatch(const http::Request& request, Service* service) {
+  auto routed = Route(request);
+  if (!routed.ok()) {
+    *service = PathOf(request.target) == "/" && request.Header("x-amz-target") != nullptr &&
+                       request.Header("x-amz-target")->find(kSyncTargetPrefix) == std::string::npos
+                   ? Service::kIdentity
+                   : Service::kSync;
+    return EncodeError(*service, routed.error());
+  }
+  const OperationEntry& entry = *routed->entry;
+  *service = entry.service;
+  http::Response response = Run(request, *routed);
+  response.operation = std::string(entry.model->name);
+  return response;
+}
+
+http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
+  const OperationEntry& entry = *routed.entry;
+  auth::RequestContext ctx;
+  ctx.request_id = request.request_id;
+  ctx.operation = std::string(entry.model->name);
+  ctx.remote_address = request.remote_address;
+  if (entry.access != auth::Access::kPublic) {
+    auto principal = authenticator_.Authenticate(
+        request, entry.service == Service::kIdentity ? "cognito-identity" : "cognito-sync");
+    if (!principal.ok()) return EncodeError(entry.service, principal.error());
+    ctx.principal = std::move(principal).value();
+  }
+  auto input = DecodeInput(request, routed);
+  if (!input.ok()) return EncodeError(entry.service, input.error());
+  if (auto allowed = auth::Authorize(ctx.principal, entry.access, entry.service, ctx.operation,
+                                     *input, arn_);
+      !allowed.ok()) {
+    return EncodeError(entry.service, allowed.error());
+  }
+  if (auto cc = json::GetString(*input, "ClientContext")) ctx.client_context = *cc;
+  Result<bj::value> output = ApiError::InternalError("not run");
+  try {
+    output = entry.call(ctx, *input);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {}: unexpected exception: {}", request.request_id, ctx.operation, e.what());
+    output = ApiError::InternalError("Internal server error (request " + request.request_id + ")");
+  }
+  if (!output.ok()) {
+    if (output.error().sync_status() == HttpStatus::kInternalServerError) {
+      spdlog::error("request {} {}: {}", request.request_id, ctx.operation, output.error().ToString());
+    }
+    return EncodeError(entry.service, output.error());
+  }
+  return EncodeOutput(entry.service, entry.model->output >= 0 ? output.value() : bj::value(nullptr));
+}
+
+http::Response Dispatcher::Handle(const http::Request& request) {
+  std::string_view path = PathOf(request.target);
+  if (path.size() > 2 && (path[1] == '.' || path[1] == 'm')) {
+    bool handled = false;
+    http::Response extra = HandleExtra(request, path, &handled);
+    if (handled) return extra;
+  }
+  Service service = Service::kSync;
+  return Dispatch(request, &service);
+}
+
+}  // namespace cogsync::protocol

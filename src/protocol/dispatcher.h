@@ -1,0 +1,62 @@
+#pragma once
+// The request pipeline above HTTP (fixed order, ARCHITECTURE.md "Life of a request"):
+// route (X-Amz-Target, else method + path) -> authenticate (SigV4, D10/D11) -> decode and
+// validate the input against the model (D3) -> authorize (D9) -> handler -> encode. Every
+// failure on the way is an ApiError encoded by protocol/wire.cc for the service concerned.
+
+#include <boost/json.hpp>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "auth/access.h"
+#include "auth/authenticator.h"
+#include "http/message.h"
+#include "protocol/operations.h"
+#include "protocol/rest_router.h"
+
+namespace cogsync::protocol {
+
+// Endpoints served beside the two APIs.
+struct ExtraEndpoints {
+  std::function<boost::json::object()> jwks;       // GET /.well-known/jwks.json
+  std::function<boost::json::object()> discovery;  // GET /.well-known/openid-configuration
+  // Test mode only (nullptr otherwise): POST /moto-api/reset wipes all Cognito state.
+  std::function<Status()> reset;
+};
+
+class Dispatcher final : public http::Handler {
+ public:
+  Dispatcher(std::vector<OperationEntry> operations, auth::Authenticator& authenticator,
+             auth::ArnContext arn, ExtraEndpoints endpoints);
+
+  bool IsWrite(const http::Request& request) const override;
+  http::Response Handle(const http::Request& request) override;
+
+ private:
+  struct Routed {
+    const OperationEntry* entry = nullptr;
+    boost::json::object labels;  // REST: path, query and header members
+    bool rest = false;
+  };
+  Result<Routed> Route(const http::Request& request) const;
+  Result<boost::json::object> DecodeInput(const http::Request& request, Routed& routed) const;
+  http::Response HandleExtra(const http::Request& request, std::string_view path, bool* handled);
+  http::Response Dispatch(const http::Request& request, Service* service);
+  http::Response Run(const http::Request& request, Routed& routed);
+
+  std::vector<OperationEntry> operations_;
+  std::unordered_map<std::string, const OperationEntry*> identity_ops_;
+  std::unordered_map<std::string, const OperationEntry*> sync_ops_;
+  std::unordered_map<const model::Operation*, const OperationEntry*> by_model_;
+  RestRouter sync_router_;
+  auth::Authenticator& authenticator_;
+  auth::ArnContext arn_;
+  std::string region_;
+  std::string account_;
+  ExtraEndpoints endpoints_;
+  std::string no_auth_count_ = "inf";  // echoed by /moto-api/reset-auth
+};
+
+}  // namespace cogsync::protocol
