@@ -187,7 +187,9 @@ class Parser {
     return static_cast<int>(sets_->size()) - 1;
   }
 
-  Node SetNode(CharSet set) { return Node{.kind = Node::Kind::kSet, .set = NewSet(std::move(set))}; }
+  Node SetNode(CharSet set) {
+    return Node{.kind = Node::Kind::kSet, .set = NewSet(std::move(set))};
+  }
 
   std::optional<Node> ParseAtom() {
     char32_t c = Peek();
@@ -247,19 +249,22 @@ class Parser {
         AddNamed(set, IsAsciiWord, Pattern::kWord);
         return true;
       case 'W':
-        AddNamed(set, [](char32_t x) { return !IsAsciiWord(x); }, Pattern::kNotWord);
+        AddNamed(
+            set, [](char32_t x) { return !IsAsciiWord(x); }, Pattern::kNotWord);
         return true;
       case 'd':
         AddNamed(set, IsAsciiDigit, Pattern::kDigit);
         return true;
       case 'D':
-        AddNamed(set, [](char32_t x) { return !IsAsciiDigit(x); }, Pattern::kNotDigit);
+        AddNamed(
+            set, [](char32_t x) { return !IsAsciiDigit(x); }, Pattern::kNotDigit);
         return true;
       case 's':
         AddNamed(set, IsJavaSpace, Pattern::kSpace);
         return true;
       case 'S':
-        AddNamed(set, [](char32_t x) { return !IsJavaSpace(x); }, Pattern::kNotSpace);
+        AddNamed(
+            set, [](char32_t x) { return !IsJavaSpace(x); }, Pattern::kNotSpace);
         return true;
       case 'p':
       case 'P': {
@@ -275,8 +280,8 @@ class Parser {
         if (c == 'p') {
           AddNamed(set, member, Pattern::kUnicodeCategory);
         } else {
-          AddNamed(set, [&member](char32_t x) { return !member(x); },
-                   Pattern::kNotUnicodeCategory);
+          AddNamed(
+              set, [&member](char32_t x) { return !member(x); }, Pattern::kNotUnicodeCategory);
         }
         return true;
       }
@@ -596,8 +601,7 @@ bool Pattern::Matches(std::string_view utf8) const {
         int pc = static_cast<int>(w * 64) + __builtin_ctzll(bits);
         bits &= bits - 1;
         const Instruction& instruction = program_[static_cast<size_t>(pc)];
-        if (instruction.op == Op::kChar &&
-            sets_[static_cast<size_t>(instruction.x)].Contains(c)) {
+        if (instruction.op == Op::kChar && sets_[static_cast<size_t>(instruction.x)].Contains(c)) {
           AddThread(program_, &next, pc + 1);
         }
       }

@@ -40,22 +40,14 @@ const std::vector<std::string> kIdentityOperations = {
     "UpdateIdentityPool",
 };
 const std::vector<std::string> kSyncOperations = {
-    "BulkPublish",
-    "DeleteDataset",
-    "DescribeDataset",
-    "DescribeIdentityPoolUsage",
-    "DescribeIdentityUsage",
-    "GetBulkPublishDetails",
-    "GetCognitoEvents",
-    "GetIdentityPoolConfiguration",
-    "ListDatasets",
-    "ListIdentityPoolUsage",
-    "ListRecords",
-    "RegisterDevice",
-    "SetCognitoEvents",
-    "SetIdentityPoolConfiguration",
-    "SubscribeToDataset",
-    "UnsubscribeFromDataset",
+    "BulkPublish",           "DeleteDataset",
+    "DescribeDataset",       "DescribeIdentityPoolUsage",
+    "DescribeIdentityUsage", "GetBulkPublishDetails",
+    "GetCognitoEvents",      "GetIdentityPoolConfiguration",
+    "ListDatasets",          "ListIdentityPoolUsage",
+    "ListRecords",           "RegisterDevice",
+    "SetCognitoEvents",      "SetIdentityPoolConfiguration",
+    "SubscribeToDataset",    "UnsubscribeFromDataset",
     "UpdateRecords",
 };
 
@@ -188,8 +180,9 @@ TEST(ModelTest, SyncShapes) {
   const Operation* list = model.FindOperation("ListRecords");
   ASSERT_NE(list, nullptr);
   EXPECT_EQ(list->http_method, "GET");
-  EXPECT_EQ(list->request_uri,
-            "/identitypools/{IdentityPoolId}/identities/{IdentityId}/datasets/{DatasetName}/records");
+  EXPECT_EQ(
+      list->request_uri,
+      "/identitypools/{IdentityPoolId}/identities/{IdentityId}/datasets/{DatasetName}/records");
   EXPECT_EQ(model.shape(list->input).name, "ListRecordsRequest");
   ASSERT_EQ(model.shape(list->input).members.size(), 7u);
 
@@ -232,8 +225,8 @@ TEST(ModelTest, SyncShapes) {
   std::vector<std::string_view> ops(model.shape(op->shape).enum_values.begin(),
                                     model.shape(op->shape).enum_values.end());
   EXPECT_EQ(ops, (std::vector<std::string_view>{"replace", "remove"}));
-  const Member* date = FindMember(model, model.shape(patches->shape).member,
-                                  "DeviceLastModifiedDate");
+  const Member* date =
+      FindMember(model, model.shape(patches->shape).member, "DeviceLastModifiedDate");
   ASSERT_NE(date, nullptr);
   EXPECT_EQ(model.shape(date->shape).type, Type::kTimestamp);
 
