@@ -35,17 +35,24 @@ void Statement::NoteBindResult(int rc, int index) {
   }
 }
 
+namespace {
+// sqlite binds a null pointer as SQL NULL; an empty (possibly default-constructed) view must
+// stay the empty string.
+const char* NonNullData(std::string_view value) {
+  static const char kEmpty = 0;
+  return value.data() != nullptr ? value.data() : &kEmpty;
+}
+}  // namespace
+
 Statement& Statement::BindText(int index, std::string_view value) {
-  NoteBindResult(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                     SQLITE_UTF8),
+  NoteBindResult(sqlite3_bind_text64(stmt_, index, NonNullData(value), value.size(),
+                                     SQLITE_TRANSIENT, SQLITE_UTF8),
                  index);
   return *this;
 }
 
 Statement& Statement::BindBlob(int index, std::string_view value) {
-  // A zero-length blob with a null pointer would bind NULL; "" must stay a value.
-  static const char kEmpty = 0;
-  const char* data = value.empty() ? &kEmpty : value.data();
+  const char* data = NonNullData(value);
   NoteBindResult(sqlite3_bind_blob64(stmt_, index, data, value.size(), SQLITE_TRANSIENT), index);
   return *this;
 }
