@@ -1,1 +1,143 @@
-int main() { return 0; }
+// cogsync: the command line. `cogsync serve` runs the server; `cogsync keys ...` manages
+// developer access keys. Settings come from defaults, then --config FILE, then COGSYNC_*
+// environment variables, then flags (docs/configuration.md).
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "cli/app.h"
+#include "cli/config_file.h"
+#include "cli/keys.h"
+#include "common/time_format.h"
+
+namespace {
+
+using cogsync::Config;
+
+struct Flags {
+  std::optional<std::string> listen, data_dir, config, store, region, account_id, public_url,
+      log_level;
+  std::optional<int> io_threads, worker_threads;
+  bool test_mode = false;
+  bool insecure = false;
+  bool no_access_log = false;
+};
+
+void AddCommonFlags(CLI::App* cmd, Flags& f) {
+  cmd->add_option("--data-dir", f.data_dir, "Data directory (default ./data)")->envname("COGSYNC_DATA_DIR");
+  cmd->add_option("--config", f.config, "JSON configuration file")->envname("COGSYNC_CONFIG");
+  cmd->add_option("--store", f.store, "sqlite:PATH (default sqlite:<data-dir>/cogsync.db)")
+      ->envname("COGSYNC_STORE");
+}
+
+// Defaults < config file < environment < flags (CLI11 fills an option from its environment
+// variable when the flag is absent).
+int BuildConfig(const Flags& f, Config& c) {
+  if (f.config) {
+    if (auto s = cogsync::cli::ApplyConfigFile(*f.config, c); !s.ok()) {
+      std::fprintf(stderr, "cogsync: %s\n", s.error().message().c_str());
+      return 2;
+    }
+  }
+  if (f.listen) c.listen = *f.listen;
+  if (f.data_dir) c.data_dir = *f.data_dir;
+  if (f.store) c.store_url = *f.store;
+  if (f.region) c.region = *f.region;
+  if (f.account_id) c.account_id = *f.account_id;
+  if (f.public_url) c.public_url = *f.public_url;
+  if (f.log_level) c.log_level = *f.log_level;
+  if (f.io_threads) c.io_threads = *f.io_threads;
+  if (f.worker_threads) c.worker_threads = *f.worker_threads;
+  if (f.test_mode) c.test_mode = true;
+  if (f.insecure) c.insecure_trust_login_tokens = true;
+  if (f.no_access_log) c.access_log = false;
+  return 0;
+}
+
+int WithStore(const Flags& flags, const std::function<int(cogsync::store::Store&)>& fn) {
+  Config config;
+  if (int rc = BuildConfig(flags, config); rc != 0) return rc;
+  auto store = cogsync::cli::OpenStore(config);
+  if (!store.ok()) {
+    std::fprintf(stderr, "cogsync: %s\n", store.error().message().c_str());
+    return 1;
+  }
+  return fn(**store);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cogsync: a self-hosted Amazon Cognito Sync and Cognito Identity server"};
+  app.require_subcommand(1);
+  Flags flags;
+
+  CLI::App* serve = app.add_subcommand("serve", "Serve the Cognito Sync and Identity APIs");
+  AddCommonFlags(serve, flags);
+  serve->add_option("--listen", flags.listen, "HOST:PORT (default 127.0.0.1:8080)")->envname("COGSYNC_LISTEN");
+  serve->add_option("--region", flags.region, "Region in ids and ARNs (default us-east-1)")->envname("COGSYNC_REGION");
+  serve->add_option("--account-id", flags.account_id, "Account id in ARNs (default 000000000000)")->envname("COGSYNC_ACCOUNT_ID");
+  serve->add_option("--public-url", flags.public_url, "Issuer of OpenID tokens")->envname("COGSYNC_PUBLIC_URL");
+  serve->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error")->envname("COGSYNC_LOG_LEVEL");
+  serve->add_option("--io-threads", flags.io_threads, "I/O threads (default: one per core)")->envname("COGSYNC_IO_THREADS");
+  serve->add_option("--worker-threads", flags.worker_threads, "Threads for writing requests (default 32)")->envname("COGSYNC_WORKER_THREADS");
+  serve->add_flag("--test-mode", flags.test_mode, "Enable /moto-api/reset for test suites")->envname("COGSYNC_TEST_MODE");
+  serve->add_flag("--insecure-trust-login-tokens", flags.insecure,
+                  "Trust login tokens of providers without a JWKS (never in production)")
+      ->envname("COGSYNC_INSECURE_TRUST_LOGIN_TOKENS");
+  serve->add_flag("--no-access-log", flags.no_access_log, "Do not log each request");
+
+  CLI::App* keys = app.add_subcommand("keys", "Manage developer access keys");
+  keys->require_subcommand(1);
+  AddCommonFlags(keys, flags);
+  std::string key_name = "developer";
+  std::optional<std::string> key_id, key_secret, delete_id;
+  CLI::App* create = keys->add_subcommand("create", "Create a developer access key");
+  create->add_option("--name", key_name, "Name recorded as LastModifiedBy (default developer)");
+  create->add_option("--access-key-id", key_id, "Use this access key id instead of a random one");
+  create->add_option("--secret-access-key", key_secret, "Use this secret instead of a random one");
+  CLI::App* list = keys->add_subcommand("list", "List developer access keys");
+  CLI::App* remove = keys->add_subcommand("delete", "Delete a developer access key");
+  remove->add_option("access_key_id", delete_id, "The key to delete")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) {
+    Config config;
+    if (int rc = BuildConfig(flags, config); rc != 0) return rc;
+    return cogsync::cli::Serve(config);
+  }
+  return WithStore(flags, [&](cogsync::store::Store& store) -> int {
+    if (create->parsed()) {
+      auto key = cogsync::cli::CreateKey(store, key_name, key_id, key_secret);
+      if (!key.ok()) {
+        std::fprintf(stderr, "cogsync: %s\n", key.error().message().c_str());
+        return 1;
+      }
+      std::printf("aws_access_key_id = %s\naws_secret_access_key = %s\n",
+                  key->access_key_id.c_str(), key->secret_access_key.c_str());
+      return 0;
+    }
+    if (list->parsed()) {
+      auto all = cogsync::cli::ListKeys(store);
+      if (!all.ok()) {
+        std::fprintf(stderr, "cogsync: %s\n", all.error().message().c_str());
+        return 1;
+      }
+      for (const auto& k : *all) {
+        std::printf("%s\t%s\t%s\n", k.access_key_id.c_str(), k.name.c_str(),
+                    cogsync::timefmt::Iso8601Millis(k.created_ms).c_str());
+      }
+      return 0;
+    }
+    auto s = cogsync::cli::DeleteKey(store, *delete_id);
+    if (!s.ok()) {
+      std::fprintf(stderr, "cogsync: %s\n", s.error().message().c_str());
+      return 1;
+    }
+    std::printf("deleted %s\n", delete_id->c_str());
+    return 0;
+  });
+}

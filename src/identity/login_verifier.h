@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
 #include "identity/openid_tokens.h"
@@ -35,7 +36,7 @@ struct VerifiedLogin {
 
 class LoginVerifier {
  public:
-  LoginVerifier(const Config& config, const OpenIdTokens& openid);
+  LoginVerifier(const Config& config, const OpenIdTokens& openid, const Clock& clock);
   ~LoginVerifier();
   LoginVerifier(const LoginVerifier&) = delete;
   LoginVerifier& operator=(const LoginVerifier&) = delete;

@@ -1,0 +1,194 @@
+#include "cli/app.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "auth/authenticator.h"
+#include "auth/rsa_key.h"
+#include "auth/session_credentials.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/encoding.h"
+#include "common/ids.h"
+#include "common/sealed_token.h"
+#include "http/server.h"
+#include "identity/login_verifier.h"
+#include "identity/openid_tokens.h"
+#include "identity/service.h"
+#include "protocol/dispatcher.h"
+#include "protocol/operations.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace cogsync::cli {
+namespace {
+
+constexpr std::string_view kTokenKeySecret = "token-hmac-key";
+constexpr std::string_view kJwtKeySecret = "openid-rs256-private-key";
+
+Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return ApiError::InvalidParameter("--listen wants HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  char* end = nullptr;
+  long port = std::strtol(listen.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || port < 0 || port > 65535) {
+    return ApiError::InvalidParameter("--listen wants HOST:PORT, got " + listen);
+  }
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+}  // namespace
+
+Result<store::StorePtr> OpenStore(const Config& config) {
+  std::string url = config.store_url;
+  if (url.empty()) url = "sqlite:" + (std::filesystem::path(config.data_dir) / "cogsync.db").string();
+  if (url.rfind("sqlite:", 0) == 0) {
+    store::SqliteOptions options;
+    options.path = url.substr(7);
+    options.read_connections = config.sqlite_read_connections;
+    options.cache_size_kib = config.sqlite_cache_kib;
+    COGSYNC_ASSIGN_OR_RETURN(auto sqlite, store::SqliteStore::Open(options));
+    return store::StorePtr(std::move(sqlite));
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return ApiError::InvalidParameter(
+        "this build of cogsync has no PostgreSQL store yet; use sqlite:PATH");
+  }
+  return ApiError::InvalidParameter("unknown --store " + url + " (want sqlite:PATH)");
+}
+
+Result<ServerSecrets> LoadOrCreateSecrets(store::Store& store) {
+  ServerSecrets secrets;
+  bool complete = false;
+  COGSYNC_RETURN_IF_ERROR(store.Read([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto token, txn.GetSecret(kTokenKeySecret));
+    COGSYNC_ASSIGN_OR_RETURN(auto jwt, txn.GetSecret(kJwtKeySecret));
+    if (token && jwt) {
+      secrets = {*token, *jwt};
+      complete = true;
+    }
+    return OkStatus();
+  }));
+  if (complete) return secrets;
+  // First start: make candidates, then store each only if no other node stored one meanwhile.
+  COGSYNC_ASSIGN_OR_RETURN(auto key, auth::RsaPrivateKey::Generate(2048));
+  const std::string token_candidate = encoding::Hex(crypto::RandomBytes(32));
+  const std::string jwt_candidate = key.ToPem();
+  COGSYNC_RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto token, txn.GetSecret(kTokenKeySecret));
+    COGSYNC_ASSIGN_OR_RETURN(auto jwt, txn.GetSecret(kJwtKeySecret));
+    if (!token) COGSYNC_RETURN_IF_ERROR(txn.PutSecret(kTokenKeySecret, token_candidate));
+    if (!jwt) COGSYNC_RETURN_IF_ERROR(txn.PutSecret(kJwtKeySecret, jwt_candidate));
+    secrets = {token ? *token : token_candidate, jwt ? *jwt : jwt_candidate};
+    return OkStatus();
+  }));
+  return secrets;
+}
+
+Status EnsureDeveloperKey(store::Store& store, const Config& config) {
+  const char* id = std::getenv("COGSYNC_ACCESS_KEY_ID");
+  const char* secret = std::getenv("COGSYNC_SECRET_ACCESS_KEY");
+  if ((id == nullptr) != (secret == nullptr)) {
+    return ApiError::InvalidParameter(
+        "set both COGSYNC_ACCESS_KEY_ID and COGSYNC_SECRET_ACCESS_KEY, or neither");
+  }
+  const int64_t now = SystemClock().NowMillis();
+  if (id != nullptr) {
+    const char* name = std::getenv("COGSYNC_ACCESS_KEY_NAME");
+    store::AccessKey key{id, secret, name != nullptr ? name : "developer", now};
+    return store.Write([&](store::Txn& txn) { return txn.PutAccessKey(key); });
+  }
+  bool any = false;
+  COGSYNC_RETURN_IF_ERROR(store.Read([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto keys, txn.ListAccessKeys());
+    any = !keys.empty();
+    return OkStatus();
+  }));
+  if (any) return OkStatus();
+  store::AccessKey key{"AKIA" + ids::RandomAlnumUpper(16), ids::RandomSecret(40), "developer", now};
+  COGSYNC_RETURN_IF_ERROR(store.Write([&](store::Txn& txn) { return txn.PutAccessKey(key); }));
+  std::filesystem::create_directories(config.data_dir);
+  const auto path = std::filesystem::path(config.data_dir) / "developer-credentials";
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << "[default]\naws_access_key_id = " << key.access_key_id
+        << "\naws_secret_access_key = " << key.secret_access_key << "\n";
+  }
+  ::chmod(path.c_str(), 0600);
+  std::printf("cogsync: created developer credentials (also in %s)\n"
+              "  aws_access_key_id     = %s\n  aws_secret_access_key = %s\n",
+              path.c_str(), key.access_key_id.c_str(), key.secret_access_key.c_str());
+  std::fflush(stdout);
+  return OkStatus();
+}
+
+int Serve(const Config& config) {
+  const auto started = std::chrono::steady_clock::now();
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  auto fail = [](const std::string& what, const ApiError& e) {
+    spdlog::critical("{}: {}", what, e.message());
+    return 1;
+  };
+  auto listen = SplitListen(config.listen);
+  if (!listen.ok()) return fail("configuration", listen.error());
+  auto store = OpenStore(config);
+  if (!store.ok()) return fail("opening the store", store.error());
+  auto secrets = LoadOrCreateSecrets(**store);
+  if (!secrets.ok()) return fail("loading server secrets", secrets.error());
+  if (auto s = EnsureDeveloperKey(**store, config); !s.ok()) return fail("developer key", s.error());
+
+  SystemClock clock;
+  TokenSealer sealer(secrets->token_key);
+  auth::SessionCredentials credentials(sealer);
+  auto openid = identity::OpenIdTokens::Create(secrets->jwt_private_pem, config.public_url);
+  if (!openid.ok()) return fail("loading the OpenID signing key", openid.error());
+  identity::LoginVerifier logins(config, **openid, clock);
+  identity::IdentityService identity_service(**store, clock, config, sealer, credentials, **openid,
+                                             logins);
+  auth::Authenticator authenticator(**store, credentials, clock);
+
+  protocol::ExtraEndpoints endpoints;
+  endpoints.jwks = [&] { return (*openid)->JwksDocument(); };
+  endpoints.discovery = [&] { return (*openid)->DiscoveryDocument(); };
+  if (config.test_mode) {
+    endpoints.reset = [&]() -> Status {
+      return (*store)->Write([](store::Txn& txn) { return txn.WipeCognitoState(); });
+    };
+  }
+  protocol::Dispatcher dispatcher(protocol::IdentityOperationTable(identity_service),
+                                  authenticator, auth::ArnContext{config.region, config.account_id},
+                                  std::move(endpoints));
+
+  http::ServerOptions options;
+  options.host = listen->first;
+  options.port = listen->second;
+  options.io_threads = config.io_threads;
+  options.worker_threads = config.worker_threads;
+  options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  options.read_timeout_seconds = config.read_timeout_seconds;
+  options.idle_timeout_seconds = config.idle_timeout_seconds;
+  options.cors_allowed_origins = config.cors_allowed_origins;
+  options.access_log = config.access_log;
+  std::atomic<bool> ready{false};
+  http::Server server(options, dispatcher, [&] { return ready.load(); });
+  if (auto s = server.Start(); !s.ok()) return fail("starting the HTTP server", s.error());
+  http::InstallSignalHandlers(server);
+  ready = true;
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started).count();
+  spdlog::info("cogsync listening on {}:{} (data in {}, ready in {} ms{})", options.host,
+               server.port(), config.data_dir, micros / 1000, config.test_mode ? ", test mode" : "");
+  server.Wait();
+  spdlog::info("cogsync stopped");
+  return 0;
+}
+
+}  // namespace cogsync::cli

@@ -1,0 +1,129 @@
+#include "cli/config_file.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "common/json.h"
+
+namespace cogsync::cli {
+namespace {
+
+namespace bj = boost::json;
+
+std::string Normalize(std::string_view key) {
+  std::string out(key);
+  for (char& c : out) {
+    if (c == '-') c = '_';
+  }
+  return out;
+}
+
+ApiError Bad(const std::string& what) { return ApiError::InvalidParameter("config file: " + what); }
+
+Status ReadString(const bj::value& v, const std::string& key, std::string& out) {
+  if (!v.is_string()) return Bad(key + " must be a string");
+  out = std::string(v.get_string());
+  return OkStatus();
+}
+
+template <typename Int>
+Status ReadInt(const bj::value& v, const std::string& key, Int& out) {
+  if (!v.is_int64() && !v.is_uint64()) return Bad(key + " must be an integer");
+  out = static_cast<Int>(v.to_number<int64_t>());
+  return OkStatus();
+}
+
+Status ReadBool(const bj::value& v, const std::string& key, bool& out) {
+  if (!v.is_bool()) return Bad(key + " must be true or false");
+  out = v.get_bool();
+  return OkStatus();
+}
+
+Status ReadStrings(const bj::value& v, const std::string& key, std::vector<std::string>& out) {
+  if (!v.is_array()) return Bad(key + " must be an array of strings");
+  out.clear();
+  for (const auto& e : v.get_array()) {
+    if (!e.is_string()) return Bad(key + " must be an array of strings");
+    out.emplace_back(e.get_string());
+  }
+  return OkStatus();
+}
+
+Status ReadLimits(const bj::value& v, Limits& limits) {
+  if (!v.is_object()) return Bad("limits must be an object");
+  for (const auto& kv : v.get_object()) {
+    std::string k = Normalize(kv.key());
+    if (k == "max_identity_pools") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.max_identity_pools));
+    else if (k == "datasets_per_identity") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.datasets_per_identity));
+    else if (k == "records_per_dataset") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.records_per_dataset));
+    else if (k == "dataset_bytes") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.dataset_bytes));
+    else if (k == "key_bytes") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.key_bytes));
+    else if (k == "value_bytes") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.value_bytes));
+    else if (k == "linked_logins") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.linked_logins));
+    else if (k == "tags_per_pool") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.tags_per_pool));
+    else return Bad("unknown limit " + std::string(kv.key()));
+  }
+  return OkStatus();
+}
+
+Status ReadProviders(const bj::value& v, std::vector<LoginProviderConfig>& out) {
+  if (!v.is_array()) return Bad("login_providers must be an array");
+  for (const auto& e : v.get_array()) {
+    if (!e.is_object()) return Bad("each login provider must be an object");
+    LoginProviderConfig p;
+    for (const auto& kv : e.get_object()) {
+      std::string k = Normalize(kv.key());
+      if (k == "name") COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.name));
+      else if (k == "jwks_file") COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.jwks_file));
+      else if (k == "jwks_url") COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.jwks_url));
+      else if (k == "issuer") COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.issuer));
+      else if (k == "audiences") COGSYNC_RETURN_IF_ERROR(ReadStrings(kv.value(), k, p.audiences));
+      else return Bad("unknown login provider key " + std::string(kv.key()));
+    }
+    if (p.name.empty() || (p.jwks_file.empty() == p.jwks_url.empty())) {
+      return Bad("a login provider needs a name and exactly one of jwks_file, jwks_url");
+    }
+    out.push_back(std::move(p));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status ApplyConfigFile(const std::string& path, Config& c) {
+  std::ifstream in(path);
+  if (!in) return Bad("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string error;
+  auto doc = json::Parse(text.str(), &error);
+  if (!doc || !doc->is_object()) return Bad(path + " is not a JSON object " + error);
+  for (const auto& kv : doc->get_object()) {
+    const std::string k = Normalize(kv.key());
+    const bj::value& v = kv.value();
+    if (k == "listen") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.listen));
+    else if (k == "data_dir") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.data_dir));
+    else if (k == "store") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.store_url));
+    else if (k == "region") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.region));
+    else if (k == "account_id") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.account_id));
+    else if (k == "public_url") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.public_url));
+    else if (k == "test_mode") COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.test_mode));
+    else if (k == "insecure_trust_login_tokens") COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.insecure_trust_login_tokens));
+    else if (k == "io_threads") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.io_threads));
+    else if (k == "worker_threads") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.worker_threads));
+    else if (k == "max_body_bytes") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.max_body_bytes));
+    else if (k == "read_timeout_seconds") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.read_timeout_seconds));
+    else if (k == "idle_timeout_seconds") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.idle_timeout_seconds));
+    else if (k == "sqlite_read_connections") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_read_connections));
+    else if (k == "sqlite_cache_kib") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_cache_kib));
+    else if (k == "log_level") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.log_level));
+    else if (k == "access_log") COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.access_log));
+    else if (k == "cors_allowed_origins") COGSYNC_RETURN_IF_ERROR(ReadStrings(v, k, c.cors_allowed_origins));
+    else if (k == "limits") COGSYNC_RETURN_IF_ERROR(ReadLimits(v, c.limits));
+    else if (k == "login_providers") COGSYNC_RETURN_IF_ERROR(ReadProviders(v, c.login_providers));
+    else return Bad("unknown key " + std::string(kv.key()));
+  }
+  return OkStatus();
+}
+
+}  // namespace cogsync::cli

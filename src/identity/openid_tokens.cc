@@ -1,0 +1,65 @@
+#include "identity/openid_tokens.h"
+
+#include "auth/jwks.h"
+#include "auth/jwt.h"
+#include "auth/rsa_key.h"
+
+namespace cogsync::identity {
+
+namespace bj = boost::json;
+
+OpenIdTokens::OpenIdTokens(std::unique_ptr<auth::RsaPrivateKey> key,
+                           std::unique_ptr<auth::Jwks> jwks, std::string issuer)
+    : key_(std::move(key)), jwks_(std::move(jwks)), issuer_(std::move(issuer)) {}
+
+OpenIdTokens::~OpenIdTokens() = default;
+
+Result<std::unique_ptr<OpenIdTokens>> OpenIdTokens::Create(std::string_view pem,
+                                                           std::string issuer) {
+  COGSYNC_ASSIGN_OR_RETURN(auto key, auth::RsaPrivateKey::FromPem(pem));
+  auto owned = std::make_unique<auth::RsaPrivateKey>(std::move(key));
+  COGSYNC_ASSIGN_OR_RETURN(auto jwks, auth::Jwks::FromPrivateKeys({owned.get()}));
+  return std::unique_ptr<OpenIdTokens>(new OpenIdTokens(
+      std::move(owned), std::make_unique<auth::Jwks>(std::move(jwks)), std::move(issuer)));
+}
+
+std::string OpenIdTokens::Issue(std::string_view pool_id, std::string_view identity_id,
+                                const std::vector<std::string>& amr, int64_t lifetime_seconds,
+                                const bj::object* principal_tags, int64_t now_seconds) const {
+  bj::array amr_claim;
+  for (const auto& a : amr) amr_claim.emplace_back(a);
+  bj::object claims{{"iss", issuer_},
+                    {"sub", identity_id},
+                    {"aud", pool_id},
+                    {"amr", std::move(amr_claim)},
+                    {"iat", now_seconds},
+                    {"exp", now_seconds + lifetime_seconds}};
+  if (principal_tags != nullptr && !principal_tags->empty()) {
+    // Session tags as AWS STS reads them from a web identity token.
+    bj::object tags;
+    for (const auto& kv : *principal_tags) tags[kv.key()] = bj::array{kv.value()};
+    claims["https://aws.amazon.com/tags"] = bj::object{{"principal_tags", std::move(tags)}};
+  }
+  return auth::SignJwt(*key_, claims);
+}
+
+Result<bj::object> OpenIdTokens::Verify(std::string_view token, int64_t now_seconds) const {
+  auth::VerifyOptions options;
+  options.issuer = issuer_;
+  return auth::VerifyJwt(token, *jwks_, options, now_seconds);
+}
+
+bj::object OpenIdTokens::JwksDocument() const {
+  return bj::object{{"keys", bj::array{key_->PublicJwk()}}};
+}
+
+bj::object OpenIdTokens::DiscoveryDocument() const {
+  return bj::object{{"issuer", issuer_},
+                    {"jwks_uri", issuer_ + "/.well-known/jwks.json"},
+                    {"response_types_supported", bj::array{"id_token"}},
+                    {"subject_types_supported", bj::array{"public"}},
+                    {"id_token_signing_alg_values_supported", bj::array{"RS256"}},
+                    {"claims_supported", bj::array{"iss", "sub", "aud", "exp", "iat", "amr"}}};
+}
+
+}  // namespace cogsync::identity
