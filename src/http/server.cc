@@ -1,0 +1,273 @@
+#include "http/server.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/async.h>
+#include <spdlog/async_logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "http/connection.h"
+#include "http/server_internal.h"
+
+namespace cogsync::http {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+using internal::Connection;
+using internal::Loop;
+
+// Set on the server's own I/O threads, so Stop() can tell it must not join them.
+thread_local const void* current_server = nullptr;
+
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+constexpr size_t kAccessLogQueue = 8192;
+
+// The sweep must be fine-grained enough for the shortest timeout yet cheap when idle.
+std::chrono::milliseconds SweepInterval(const ServerOptions& options) {
+  int shortest = std::min(options.read_timeout_seconds, options.idle_timeout_seconds);
+  auto interval = std::chrono::milliseconds(std::max(shortest, 0) * 1000 / 10);
+  return std::clamp(interval, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions options, Handler& handler, std::function<bool()> ready)
+      : shared(std::move(options), handler, std::move(ready)),
+        sweep_interval(SweepInterval(shared.options)) {}
+
+  Status Start();
+  void Accept();
+  void ScheduleSweep(Loop& loop);
+  // Non-blocking: stops accepting and asks every connection to finish. Safe from any thread.
+  void RequestStop();
+  // Blocking: waits for the drain (bounded), then stops and joins every thread.
+  void Finish();
+  bool OnOwnThread() const { return current_server == this; }
+
+  internal::Shared shared;
+  const std::chrono::milliseconds sweep_interval;
+  // Loops and pool are declared after `shared`, so connections they destroy can still update
+  // its counters.
+  std::vector<std::unique_ptr<Loop>> loops;
+  std::unique_ptr<asio::thread_pool> workers;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::signal_set> signals;
+  std::shared_ptr<spdlog::details::thread_pool> log_pool;
+  size_t next_loop = 0;
+  uint16_t port = 0;
+
+  std::mutex mu;
+  std::condition_variable state_cv;
+  bool started = false;
+  bool stop_requested = false;
+  bool finishing = false;
+  bool finished = false;
+};
+
+Status Server::Impl::Start() {
+  {
+    std::lock_guard lock(mu);
+    if (started) return ApiError::InternalError("the HTTP server was already started");
+  }
+  const ServerOptions& options = shared.options;
+  size_t io_threads = options.io_threads > 0 ? size_t(options.io_threads)
+                                             : std::max(1u, std::thread::hardware_concurrency());
+  for (size_t i = 0; i < io_threads; ++i) loops.push_back(std::make_unique<Loop>());
+
+  error_code ec;
+  auto address = asio::ip::make_address(options.host, ec);
+  tcp::endpoint endpoint;
+  if (ec) {
+    tcp::resolver resolver(loops[0]->ioc);
+    auto results = resolver.resolve(options.host, std::to_string(options.port), ec);
+    if (ec || results.empty()) {
+      loops.clear();
+      return ApiError::InternalError("cannot resolve listen host '" + options.host + "'");
+    }
+    endpoint = results.begin()->endpoint();
+  } else {
+    endpoint = tcp::endpoint(address, options.port);
+  }
+  acceptor = std::make_unique<tcp::acceptor>(loops[0]->ioc);
+  auto fail = [&](const char* what) -> Status {
+    std::string message = std::string(what) + " " + options.host + ":" +
+                          std::to_string(options.port) + ": " + ec.message();
+    acceptor.reset();
+    loops.clear();
+    return ApiError::InternalError(std::move(message));
+  };
+  acceptor->open(endpoint.protocol(), ec);
+  if (ec) return fail("cannot open a socket for");
+  acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) return fail("cannot set up");
+  acceptor->bind(endpoint, ec);
+  if (ec) return fail("cannot bind");
+  acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("cannot listen on");
+  port = acceptor->local_endpoint(ec).port();
+
+  if (options.access_log) {
+    if (options.access_logger) {
+      shared.access_log = options.access_logger;
+    } else {
+      // A private queue and thread rather than spdlog's global ones: I/O threads only enqueue,
+      // and when the queue is full the oldest lines are dropped instead of blocking them.
+      log_pool = std::make_shared<spdlog::details::thread_pool>(kAccessLogQueue, 1);
+      shared.access_log = std::make_shared<spdlog::async_logger>(
+          "access", std::make_shared<spdlog::sinks::stdout_sink_mt>(), log_pool,
+          spdlog::async_overflow_policy::overrun_oldest);
+      shared.access_log->set_level(spdlog::level::info);
+    }
+  }
+
+  workers = std::make_unique<asio::thread_pool>(size_t(std::max(1, options.worker_threads)));
+  shared.workers = workers.get();
+  {
+    std::lock_guard lock(mu);
+    started = true;
+  }
+  Accept();
+  for (auto& loop : loops) {
+    ScheduleSweep(*loop);
+    loop->thread = std::thread([this, l = loop.get()] {
+      current_server = this;
+      l->ioc.run();
+    });
+  }
+  return OkStatus();
+}
+
+void Server::Impl::Accept() {
+  Loop& target = *loops[next_loop];
+  next_loop = (next_loop + 1) % loops.size();
+  acceptor->async_accept(target.ioc, [this, &target](const error_code& ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+    if (ec) {
+      // Usually out of file descriptors: retry shortly rather than spin.
+      auto timer = std::make_shared<asio::steady_timer>(loops[0]->ioc, kAcceptRetryDelay);
+      timer->async_wait([this, timer](const error_code&) {
+        if (acceptor->is_open()) Accept();
+      });
+      return;
+    }
+    if (shared.connections.load(std::memory_order_relaxed) >= shared.options.max_connections) {
+      error_code ignored;
+      socket.close(ignored);
+    } else {
+      shared.connections.fetch_add(1, std::memory_order_relaxed);
+      asio::post(target.ioc, [this, &target, s = std::move(socket)]() mutable {
+        std::make_shared<Connection>(shared, target, std::move(s))->Start();
+      });
+    }
+    Accept();
+  });
+}
+
+void Server::Impl::ScheduleSweep(Loop& loop) {
+  loop.sweep_timer.expires_after(sweep_interval);
+  loop.sweep_timer.async_wait([this, &loop](const error_code& ec) {
+    if (ec) return;
+    auto now = std::chrono::steady_clock::now();
+    for (Connection* connection : loop.connections) connection->CheckDeadline(now);
+    ScheduleSweep(loop);
+  });
+}
+
+void Server::Impl::RequestStop() {
+  {
+    std::lock_guard lock(mu);
+    if (!started || stop_requested) return;
+    stop_requested = true;
+  }
+  shared.stopping.store(true);
+  state_cv.notify_all();
+  asio::post(loops[0]->ioc, [this] {
+    error_code ignored;
+    acceptor->close(ignored);
+    if (signals) signals->cancel(ignored);
+  });
+  for (auto& loop : loops) {
+    asio::post(loop->ioc, [l = loop.get()] {
+      for (Connection* connection : l->connections) connection->BeginShutdown();
+    });
+  }
+}
+
+void Server::Impl::Finish() {
+  std::unique_lock lock(mu);
+  if (!started) return;
+  state_cv.wait(lock, [this] { return stop_requested; });
+  if (finishing) {  // another thread is already doing it
+    state_cv.wait(lock, [this] { return finished; });
+    return;
+  }
+  finishing = true;
+  lock.unlock();
+
+  // Connections close themselves once their current request is answered.
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::seconds(std::max(0, shared.options.shutdown_timeout_seconds));
+  while (shared.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (auto& loop : loops) loop->ioc.stop();
+  for (auto& loop : loops) {
+    if (loop->thread.joinable()) loop->thread.join();
+  }
+  // Requests still queued are abandoned (their connections are gone); running ones finish.
+  workers->stop();
+  workers->join();
+  signals.reset();
+  acceptor.reset();
+  loops.clear();  // destroys the remaining connections
+  shared.workers = nullptr;
+  if (shared.access_log) shared.access_log->flush();
+
+  lock.lock();
+  finished = true;
+  state_cv.notify_all();
+}
+
+Server::Server(ServerOptions options, Handler& handler, std::function<bool()> ready)
+    : impl_(std::make_unique<Impl>(std::move(options), handler, std::move(ready))) {}
+
+Server::~Server() {
+  impl_->RequestStop();
+  if (!impl_->OnOwnThread()) impl_->Finish();
+}
+
+Status Server::Start() { return impl_->Start(); }
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::Stop() {
+  impl_->RequestStop();
+  if (!impl_->OnOwnThread()) impl_->Finish();
+}
+
+void Server::Wait() { impl_->Finish(); }
+
+void InstallSignalHandlers(Server& server) {
+  Server::Impl& impl = *server.impl_;
+  if (impl.loops.empty()) return;
+  impl.signals = std::make_unique<asio::signal_set>(impl.loops[0]->ioc, SIGINT, SIGTERM);
+  impl.signals->async_wait([&impl](const error_code& ec, int) {
+    if (!ec) impl.RequestStop();  // on an I/O thread: Wait() completes the shutdown
+  });
+}
+
+}  // namespace cogsync::http
