@@ -6,8 +6,10 @@
 
 // Compilation: the pattern is decoded into code points, parsed by recursive descent into a
 // small tree, and the tree is emitted as a Thompson NFA program (kChar / kSplit / kJump /
-// kMatch). Matching runs the program as a Pike VM over fixed-size bitsets of program counters,
-// so it never backtracks and never allocates.
+// kMatch). Prepare() then precomputes, as bit masks over program counters, the epsilon
+// closures after each kChar and which kChar instructions accept each ASCII character.
+// Matching keeps the set of active states in one fixed-size mask and steps it per code point
+// with a few word operations, so it never backtracks and never allocates.
 
 namespace cogsync::protocol {
 namespace {
@@ -442,23 +444,36 @@ class Emitter {
   std::vector<Pattern::Instruction>* program_;
 };
 
-// A set of program counters, on the stack.
+// A set of program counters (used to compute closures).
 class PcSet {
  public:
-  void Clear() { words_.fill(0); }
   bool Test(int pc) const { return (words_[pc >> 6] >> (pc & 63)) & 1; }
   void Set(int pc) { words_[pc >> 6] |= uint64_t{1} << (pc & 63); }
-  bool Empty() const {
-    for (uint64_t w : words_) {
-      if (w != 0) return false;
-    }
-    return true;
-  }
   const std::array<uint64_t, Pattern::kMaxInstructions / 64>& words() const { return words_; }
 
  private:
   std::array<uint64_t, Pattern::kMaxInstructions / 64> words_{};
 };
+
+// Adds `start` and everything reachable from it without consuming input to `set`.
+void AddThread(const std::vector<Pattern::Instruction>& program, PcSet* set, int start) {
+  // Every instruction is expanded at most once and pushes at most two successors.
+  std::array<int, 2 * Pattern::kMaxInstructions + 2> stack;
+  size_t top = 0;
+  stack[top++] = start;
+  while (top > 0) {
+    int pc = stack[--top];
+    if (set->Test(pc)) continue;
+    set->Set(pc);
+    const auto& instruction = program[static_cast<size_t>(pc)];
+    if (instruction.op == Pattern::Op::kJump) {
+      stack[top++] = instruction.x;
+    } else if (instruction.op == Pattern::Op::kSplit) {
+      stack[top++] = instruction.y;
+      stack[top++] = instruction.x;
+    }
+  }
+}
 
 }  // namespace
 
@@ -559,57 +574,103 @@ std::optional<Pattern> Pattern::Compile(std::string_view pattern) {
   if (!tree) return std::nullopt;
   Emitter emitter(&result.program_);
   if (!emitter.Emit(*tree) || emitter.Add({Op::kMatch}) < 0) return std::nullopt;
+  result.Prepare();
   return result;
 }
 
-namespace {
-
-// Adds `pc` and everything reachable from it without consuming input to `set`.
-void AddThread(const std::vector<Pattern::Instruction>& program, PcSet* set, int start) {
-  // Every instruction is expanded at most once and pushes at most two successors.
-  std::array<int, 2 * Pattern::kMaxInstructions + 2> stack;
-  size_t top = 0;
-  stack[top++] = start;
-  while (top > 0) {
-    int pc = stack[--top];
-    if (set->Test(pc)) continue;
-    set->Set(pc);
-    const auto& instruction = program[static_cast<size_t>(pc)];
-    if (instruction.op == Pattern::Op::kJump) {
-      stack[top++] = instruction.x;
-    } else if (instruction.op == Pattern::Op::kSplit) {
-      stack[top++] = instruction.y;
-      stack[top++] = instruction.x;
+void Pattern::Prepare() {
+  const size_t size = program_.size();
+  words_ = (size + 63) / 64;
+  match_pc_ = static_cast<int>(size) - 1;
+  // Only kChar and kMatch pcs are states; kSplit/kJump are followed while computing closures.
+  Mask states{};
+  for (size_t pc = 0; pc < size; ++pc) {
+    if (program_[pc].op == Op::kChar || program_[pc].op == Op::kMatch) {
+      states[pc >> 6] |= uint64_t{1} << (pc & 63);
+    }
+    if (program_[pc].op == Op::kChar) char_pcs_[pc >> 6] |= uint64_t{1} << (pc & 63);
+  }
+  auto closure = [&](int from) {
+    PcSet set;
+    AddThread(program_, &set, from);
+    Mask mask = set.words();
+    for (size_t w = 0; w < mask.size(); ++w) mask[w] &= states[w];
+    return mask;
+  };
+  start_ = closure(0);
+  follow_.assign(size, Mask{});
+  for (size_t pc = 0; pc < size; ++pc) {
+    if (program_[pc].op == Op::kChar) follow_[pc] = closure(static_cast<int>(pc) + 1);
+  }
+  ascii_accepts_.assign(0x80, Mask{});
+  for (char32_t c = 0; c < 0x80; ++c) {
+    for (size_t pc = 0; pc < size; ++pc) {
+      if (program_[pc].op == Op::kChar && sets_[static_cast<size_t>(program_[pc].x)].Contains(c)) {
+        ascii_accepts_[c][pc >> 6] |= uint64_t{1} << (pc & 63);
+      }
     }
   }
 }
 
-}  // namespace
-
 bool Pattern::Matches(std::string_view utf8) const {
-  PcSet current;
-  PcSet next;
-  AddThread(program_, &current, 0);
+  if (words_ == 1) {
+    // Programs of up to 64 instructions (every model pattern): one word of state.
+    uint64_t current = start_[0];
+    size_t pos = 0;
+    while (pos < utf8.size()) {
+      auto byte = static_cast<unsigned char>(utf8[pos]);
+      uint64_t bits;
+      char32_t c = byte;
+      if (byte < 0x80) {
+        ++pos;
+        bits = current & ascii_accepts_[byte][0];
+      } else {
+        c = NextCodePoint(utf8, &pos);
+        bits = current & char_pcs_[0];
+      }
+      uint64_t next = 0;
+      while (bits != 0) {
+        auto pc = static_cast<size_t>(__builtin_ctzll(bits));
+        bits &= bits - 1;
+        if (c >= 0x80 && !sets_[static_cast<size_t>(program_[pc].x)].Contains(c)) continue;
+        next |= follow_[pc][0];
+      }
+      if (next == 0) return false;
+      current = next;
+    }
+    return (current >> match_pc_) & 1;
+  }
+  Mask current = start_;
   size_t pos = 0;
   while (pos < utf8.size()) {
-    char32_t c = NextCodePoint(utf8, &pos);
-    next.Clear();
-    const auto& words = current.words();
-    for (size_t w = 0; w < words.size(); ++w) {
-      uint64_t bits = words[w];
+    auto byte = static_cast<unsigned char>(utf8[pos]);
+    char32_t c;
+    const Mask* accepts;
+    if (byte < 0x80) {
+      c = byte;
+      ++pos;
+      accepts = &ascii_accepts_[byte];
+    } else {
+      c = NextCodePoint(utf8, &pos);
+      accepts = &char_pcs_;  // each set is asked below
+    }
+    Mask next{};
+    bool any = false;
+    for (size_t w = 0; w < words_; ++w) {
+      uint64_t bits = current[w] & (*accepts)[w];
       while (bits != 0) {
-        int pc = static_cast<int>(w * 64) + __builtin_ctzll(bits);
+        size_t pc = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
         bits &= bits - 1;
-        const Instruction& instruction = program_[static_cast<size_t>(pc)];
-        if (instruction.op == Op::kChar && sets_[static_cast<size_t>(instruction.x)].Contains(c)) {
-          AddThread(program_, &next, pc + 1);
-        }
+        if (c >= 0x80 && !sets_[static_cast<size_t>(program_[pc].x)].Contains(c)) continue;
+        const Mask& follow = follow_[pc];
+        for (size_t v = 0; v < words_; ++v) next[v] |= follow[v];
+        any = true;
       }
     }
-    if (next.Empty()) return false;
-    std::swap(current, next);
+    if (!any) return false;
+    current = next;
   }
-  return current.Test(static_cast<int>(program_.size()) - 1);
+  return (current[static_cast<size_t>(match_pc_) >> 6] >> (match_pc_ & 63)) & 1;
 }
 
 }  // namespace cogsync::protocol

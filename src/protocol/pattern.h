@@ -1,8 +1,9 @@
 #pragma once
 // A small regular-expression matcher for the pattern dialect of the AWS service models
 // (Java regex syntax, as AWS's servers use). std::regex is too slow for the request path and
-// does not know \p{..}; this compiles a pattern once into a tiny NFA program and matches
-// without allocating, in time linear in the value (no backtracking).
+// does not know \p{..}; this compiles a pattern once into a tiny NFA program with precomputed
+// transition masks and matches without allocating, in time linear in the value (no
+// backtracking): tens of nanoseconds for a typical 50-character id.
 //
 // Supported syntax: literals (any UTF-8 code point, or `\` + punctuation), `.`, character
 // classes `[...]` / `[^...]` with ranges and the escapes below, groups `(...)` and `(?:...)`,
@@ -25,6 +26,7 @@
 //
 // Invalid UTF-8 bytes are read as U+FFFD (one per bad byte).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -82,9 +84,24 @@ class Pattern {
  private:
   Pattern() = default;
 
+  // A set of program counters.
+  using Mask = std::array<uint64_t, kMaxInstructions / 64>;
+
+  // Precomputes the tables Matches runs on.
+  void Prepare();
+
   std::string source_;
   std::vector<CharSet> sets_;
   std::vector<Instruction> program_;
+  // Matching tables: the NFA states (kChar and kMatch pcs) active at the start; for each kChar
+  // pc, the states active after it consumed its character; for each ASCII character, the kChar
+  // pcs that accept it; and all kChar pcs (non-ASCII input is tested against each set).
+  Mask start_{};
+  std::vector<Mask> follow_;
+  std::vector<Mask> ascii_accepts_;
+  Mask char_pcs_{};
+  size_t words_ = 1;  // how many words of a Mask the program uses
+  int match_pc_ = 0;
 };
 
 // Reads the code point at `*pos` of `utf8` and advances `*pos` past it. Invalid or truncated

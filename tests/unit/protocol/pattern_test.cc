@@ -215,6 +215,20 @@ TEST(PatternTest, RejectsSyntaxOutsideTheDialect) {
   }
 }
 
+TEST(PatternTest, ProgramsLongerThanOneWordOfState) {
+  // More than 64 instructions takes the multi-word path of the matcher.
+  Pattern p = MustCompile("[a-c\u00e9]{70}(x|yz)?");
+  std::string value(70, 'b');
+  EXPECT_TRUE(p.Matches(value));
+  EXPECT_TRUE(p.Matches(value + "x"));
+  EXPECT_TRUE(p.Matches(value + "yz"));
+  EXPECT_FALSE(p.Matches(value + "y"));
+  EXPECT_FALSE(p.Matches(std::string(69, 'b')));
+  EXPECT_FALSE(p.Matches(std::string(71, 'b')));
+  EXPECT_TRUE(p.Matches("\u00e9" + std::string(69, 'a')));
+  EXPECT_FALSE(p.Matches("\u00e8" + std::string(69, 'a')));
+}
+
 TEST(PatternTest, RejectsProgramsThatAreTooLarge) {
   EXPECT_TRUE(Pattern::Compile("a{200}").has_value());
   EXPECT_FALSE(Pattern::Compile("a{300}").has_value());
