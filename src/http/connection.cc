@@ -87,7 +87,7 @@ void Connection::BeginShutdown() {
 
 void Connection::StartRequest() {
   if (closing_) {
-    Linger();
+    CloseAfterResponse();
     return;
   }
   parser_.emplace();
@@ -117,7 +117,9 @@ void Connection::ReadMore() {
 }
 
 void Connection::OnRead(const error_code& ec, size_t bytes) {
-  if (ec) {
+  // A read that completed just as its deadline passed still counts as timed out: the deadline
+  // is gone, so continuing would leave the connection without one.
+  if (ec || timed_out_) {
     if (timed_out_ && state_ == State::kReading) {
       WriteErrorAndClose(408, "RequestTimeoutException",
                          "The request was not received within the time limit.");
@@ -250,6 +252,7 @@ void Connection::RunOnWorker() {
   // The worker hands its reference back with the completion, so the connection is always
   // destroyed on its own I/O thread.
   asio::post(*shared_.workers, [self = shared_from_this()]() mutable {
+    current_server = &self->shared_;
     self->response_ = self->CallHandler();
     auto executor = self->socket_.get_executor();
     asio::post(executor, [self = std::move(self)] {
@@ -297,10 +300,21 @@ void Connection::OnWrite(const error_code& ec) {
     return;
   }
   if (!keep_alive_) {
-    Linger();
+    CloseAfterResponse();
     return;
   }
   StartRequest();
+}
+
+void Connection::CloseAfterResponse() {
+  // Closing with unread input makes the kernel send a reset, which can destroy our response
+  // before the client reads it. That only happens when input is left: a refused request's body
+  // or bytes pipelined after the last request.
+  if (refused_ || buffer_.size() > 0) {
+    Linger();
+  } else {
+    Close();
+  }
 }
 
 void Connection::WriteErrorAndClose(int status, std::string_view code, std::string_view message) {
@@ -320,6 +334,7 @@ void Connection::WriteErrorAndClose(int status, std::string_view code, std::stri
   head_request_ = false;
   http10_ = false;
   keep_alive_ = false;
+  refused_ = true;
   if (state_ != State::kReading) started_ = Clock::now();
   response_ = ErrorResponse(status, code, message);
   WriteResponse();
@@ -329,15 +344,20 @@ void Connection::Linger() {
   state_ = State::kLingering;
   error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  timed_out_ = false;
   deadline_ = Clock::now() + std::min<Clock::duration>(kLingerTime, shared_.read_timeout);
+  Drain();
+}
+
+void Connection::Drain() {
   buffer_.clear();
   socket_.async_read_some(buffer_.prepare(kHeaderReadSize),
                           [self = shared_from_this()](const error_code& ec, size_t bytes) {
                             self->lingered_bytes_ += bytes;
-                            if (ec || self->lingered_bytes_ > kLingerMaxBytes) {
+                            if (ec || self->timed_out_ || self->lingered_bytes_ > kLingerMaxBytes) {
                               self->Close();
                             } else {
-                              self->Linger();
+                              self->Drain();
                             }
                           });
 }

@@ -56,7 +56,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void WriteErrorAndClose(int status, std::string_view code, std::string_view message);
   // Half-closes and drains what the client still sends, so it reads our response rather than a
   // reset caused by unread data.
+  void CloseAfterResponse();
   void Linger();
+  void Drain();
   void Close();
   void LogAccess();
 
@@ -82,6 +84,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool http10_ = false;
   bool head_request_ = false;
   bool continue_sent_ = false;
+  bool refused_ = false;  // answered without reading the whole request; input may follow
   bool counted_in_flight_ = false;
   size_t lingered_bytes_ = 0;
 };

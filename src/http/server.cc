@@ -29,9 +29,6 @@ using boost::system::error_code;
 using internal::Connection;
 using internal::Loop;
 
-// Set on the server's own I/O threads, so Stop() can tell it must not join them.
-thread_local const void* current_server = nullptr;
-
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 constexpr size_t kAccessLogQueue = 8192;
 
@@ -56,7 +53,7 @@ struct Server::Impl {
   void RequestStop();
   // Blocking: waits for the drain (bounded), then stops and joins every thread.
   void Finish();
-  bool OnOwnThread() const { return current_server == this; }
+  bool OnOwnThread() const { return internal::current_server == &shared; }
 
   internal::Shared shared;
   const std::chrono::milliseconds sweep_interval;
@@ -144,7 +141,7 @@ Status Server::Impl::Start() {
   for (auto& loop : loops) {
     ScheduleSweep(*loop);
     loop->thread = std::thread([this, l = loop.get()] {
-      current_server = this;
+      internal::current_server = &shared;
       l->ioc.run();
     });
   }

@@ -56,4 +56,8 @@ struct Shared {
   std::atomic<bool> stopping{false};
 };
 
+// The server whose I/O or worker thread this is (null elsewhere): Stop() must not join the
+// threads it is called from.
+inline thread_local const Shared* current_server = nullptr;
+
 }  // namespace cogsync::http::internal

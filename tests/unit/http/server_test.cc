@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -146,6 +147,7 @@ class FakeHandler : public Handler {
   }
 
   Response Handle(const Request& request) override {
+    if (on_handle) on_handle(request);
     if (request.target.rfind("/slow", 0) == 0) {
       slow_started.set_value();
       std::this_thread::sleep_for(700ms);
@@ -175,6 +177,7 @@ class FakeHandler : public Handler {
 
   std::atomic<int> calls{0};
   std::promise<void> slow_started;
+  std::function<void(const Request&)> on_handle;
 
  private:
   std::mutex mu;
@@ -554,6 +557,31 @@ TEST_F(HttpServerTest, SeveralIoThreadsServeManyConnections) {
     ASSERT_TRUE(response);
     EXPECT_EQ(response->body, "GET /c" + std::to_string(i) + " ");
   }
+}
+
+TEST_F(HttpServerTest, StopFromAHandlerThreadOnlyStartsShutdownAndWaitFinishesIt) {
+  StartServer();
+  handler_.on_handle = [this](const Request& request) {
+    if (request.target == "/write/stop") server_->Stop();  // must not join its own thread
+  };
+  Client client(server_->port());
+  client.Send("POST /write/stop HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  auto response = client.Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->Get("connection"), "close");  // shutdown began during the request
+  auto waiter = std::async(std::launch::async, [this] { server_->Wait(); });
+  EXPECT_EQ(waiter.wait_for(5s), std::future_status::ready);
+}
+
+TEST_F(HttpServerTest, SigtermStopsGracefully) {
+  StartServer();
+  InstallSignalHandlers(*server_);
+  auto waiter = std::async(std::launch::async, [this] { server_->Wait(); });
+  EXPECT_EQ(waiter.wait_for(100ms), std::future_status::timeout);  // runs until signalled
+  ASSERT_EQ(::kill(::getpid(), SIGTERM), 0);
+  EXPECT_EQ(waiter.wait_for(5s), std::future_status::ready);
+  Client late(server_->port());
+  EXPECT_FALSE(late.connected());
 }
 
 TEST(HttpServerAccessLogTest, OneLineWithoutQueryHeadersOrBody) {
