@@ -1,6 +1,7 @@
 #include "store/sqlite/group_commit.h"
 
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <exception>
 #include <optional>
@@ -21,10 +22,24 @@ Status Control(Connection& connection, const char* sql) {
 
 GroupCommitter::GroupCommitter(Connection& connection, int max_batch)
     : connection_(connection), max_batch_(static_cast<size_t>(max_batch > 0 ? max_batch : 1)) {
+  sqlite3_commit_hook(connection_.handle(), &GroupCommitter::CommitHook, this);
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
-GroupCommitter::~GroupCommitter() { Stop(); }
+int GroupCommitter::CommitHook(void* self) {
+  // Non-zero turns the COMMIT into a rollback that reports an error.
+  auto* committer = static_cast<GroupCommitter*>(self);
+  int remaining = committer->failing_commits_.load();
+  while (remaining > 0) {
+    if (committer->failing_commits_.compare_exchange_weak(remaining, remaining - 1)) return 1;
+  }
+  return 0;
+}
+
+GroupCommitter::~GroupCommitter() {
+  Stop();
+  sqlite3_commit_hook(connection_.handle(), nullptr, nullptr);
+}
 
 Status GroupCommitter::Submit(const Store::TxnFn& fn) {
   std::future<Status> result;

@@ -6,6 +6,7 @@
 // (DECISIONS D24). A function's error (or exception) rolls back its savepoint alone; a failed
 // COMMIT fails every function of the batch.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -47,12 +48,16 @@ class GroupCommitter {
 
   GroupCommitStats Stats() const;
 
+  // Test hook: the next `count` COMMITs fail and roll back, as a full disk would make them.
+  void FailNextCommitsForTesting(int count) { failing_commits_.store(count); }
+
  private:
   struct Item {
     const Store::TxnFn* fn;
     std::promise<Status> done;
   };
 
+  static int CommitHook(void* self);
   void WriterLoop();
   void RunBatch(std::vector<Item>& batch);
   // Runs one item inside a savepoint of the open transaction; returns the item's result.
@@ -69,6 +74,7 @@ class GroupCommitter {
 
   std::mutex connection_mu_;  // held by the writer during a batch, and by RunExclusive
   std::mutex stop_mu_;        // serialises concurrent Stop() calls around the join
+  std::atomic<int> failing_commits_{0};
   std::thread writer_;
 };
 

@@ -182,6 +182,10 @@ SqliteStats SqliteStore::Stats() const {
   return SqliteStats{stats.batches, stats.items};
 }
 
+void SqliteStore::FailNextCommitsForTesting(int count) {
+  committer_->FailNextCommitsForTesting(count);
+}
+
 Status SqliteStore::Checkpoint() {
   return committer_->RunExclusive([](Connection& connection) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(Statement stmt,

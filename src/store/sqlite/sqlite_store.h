@@ -68,6 +68,9 @@ class SqliteStore final : public Store {
   // PRAGMA user_version of the open database.
   Result<int> SchemaVersion();
 
+  // Test hook: the next `count` batch COMMITs fail (and roll back) as on a full disk.
+  void FailNextCommitsForTesting(int count);
+
  private:
   SqliteStore() = default;
   sqlite::Connection* CheckoutReader();
