@@ -7,7 +7,9 @@ endpoints. Each test creates its own pools, so the order of tests does not matte
 
 import datetime
 import json
+import os
 import re
+import stat
 import unittest
 
 from support.cogsync_server import CogsyncServer, pool_arn
@@ -478,6 +480,36 @@ class WithoutTestModeTest(unittest.TestCase):
                 self.assertEqual(status, 404)
         self.assertEqual(self.server.client().describe_identity_pool(IdentityPoolId=pool_id)
                          ["IdentityPoolName"], "kept")
+
+
+class GeneratedDeveloperKeyTest(unittest.TestCase):  # D7
+    @classmethod
+    def setUpClass(cls):
+        cls.server = CogsyncServer(developer_key=False).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_first_start_generates_stores_and_prints_a_key_once(self):
+        path = os.path.join(self.server.data_dir, "data", "developer-credentials")
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        with open(path, encoding="utf-8") as f:
+            stored = dict(re.findall(r"^(aws_\w+) = (\S+)$", f.read(), re.MULTILINE))
+        key_id, secret = stored["aws_access_key_id"], stored["aws_secret_access_key"]
+        self.assertEqual(self.server.log().count(secret), 1)
+        client = self.server.client(access_key=key_id, secret_key=secret)
+        pool_id = client.create_identity_pool(IdentityPoolName="generated",
+                                              AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+        # The fixed test key was not registered on this server.
+        self.assertRaisesRegex(Exception, "UnrecognizedClientException",
+                               self.server.client().list_identity_pools, MaxResults=5)
+        # A restart keeps the key and prints nothing new.
+        self.server.restart()
+        self.assertEqual(self.server.log().count(secret), 1)
+        client = self.server.client(access_key=key_id, secret_key=secret)
+        self.assertEqual(client.describe_identity_pool(IdentityPoolId=pool_id)["IdentityPoolName"],
+                         "generated")
 
 
 if __name__ == "__main__":

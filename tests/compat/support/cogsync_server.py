@@ -77,12 +77,15 @@ class CogsyncServer:
     test_mode: enables /moto-api/reset and /moto-api/reset-auth.
     insecure_logins: --insecure-trust-login-tokens (D12), so tests can present any login.
     config: a dict written to a JSON file and passed with --config.
+    developer_key: register the fixed key through the environment (D7); without it the server
+    generates a key on its first start.
     """
 
-    def __init__(self, test_mode=True, insecure_logins=False, config=None):
+    def __init__(self, test_mode=True, insecure_logins=False, config=None, developer_key=True):
         self.test_mode = test_mode
         self.insecure_logins = insecure_logins
         self.config = config
+        self.developer_key = developer_key
         self.port = None
         self.process = None
         self.data_dir = None
@@ -92,7 +95,8 @@ class CogsyncServer:
     # ----- lifecycle -----
 
     def start(self):
-        self.data_dir = tempfile.mkdtemp(prefix="cogsync-compat-")
+        if self.data_dir is None:
+            self.data_dir = tempfile.mkdtemp(prefix="cogsync-compat-")
         args = [server_binary(), "serve", "--data-dir", os.path.join(self.data_dir, "data"),
                 "--no-access-log"]
         if self.test_mode:
@@ -105,13 +109,17 @@ class CogsyncServer:
                 json.dump(self.config, f)
             args += ["--config", config_path]
         env = dict(os.environ)
-        env["COGSYNC_ACCESS_KEY_ID"] = ACCESS_KEY_ID
-        env["COGSYNC_SECRET_ACCESS_KEY"] = SECRET_ACCESS_KEY
+        if self.developer_key:
+            env["COGSYNC_ACCESS_KEY_ID"] = ACCESS_KEY_ID
+            env["COGSYNC_SECRET_ACCESS_KEY"] = SECRET_ACCESS_KEY
+        else:
+            env.pop("COGSYNC_ACCESS_KEY_ID", None)
+            env.pop("COGSYNC_SECRET_ACCESS_KEY", None)
         # Another process may take the port between our probe and the server's bind: retry.
         last_error = None
         for _ in range(3):
             self.port = free_port()
-            self._log_file = open(os.path.join(self.data_dir, "server.log"), "wb")
+            self._log_file = open(os.path.join(self.data_dir, "server.log"), "ab")
             self.process = subprocess.Popen(
                 args + ["--listen", f"127.0.0.1:{self.port}"], env=env,
                 stdout=self._log_file, stderr=subprocess.STDOUT)
@@ -152,6 +160,12 @@ class CogsyncServer:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+
+    def restart(self):
+        """Stops the process gracefully and starts it again on the same data directory."""
+        self._terminate()
+        self._clients.clear()
+        return self.start()
 
     def stop(self):
         """SIGTERM, then SIGKILL after 5 s; returns the exit code of a graceful stop."""
