@@ -10,19 +10,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "auth/authenticator.h"
 #include "auth/rsa_key.h"
-#include "auth/session_credentials.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/ids.h"
-#include "common/sealed_token.h"
 #include "http/server.h"
-#include "identity/login_verifier.h"
-#include "identity/openid_tokens.h"
-#include "identity/service.h"
-#include "protocol/dispatcher.h"
 #include "protocol/operations.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -130,6 +123,42 @@ Status EnsureDeveloperKey(store::Store& store, const Config& config) {
   return OkStatus();
 }
 
+Application::~Application() = default;
+
+Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
+  std::unique_ptr<Application> app(new Application(config));
+  const Config& c = app->config_;
+  COGSYNC_ASSIGN_OR_RETURN(app->store_, OpenStore(c));
+  COGSYNC_ASSIGN_OR_RETURN(auto secrets, LoadOrCreateSecrets(*app->store_));
+  COGSYNC_RETURN_IF_ERROR(EnsureDeveloperKey(*app->store_, c));
+  app->clock_ = std::make_unique<SystemClock>();
+  app->sealer_ = std::make_unique<TokenSealer>(secrets.token_key);
+  app->credentials_ = std::make_unique<auth::SessionCredentials>(*app->sealer_);
+  COGSYNC_ASSIGN_OR_RETURN(app->openid_,
+                           identity::OpenIdTokens::Create(secrets.jwt_private_pem, c.public_url));
+  app->logins_ = std::make_unique<identity::LoginVerifier>(c, *app->openid_, *app->clock_);
+  app->identity_ = std::make_unique<identity::IdentityService>(
+      *app->store_, *app->clock_, c, *app->sealer_, *app->credentials_, *app->openid_,
+      *app->logins_);
+  app->authenticator_ =
+      std::make_unique<auth::Authenticator>(*app->store_, *app->credentials_, *app->clock_);
+
+  protocol::ExtraEndpoints endpoints;
+  Application* self = app.get();
+  endpoints.jwks = [self] { return self->openid_->JwksDocument(); };
+  endpoints.discovery = [self] { return self->openid_->DiscoveryDocument(); };
+  if (c.test_mode) {
+    endpoints.reset = [self]() -> Status {
+      return self->store_->Write([](store::Txn& txn) { return txn.WipeCognitoState(); });
+    };
+  }
+  std::vector<protocol::OperationEntry> operations = protocol::IdentityOperationTable(*app->identity_);
+  app->dispatcher_ = std::make_unique<protocol::Dispatcher>(
+      std::move(operations), *app->authenticator_, auth::ArnContext{c.region, c.account_id},
+      std::move(endpoints));
+  return app;
+}
+
 int Serve(const Config& config) {
   const auto started = std::chrono::steady_clock::now();
   spdlog::set_level(spdlog::level::from_str(config.log_level));
@@ -139,33 +168,8 @@ int Serve(const Config& config) {
   };
   auto listen = SplitListen(config.listen);
   if (!listen.ok()) return fail("configuration", listen.error());
-  auto store = OpenStore(config);
-  if (!store.ok()) return fail("opening the store", store.error());
-  auto secrets = LoadOrCreateSecrets(**store);
-  if (!secrets.ok()) return fail("loading server secrets", secrets.error());
-  if (auto s = EnsureDeveloperKey(**store, config); !s.ok()) return fail("developer key", s.error());
-
-  SystemClock clock;
-  TokenSealer sealer(secrets->token_key);
-  auth::SessionCredentials credentials(sealer);
-  auto openid = identity::OpenIdTokens::Create(secrets->jwt_private_pem, config.public_url);
-  if (!openid.ok()) return fail("loading the OpenID signing key", openid.error());
-  identity::LoginVerifier logins(config, **openid, clock);
-  identity::IdentityService identity_service(**store, clock, config, sealer, credentials, **openid,
-                                             logins);
-  auth::Authenticator authenticator(**store, credentials, clock);
-
-  protocol::ExtraEndpoints endpoints;
-  endpoints.jwks = [&] { return (*openid)->JwksDocument(); };
-  endpoints.discovery = [&] { return (*openid)->DiscoveryDocument(); };
-  if (config.test_mode) {
-    endpoints.reset = [&]() -> Status {
-      return (*store)->Write([](store::Txn& txn) { return txn.WipeCognitoState(); });
-    };
-  }
-  protocol::Dispatcher dispatcher(protocol::IdentityOperationTable(identity_service),
-                                  authenticator, auth::ArnContext{config.region, config.account_id},
-                                  std::move(endpoints));
+  auto app = Application::Create(config);
+  if (!app.ok()) return fail("starting", app.error());
 
   http::ServerOptions options;
   options.host = listen->first;
@@ -178,7 +182,7 @@ int Serve(const Config& config) {
   options.cors_allowed_origins = config.cors_allowed_origins;
   options.access_log = config.access_log;
   std::atomic<bool> ready{false};
-  http::Server server(options, dispatcher, [&] { return ready.load(); });
+  http::Server server(options, (*app)->dispatcher(), [&] { return ready.load(); });
   if (auto s = server.Start(); !s.ok()) return fail("starting the HTTP server", s.error());
   http::InstallSignalHandlers(server);
   ready = true;

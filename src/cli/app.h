@@ -2,9 +2,18 @@
 // The composition root: opens the store, loads the secrets every node shares, builds the
 // services, the dispatcher and the HTTP server, and serves until SIGTERM/SIGINT.
 
+#include <memory>
 #include <string>
 
+#include "auth/authenticator.h"
+#include "auth/session_credentials.h"
+#include "common/clock.h"
 #include "common/config.h"
+#include "common/sealed_token.h"
+#include "identity/login_verifier.h"
+#include "identity/openid_tokens.h"
+#include "identity/service.h"
+#include "protocol/dispatcher.h"
 #include "common/error.h"
 #include "store/store.h"
 
@@ -25,6 +34,33 @@ Result<ServerSecrets> LoadOrCreateSecrets(store::Store& store);
 // neither set and no key stored, generates one, writes it to <data_dir>/developer-credentials
 // (mode 0600) and prints it once.
 Status EnsureDeveloperKey(store::Store& store, const Config& config);
+
+// Everything a running cogsync is made of, wired together; owned here, used by Serve() and by
+// in-process tests (which call dispatcher() without a socket).
+class Application {
+ public:
+  static Result<std::unique_ptr<Application>> Create(const Config& config);
+  ~Application();
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
+
+  protocol::Dispatcher& dispatcher() { return *dispatcher_; }
+  store::Store& store() { return *store_; }
+  const Config& config() const { return config_; }
+
+ private:
+  explicit Application(const Config& config) : config_(config) {}
+  Config config_;
+  store::StorePtr store_;
+  std::unique_ptr<SystemClock> clock_;
+  std::unique_ptr<TokenSealer> sealer_;
+  std::unique_ptr<auth::SessionCredentials> credentials_;
+  std::unique_ptr<identity::OpenIdTokens> openid_;
+  std::unique_ptr<identity::LoginVerifier> logins_;
+  std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  std::unique_ptr<protocol::Dispatcher> dispatcher_;
+};
 
 // Runs the server; returns the process exit code.
 int Serve(const Config& config);

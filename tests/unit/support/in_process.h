@@ -1,0 +1,101 @@
+#pragma once
+// The whole request pipeline in-process, without a socket: a temporary data directory, the real
+// SQLite store, the services and the dispatcher, plus helpers that sign requests as SDKs do.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "auth/sigv4.h"
+#include "cli/app.h"
+#include "common/ids.h"
+#include "common/json.h"
+
+namespace cogsync::testing {
+
+inline constexpr char kDeveloperKeyId[] = "AKIDTESTDEVELOPER0001";
+inline constexpr char kDeveloperSecret[] = "test-developer-secret-0000000000000000000";
+
+class InProcess {
+ public:
+  explicit InProcess(Config config = Config()) {
+    dir_ = std::filesystem::temp_directory_path() / ("cogsync-test-" + ids::Uuid());
+    config.data_dir = dir_.string();
+    config.store_url.clear();
+    auto app = cli::Application::Create(config);
+    if (!app.ok()) {
+      ADD_FAILURE() << app.error().ToString();
+      return;
+    }
+    app_ = std::move(app).value();
+    store::AccessKey key{kDeveloperKeyId, kDeveloperSecret, "test-developer", 0};
+    auto put = app_->store().Write([&](store::Txn& txn) { return txn.PutAccessKey(key); });
+    EXPECT_TRUE(put.ok());
+  }
+  ~InProcess() {
+    app_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  cli::Application& app() { return *app_; }
+
+  http::Response Send(http::Request request) {
+    request.request_id = ids::Uuid();
+    request.remote_address = "127.0.0.1";
+    return app_->dispatcher().Handle(request);
+  }
+
+  static int64_t Now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // A Cognito Identity request as the SDKs send it; signed with the developer key unless
+  // `credentials` is null (the public operations are sent unsigned).
+  http::Response Identity(const std::string& operation, const boost::json::object& body,
+                          const auth::sigv4::Credentials* credentials = &developer_) {
+    http::Request r;
+    r.method = "POST";
+    r.target = "/";
+    r.headers = {{"host", "127.0.0.1:8080"},
+                 {"content-type", "application/x-amz-json-1.1"},
+                 {"x-amz-target", "AWSCognitoIdentityService." + operation}};
+    r.body = json::Write(body);
+    if (credentials != nullptr) {
+      EXPECT_TRUE(auth::sigv4::SignHttpRequest(r, *credentials, "us-east-1", "cognito-identity", Now()).ok());
+    }
+    return Send(std::move(r));
+  }
+
+  // The body of a successful call as a JSON object (fails the test otherwise).
+  boost::json::object IdentityOk(const std::string& operation, const boost::json::object& body,
+                                 const auth::sigv4::Credentials* credentials = &developer_) {
+    http::Response r = Identity(operation, body, credentials);
+    EXPECT_EQ(r.status, 200) << operation << ": " << r.body;
+    if (r.body.empty()) return {};
+    auto parsed = json::Parse(r.body);
+    return parsed && parsed->is_object() ? parsed->get_object() : boost::json::object();
+  }
+
+  static const auth::sigv4::Credentials& developer() { return developer_; }
+
+ private:
+  static inline const auth::sigv4::Credentials developer_{kDeveloperKeyId, kDeveloperSecret, ""};
+  std::filesystem::path dir_;
+  std::unique_ptr<cli::Application> app_;
+};
+
+// The error code of a response (x-amzn-ErrorType), empty on success.
+inline std::string ErrorCode(const http::Response& r) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == "x-amzn-ErrorType") return v;
+  }
+  return "";
+}
+
+}  // namespace cogsync::testing
