@@ -1,0 +1,99 @@
+// Datasets: ListDatasets, DescribeDataset, DeleteDataset.
+//
+// A deleted dataset keeps its row as a deletion marker (D17): its records are gone, `deleted` is
+// set and `last_deleted_at` remembers the count at deletion, so a recreation continues counting
+// and ListRecords can tell clients that a deletion happened after their revision.
+
+#include "common/json.h"
+#include "common/next_token.h"
+#include "sync/lookup.h"
+#include "sync/service.h"
+
+namespace cogsync::sync {
+namespace {
+
+std::string ListDatasetsScope(std::string_view pool_id, std::string_view identity_id) {
+  return "ListDatasets\n" + std::string(pool_id) + "\n" + std::string(identity_id);
+}
+
+ApiError DatasetNotFound(std::string_view name) {
+  return ApiError::ResourceNotFound("Dataset '" + std::string(name) + "' not found.");
+}
+
+}  // namespace
+
+SyncService::Output SyncService::ListDatasets(RequestContext& ctx, const bj::object& in) {
+  const std::string pool_id(in.at("IdentityPoolId").as_string());
+  const std::string identity_id(in.at("IdentityId").as_string());
+  COGSYNC_ASSIGN_OR_RETURN(const int limit, PageSize(in, "MaxResults", kMaxDatasetsPage));
+  const std::string scope = ListDatasetsScope(pool_id, identity_id);
+  std::string after;
+  if (auto token = json::GetString(in, "NextToken")) {
+    COGSYNC_ASSIGN_OR_RETURN(after, ReadNextToken(sealer_, scope, *token));
+  }
+  bj::object out;
+  bj::array items;
+  COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
+    // No ResourceNotFound in this operation's errors: unknown pools and identities list nothing.
+    COGSYNC_ASSIGN_OR_RETURN(bool usable, CheckIdentity(txn, ctx.principal, pool_id, identity_id,
+                                                        MissingIdentity::kEmpty));
+    if (!usable) return OkStatus();
+    COGSYNC_ASSIGN_OR_RETURN(auto datasets, txn.ListDatasets(identity_id, after, limit + 1));
+    for (size_t i = 0; i < datasets.size() && i < size_t(limit); ++i) {
+      items.push_back(DatasetJson(datasets[i]));
+    }
+    if (datasets.size() > size_t(limit)) {
+      out["NextToken"] = MakeNextToken(sealer_, scope, datasets[size_t(limit) - 1].name);
+    }
+    return OkStatus();
+  }));
+  out["Count"] = int64_t(items.size());
+  out["Datasets"] = std::move(items);
+  return bj::value(std::move(out));
+}
+
+SyncService::Output SyncService::DescribeDataset(RequestContext& ctx, const bj::object& in) {
+  const std::string pool_id(in.at("IdentityPoolId").as_string());
+  const std::string identity_id(in.at("IdentityId").as_string());
+  const std::string name(in.at("DatasetName").as_string());
+  bj::object out;
+  COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
+    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
+                                          MissingIdentity::kNotFound));
+    COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));
+    if (!dataset || dataset->deleted) return DatasetNotFound(name);  // D17
+    out["Dataset"] = DatasetJson(*dataset);
+    return OkStatus();
+  }));
+  return bj::value(std::move(out));
+}
+
+// Returns the dataset's metadata as it was just before the deletion.
+SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::object& in) {
+  const std::string pool_id(in.at("IdentityPoolId").as_string());
+  const std::string identity_id(in.at("IdentityId").as_string());
+  const std::string name(in.at("DatasetName").as_string());
+  const int64_t now = now_ms();
+  bj::object out;
+  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
+    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
+                                          MissingIdentity::kNotFound));
+    COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, true));
+    if (!dataset || dataset->deleted) return DatasetNotFound(name);  // D17
+    out["Dataset"] = DatasetJson(*dataset);
+    COGSYNC_RETURN_IF_ERROR(txn.DeleteRecords(identity_id, name));
+    store::Dataset marker = *dataset;
+    marker.deleted = true;
+    marker.last_deleted_at = dataset->sync_count;
+    marker.data_storage = 0;
+    marker.num_records = 0;
+    marker.modified_ms = now;
+    marker.modified_by = ctx.principal.modifier();
+    return txn.PutDataset(marker);
+  }));
+  return bj::value(std::move(out));
+}
+
+}  // namespace cogsync::sync

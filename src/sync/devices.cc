@@ -1,0 +1,107 @@
+// Push sync devices: RegisterDevice, SubscribeToDataset, UnsubscribeFromDataset. Identity
+// credentials only (operations.tsv); notifications themselves are sent by the push integration.
+
+#include "common/ids.h"
+#include "common/json.h"
+#include "sync/lookup.h"
+#include "sync/service.h"
+
+namespace cogsync::sync {
+namespace {
+
+// Whether the pool's PushSync names an SNS platform application for the platform: the ARN's
+// resource is "app/<PLATFORM>/<name>" (APNS and APNS_SANDBOX are told apart by the slash).
+bool HasApplicationFor(const store::Pool& pool, std::string_view platform) {
+  const bj::object* push = json::GetObject(pool.sync_config, "PushSync");
+  if (push == nullptr) return false;
+  const bj::array* arns = json::GetArray(*push, "ApplicationArns");
+  if (arns == nullptr) return false;
+  const std::string needle = ":app/" + std::string(platform) + "/";
+  for (const auto& arn : *arns) {
+    if (arn.is_string() && std::string_view(arn.get_string()).find(needle) != std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The device, if it exists and was registered by this identity (else ResourceNotFound).
+Result<store::Device> LoadOwnDevice(store::Txn& txn, std::string_view device_id,
+                                    std::string_view identity_id) {
+  COGSYNC_ASSIGN_OR_RETURN(auto device, txn.GetDevice(device_id));
+  if (!device || device->identity_id != identity_id) {
+    return ApiError::ResourceNotFound("Device '" + std::string(device_id) + "' not found.");
+  }
+  return std::move(*device);
+}
+
+}  // namespace
+
+SyncService::Output SyncService::RegisterDevice(RequestContext& ctx, const bj::object& in) {
+  const std::string pool_id(in.at("IdentityPoolId").as_string());
+  const std::string identity_id(in.at("IdentityId").as_string());
+  const std::string platform(in.at("Platform").as_string());
+  const std::string token(in.at("Token").as_string());
+  const std::string new_id = ids::Uuid();
+  std::string device_id;
+  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
+    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
+                                          MissingIdentity::kNotFound));
+    // No PushSync at all is the same as none for this platform: nothing to push through.
+    if (!HasApplicationFor(pool, platform)) {
+      return ApiError::InvalidConfiguration("Identity pool " + pool_id +
+                                            " has no push sync application configured for "
+                                            "platform " + platform + ".");
+    }
+    COGSYNC_ASSIGN_OR_RETURN(auto existing, txn.FindDevice(identity_id, platform, token));
+    if (existing) {
+      device_id = existing->device_id;
+      return OkStatus();
+    }
+    store::Device device;
+    device.device_id = new_id;
+    device.pool_id = pool_id;
+    device.identity_id = identity_id;
+    device.platform = platform;
+    device.token = token;
+    device.created_ms = now_ms();
+    device_id = device.device_id;
+    return txn.PutDevice(device);
+  }));
+  return bj::value(bj::object{{"DeviceId", device_id}});
+}
+
+// Subscribing does not require the dataset to exist: devices subscribe before the first sync.
+SyncService::Output SyncService::SubscribeToDataset(RequestContext& ctx, const bj::object& in) {
+  store::Subscription sub{std::string(in.at("IdentityPoolId").as_string()),
+                          std::string(in.at("IdentityId").as_string()),
+                          std::string(in.at("DatasetName").as_string()),
+                          std::string(in.at("DeviceId").as_string())};
+  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(LoadPool(txn, sub.pool_id));
+    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, sub.pool_id, sub.identity_id,
+                                          MissingIdentity::kNotFound));
+    COGSYNC_RETURN_IF_ERROR(LoadOwnDevice(txn, sub.device_id, sub.identity_id));
+    return txn.PutSubscription(sub);
+  }));
+  return bj::value(bj::object());
+}
+
+// Unsubscribing a device that is not subscribed is not an error.
+SyncService::Output SyncService::UnsubscribeFromDataset(RequestContext& ctx, const bj::object& in) {
+  store::Subscription sub{std::string(in.at("IdentityPoolId").as_string()),
+                          std::string(in.at("IdentityId").as_string()),
+                          std::string(in.at("DatasetName").as_string()),
+                          std::string(in.at("DeviceId").as_string())};
+  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(LoadPool(txn, sub.pool_id));
+    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, sub.pool_id, sub.identity_id,
+                                          MissingIdentity::kNotFound));
+    COGSYNC_RETURN_IF_ERROR(LoadOwnDevice(txn, sub.device_id, sub.identity_id));
+    return txn.DeleteSubscription(sub);
+  }));
+  return bj::value(bj::object());
+}
+
+}  // namespace cogsync::sync

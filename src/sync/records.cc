@@ -1,0 +1,263 @@
+// Records: ListRecords, UpdateRecords.
+//
+// SyncCount (D14): each UpdateRecords that applies at least one patch adds 1 to the dataset's
+// count, and every record it writes takes the new count. Conflicts (D15): a patch's SyncCount
+// must equal the stored record's (0 for a key never written), else the whole request fails with
+// 409 and nothing is applied. The compare-and-set happens inside one Store::Write that reads the
+// dataset row for update, so of two concurrent updates built on the same count exactly one wins.
+//
+// Tombstones (D16): a remove keeps Key, SyncCount and dates without a Value; a remove of a key
+// that never existed (SyncCount 0) also stores a tombstone, so other devices that may hold the
+// key locally learn of the removal. Tombstones never count toward NumRecords, DataStorage or the
+// limits.
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "common/json.h"
+#include "common/next_token.h"
+#include "sync/lookup.h"
+#include "sync/service.h"
+
+namespace cogsync::sync {
+namespace {
+
+struct Patch {
+  bool remove = false;
+  std::string key;
+  std::optional<std::string> value;
+  int64_t sync_count = 0;
+  std::optional<int64_t> device_modified_ms;
+};
+
+std::string ListRecordsScope(std::string_view pool_id, std::string_view identity_id,
+                             std::string_view dataset, int64_t last_sync_count) {
+  return "ListRecords\n" + std::string(pool_id) + "\n" + std::string(identity_id) + "\n" +
+         std::string(dataset) + "\n" + std::to_string(last_sync_count);
+}
+
+// The patches of an UpdateRecords, checked for everything that needs no state: key and value
+// sizes (D19) and duplicate keys (D15).
+Result<std::vector<Patch>> ParsePatches(const bj::object& in, const Limits& limits) {
+  std::vector<Patch> patches;
+  const bj::array* given = json::GetArray(in, "RecordPatches");
+  if (given == nullptr) return patches;
+  std::set<std::string> seen;
+  for (const auto& item : *given) {
+    const bj::object& p = item.as_object();
+    Patch patch;
+    patch.remove = p.at("Op").as_string() == "remove";
+    patch.key = std::string(p.at("Key").as_string());
+    patch.sync_count = *json::GetInt(p, "SyncCount");
+    patch.device_modified_ms = json::GetTimestampMillis(p, "DeviceLastModifiedDate");
+    if (patch.key.empty() || patch.key.size() > size_t(limits.key_bytes)) {
+      return ApiError::InvalidParameter("Record key '" + patch.key.substr(0, 64) +
+                                        "' must be 1 to " + std::to_string(limits.key_bytes) +
+                                        " UTF-8 bytes long.");
+    }
+    // A remove ignores any Value (the JS Sync Manager sends '' with its removes).
+    if (!patch.remove) {
+      patch.value = json::GetString(p, "Value").value_or("");
+      if (int64_t(patch.value->size()) > limits.value_bytes) {
+        return ApiError::InvalidParameter("The value of record '" + patch.key +
+                                          "' is longer than " +
+                                          std::to_string(limits.value_bytes) + " bytes.");
+      }
+    }
+    if (!seen.insert(patch.key).second) {
+      return ApiError::InvalidParameter("Duplicate key in RecordPatches: " + patch.key);
+    }
+    patches.push_back(std::move(patch));
+  }
+  return patches;
+}
+
+}  // namespace
+
+SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::object& in) {
+  const std::string pool_id(in.at("IdentityPoolId").as_string());
+  const std::string identity_id(in.at("IdentityId").as_string());
+  const std::string name(in.at("DatasetName").as_string());
+  COGSYNC_ASSIGN_OR_RETURN(const int limit, PageSize(in, "MaxResults", kMaxRecordsPage));
+  // Clients never send a negative count; treat one as "from the start".
+  const int64_t last_sync_count = std::max<int64_t>(0, json::GetInt(in, "LastSyncCount").value_or(0));
+  const std::string scope = ListRecordsScope(pool_id, identity_id, name, last_sync_count);
+  std::string after;
+  if (auto token = json::GetString(in, "NextToken")) {
+    COGSYNC_ASSIGN_OR_RETURN(after, ReadNextToken(sealer_, scope, *token));
+  }
+  const int64_t now = now_ms();
+  // A valid token continues its session and comes back unchanged; otherwise a new session.
+  std::string session_token;
+  bool new_session = false;
+  if (auto given = json::GetString(in, "SyncSessionToken")) {
+    COGSYNC_RETURN_IF_ERROR(sessions_.Verify(*given, pool_id, identity_id, name, now));
+    session_token = *given;
+  } else {
+    session_token = sessions_.Issue(pool_id, identity_id, name, now);
+    new_session = true;
+  }
+
+  bj::object out;
+  bj::array records;
+  bj::array merged;
+  bool exists = false;
+  bool deleted_after = false;
+  int64_t dataset_count = 0;
+  bool pool_exists = false;
+  COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
+    pool_exists = pool.has_value();
+    // No ResourceNotFound in this operation's errors: unknown pools and identities have nothing.
+    COGSYNC_ASSIGN_OR_RETURN(bool usable, CheckIdentity(txn, ctx.principal, pool_id, identity_id,
+                                                        MissingIdentity::kEmpty));
+    if (!usable) return OkStatus();
+    COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));
+    // D23: merge datasets of this name, listed until they are deleted.
+    COGSYNC_ASSIGN_OR_RETURN(auto merged_names, txn.ListMergedDatasetNames(identity_id, name));
+    for (auto& m : merged_names) merged.push_back(bj::value(std::move(m)));
+    if (!dataset) return OkStatus();
+    // D17: a deletion at count D happened after the client's revision L when L <= D (the client
+    // saw at most revision D, which the deletion then wiped). A client that synced after the
+    // recreation holds L > D. A deleted dataset reports count 0, as a dataset that never existed
+    // does, so no client ever stores L = D for a deletion it has not seen the end of.
+    deleted_after = last_sync_count > 0 && dataset->last_deleted_at > 0 &&
+                    dataset->last_deleted_at >= last_sync_count;
+    if (dataset->deleted) return OkStatus();
+    exists = true;
+    dataset_count = dataset->sync_count;
+    out["LastModifiedBy"] = dataset->modified_by;
+    COGSYNC_ASSIGN_OR_RETURN(auto page, txn.ListRecords(identity_id, name, last_sync_count, after,
+                                                        limit + 1));
+    for (size_t i = 0; i < page.size() && i < size_t(limit); ++i) records.push_back(RecordJson(page[i]));
+    if (page.size() > size_t(limit)) {
+      out["NextToken"] = MakeNextToken(sealer_, scope, page[size_t(limit) - 1].key);
+    }
+    return OkStatus();
+  }));
+  if (new_session && pool_exists) session_counts_.Add(pool_id);  // D22
+  out["Count"] = int64_t(records.size());
+  out["Records"] = std::move(records);
+  out["DatasetSyncCount"] = dataset_count;
+  out["DatasetExists"] = exists;
+  out["DatasetDeletedAfterRequestedSyncCount"] = deleted_after;
+  out["MergedDatasetNames"] = std::move(merged);
+  out["SyncSessionToken"] = session_token;
+  return bj::value(std::move(out));
+}
+
+SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::object& in) {
+  const std::string pool_id(in.at("IdentityPoolId").as_string());
+  const std::string identity_id(in.at("IdentityId").as_string());
+  const std::string name(in.at("DatasetName").as_string());
+  const int64_t now = now_ms();
+  // Everything that needs no state is checked before the transaction.
+  COGSYNC_RETURN_IF_ERROR(sessions_.Verify(in.at("SyncSessionToken").as_string(), pool_id,
+                                           identity_id, name, now));
+  COGSYNC_ASSIGN_OR_RETURN(auto patches, ParsePatches(in, config_.limits));
+  const Limits& limits = config_.limits;
+  const std::string& modifier = ctx.principal.modifier();
+
+  if (patches.empty()) {
+    // D14: nothing changes, but the pool and identity must still be valid.
+    COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
+      COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
+      COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
+                                            MissingIdentity::kNotFound));
+      return OkStatus();
+    }));
+    return bj::value(bj::object{{"Records", bj::array()}});
+  }
+
+  std::vector<store::Record> written;
+  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
+    written.clear();  // the function may run again after a serialisation failure
+    COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
+    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
+                                          MissingIdentity::kNotFound));
+    COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, /*for_update=*/true));
+    const bool live = dataset && !dataset->deleted;
+    if (!live) {
+      // Creating (or recreating) a dataset: D19's datasets-per-identity limit.
+      COGSYNC_ASSIGN_OR_RETURN(auto existing,
+                               txn.ListDatasets(identity_id, "", limits.datasets_per_identity));
+      if (existing.size() >= size_t(limits.datasets_per_identity)) {
+        return ApiError::LimitExceeded("The maximum number of datasets per identity (" +
+                                       std::to_string(limits.datasets_per_identity) +
+                                       ") has been reached.");
+      }
+    }
+    std::vector<std::string> keys;
+    keys.reserve(patches.size());
+    for (const auto& p : patches) keys.push_back(p.key);
+    COGSYNC_ASSIGN_OR_RETURN(auto stored_list, txn.GetRecords(identity_id, name, keys));
+    std::unordered_map<std::string, store::Record> stored;
+    for (auto& r : stored_list) stored.emplace(r.key, std::move(r));
+
+    int64_t num_records = live ? dataset->num_records : 0;
+    int64_t data_storage = live ? dataset->data_storage : 0;
+    const int64_t old_records = num_records;
+    const int64_t old_storage = data_storage;
+    for (const auto& p : patches) {
+      auto it = stored.find(p.key);
+      const int64_t current = it == stored.end() ? 0 : it->second.sync_count;
+      if (p.sync_count != current) {  // D15: stale or ahead, all-or-nothing
+        return ApiError::ResourceConflict("Current SyncCount for: " + p.key + " is: " +
+                                          std::to_string(current) + " not: " +
+                                          std::to_string(p.sync_count));
+      }
+      if (it != stored.end() && it->second.value) {
+        num_records -= 1;
+        data_storage -= RecordBytes(it->second);
+      }
+      if (!p.remove) {
+        num_records += 1;
+        data_storage += int64_t(p.key.size() + p.value->size());
+      }
+    }
+    // D19; an update that shrinks a dataset already past a (lowered) limit is still allowed.
+    if (num_records > limits.records_per_dataset && num_records > old_records) {
+      return ApiError::LimitExceeded("The maximum number of records per dataset (" +
+                                     std::to_string(limits.records_per_dataset) +
+                                     ") would be exceeded.");
+    }
+    if (data_storage > limits.dataset_bytes && data_storage > old_storage) {
+      return ApiError::LimitExceeded("The maximum dataset size (" +
+                                     std::to_string(limits.dataset_bytes) +
+                                     " bytes) would be exceeded.");
+    }
+
+    store::Dataset next;
+    if (dataset) next = *dataset;  // a deletion marker keeps its count and last_deleted_at (D17)
+    if (!live) next.created_ms = now;
+    next.identity_id = identity_id;
+    next.name = name;
+    next.pool_id = pool_id;
+    next.deleted = false;
+    next.sync_count = (dataset ? dataset->sync_count : 0) + 1;  // D14
+    next.modified_ms = now;
+    next.modified_by = modifier;  // D21
+    next.num_records = num_records;
+    next.data_storage = data_storage;
+    COGSYNC_RETURN_IF_ERROR(txn.PutDataset(next));
+    for (const auto& p : patches) {
+      store::Record record;
+      record.key = p.key;
+      record.value = p.value;  // nullopt for a remove: a tombstone (D16)
+      record.sync_count = next.sync_count;
+      record.modified_ms = now;
+      record.modified_by = modifier;
+      record.device_modified_ms = p.device_modified_ms;
+      COGSYNC_RETURN_IF_ERROR(txn.PutRecord(identity_id, name, record));
+      written.push_back(std::move(record));
+    }
+    return OkStatus();
+  }));
+  bj::array records;
+  for (const auto& r : written) records.push_back(RecordJson(r));
+  return bj::value(bj::object{{"Records", std::move(records)}});
+}
+
+}  // namespace cogsync::sync

@@ -1,0 +1,70 @@
+// SyncService construction and the sync-session flusher (D22).
+//
+// Sync sessions are counted in memory (session_counter.h) and written here once a second. If the
+// process crashes, the counts of at most the last second (kFlushIntervalMillis) are lost: usage
+// statistics, never sync data, so the trade for a write-free ListRecords is worth it. A clean
+// shutdown (Stop()) loses nothing.
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "sync/service.h"
+
+namespace cogsync::sync {
+
+SyncService::SyncService(store::Store& store, const Clock& clock, const Config& config,
+                         const TokenSealer& sealer)
+    : store_(store), clock_(clock), config_(config), sealer_(sealer), sessions_(sealer) {
+  flusher_ = std::thread([this] { FlushLoop(); });
+}
+
+SyncService::~SyncService() { Stop(); }
+
+void SyncService::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    if (stopping_ && !flusher_.joinable()) return;
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+}
+
+void SyncService::FlushLoop() {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  while (true) {
+    const bool stop = stop_cv_.wait_for(lock, std::chrono::milliseconds(kFlushIntervalMillis),
+                                        [this] { return stopping_; });
+    lock.unlock();
+    if (auto s = FlushSessionCounts(); !s.ok()) {
+      spdlog::warn("flushing sync session counts: {}", s.error().ToString());
+    }
+    if (stop) return;
+    lock.lock();
+  }
+}
+
+Status SyncService::FlushSessionCounts() {
+  SessionCounter::Counts taken = session_counts_.Take();
+  if (taken.empty()) {
+    session_counts_.Committed();
+    return OkStatus();
+  }
+  Status written = store_.Write([&](store::Txn& txn) -> Status {
+    for (const auto& [pool_id, n] : taken) {
+      // A pool deleted since its sessions were counted takes its counts with it.
+      COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
+      if (pool) COGSYNC_RETURN_IF_ERROR(txn.AddSyncSessions(pool_id, n));
+    }
+    return OkStatus();
+  });
+  if (written.ok()) {
+    session_counts_.Committed();
+  } else {
+    session_counts_.Restore(taken);
+  }
+  return written;
+}
+
+}  // namespace cogsync::sync

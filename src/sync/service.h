@@ -1,0 +1,105 @@
+#pragma once
+// Cognito Sync: the 17 operations. Each handler takes the request context and the validated
+// input (the operation's input shape as JSON, path/query/header members merged in by the
+// dispatcher) and returns the output shape as JSON.
+//
+// Entry points by file:
+//   datasets.cc       ListDatasets, DescribeDataset, DeleteDataset
+//   records.cc        ListRecords, UpdateRecords
+//   usage.cc          DescribeIdentityUsage, DescribeIdentityPoolUsage, ListIdentityPoolUsage
+//   configuration.cc  Get/SetIdentityPoolConfiguration, Get/SetCognitoEvents, BulkPublish,
+//                     GetBulkPublishDetails
+//   devices.cc        RegisterDevice, SubscribeToDataset, UnsubscribeFromDataset
+//   service.cc        construction, the session-count flusher, shared loading and access steps
+// Helpers: sync_session.h (SyncSessionTokens, D18), session_counter.h (D22), merge.h (D23).
+//
+// Lifetime: the service runs one background thread that flushes sync-session counts to the
+// Store every second; Stop() (or the destructor) flushes once more and joins it. The Store must
+// outlive the service.
+
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "auth/request_context.h"
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/error.h"
+#include "common/sealed_token.h"
+#include "store/store.h"
+#include "sync/session_counter.h"
+#include "sync/sync_session.h"
+
+namespace cogsync::sync {
+
+namespace bj = boost::json;
+using auth::RequestContext;
+
+// Page sizes (D20): default and maximum of each list; clients ask for 1024 records, 64 datasets.
+inline constexpr int kMaxRecordsPage = 1024;
+inline constexpr int kMaxDatasetsPage = 64;
+inline constexpr int kMaxPoolUsagePage = 60;
+
+class SyncService {
+ public:
+  // How often unflushed sync-session counts are written (also the most a crash can lose).
+  static constexpr int kFlushIntervalMillis = 1000;
+
+  SyncService(store::Store& store, const Clock& clock, const Config& config,
+              const TokenSealer& sealer);
+  ~SyncService();  // Stop()
+  SyncService(const SyncService&) = delete;
+  SyncService& operator=(const SyncService&) = delete;
+
+  using Output = Result<bj::value>;
+  // datasets.cc
+  Output ListDatasets(RequestContext& ctx, const bj::object& in);
+  Output DescribeDataset(RequestContext& ctx, const bj::object& in);
+  Output DeleteDataset(RequestContext& ctx, const bj::object& in);
+  // records.cc
+  Output ListRecords(RequestContext& ctx, const bj::object& in);
+  Output UpdateRecords(RequestContext& ctx, const bj::object& in);
+  // usage.cc
+  Output DescribeIdentityUsage(RequestContext& ctx, const bj::object& in);
+  Output DescribeIdentityPoolUsage(RequestContext& ctx, const bj::object& in);
+  Output ListIdentityPoolUsage(RequestContext& ctx, const bj::object& in);
+  // configuration.cc
+  Output GetIdentityPoolConfiguration(RequestContext& ctx, const bj::object& in);
+  Output SetIdentityPoolConfiguration(RequestContext& ctx, const bj::object& in);
+  Output GetCognitoEvents(RequestContext& ctx, const bj::object& in);
+  Output SetCognitoEvents(RequestContext& ctx, const bj::object& in);
+  Output BulkPublish(RequestContext& ctx, const bj::object& in);
+  Output GetBulkPublishDetails(RequestContext& ctx, const bj::object& in);
+  // devices.cc
+  Output RegisterDevice(RequestContext& ctx, const bj::object& in);
+  Output SubscribeToDataset(RequestContext& ctx, const bj::object& in);
+  Output UnsubscribeFromDataset(RequestContext& ctx, const bj::object& in);
+
+  // Writes the unflushed sync-session counts now (the background thread does this every
+  // kFlushIntervalMillis). Counts whose write fails are kept for the next attempt.
+  Status FlushSessionCounts();
+  // Stops the flusher after a last flush. Idempotent.
+  void Stop();
+
+ private:
+  int64_t now_ms() const { return clock_.NowMillis(); }
+  void FlushLoop();
+
+  store::Store& store_;
+  const Clock& clock_;
+  const Config& config_;
+  const TokenSealer& sealer_;
+  SyncSessionTokens sessions_;
+  SessionCounter session_counts_;
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by stop_mu_
+  std::thread flusher_;
+};
+
+}  // namespace cogsync::sync

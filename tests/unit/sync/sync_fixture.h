@@ -1,0 +1,157 @@
+#pragma once
+// Shared set-up of the Sync tests: a real SqliteStore in a temporary directory, a ManualClock, a
+// SyncService, one pool with two identities, and helpers to call the handlers as the dispatcher
+// would (validated input objects, developer or identity principals).
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/sealed_token.h"
+#include "store/sqlite/sqlite_store.h"
+#include "sync/service.h"
+
+namespace cogsync::sync::testing {
+
+namespace bj = boost::json;
+
+inline constexpr char kPool[] = "us-east-1:11111111-2222-3333-4444-555555555555";
+inline constexpr char kIdentity[] = "us-east-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+inline constexpr char kOther[] = "us-east-1:00000000-0000-0000-0000-000000000002";
+inline constexpr char kUnknown[] = "us-east-1:99999999-9999-9999-9999-999999999999";
+inline constexpr int64_t kStartMs = 1'700'000'000'123;
+
+class SyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "sync-test-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    store::SqliteOptions options;
+    options.path = (dir_ / "cogsync.db").string();
+    options.read_connections = 4;
+    auto opened = store::SqliteStore::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+    store_ = std::move(opened).value();
+    service_ = std::make_unique<SyncService>(*store_, clock_, config_, sealer_);
+    AddPool(kPool);
+    AddIdentity(kPool, kIdentity);
+    AddIdentity(kPool, kOther);
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void MustWrite(const store::Store::TxnFn& fn) {
+    Status s = store_->Write(fn);
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+  }
+  void AddPool(const std::string& id) {
+    MustWrite([&](store::Txn& txn) {
+      store::Pool pool;
+      pool.id = id;
+      pool.name = "pool";
+      pool.created_ms = kStartMs;
+      return txn.PutPool(pool);
+    });
+  }
+  void AddIdentity(const std::string& pool, const std::string& id, bool disabled = false) {
+    MustWrite([&](store::Txn& txn) {
+      return txn.PutIdentity(store::Identity{id, pool, kStartMs, kStartMs, disabled, ""});
+    });
+  }
+
+  static RequestContext Dev() {
+    RequestContext ctx;
+    ctx.principal.kind = auth::Principal::Kind::kDeveloper;
+    ctx.principal.access_key_id = "AKIDTEST";
+    ctx.principal.key_name = "test-developer";
+    return ctx;
+  }
+  static RequestContext Ident(const std::string& identity = kIdentity,
+                              const std::string& pool = kPool) {
+    RequestContext ctx;
+    ctx.principal.kind = auth::Principal::Kind::kIdentity;
+    ctx.principal.pool_id = pool;
+    ctx.principal.identity_id = identity;
+    ctx.principal.authenticated = true;
+    return ctx;
+  }
+
+  static bj::object DatasetInput(const std::string& dataset, const std::string& identity = kIdentity) {
+    return bj::object{{"IdentityPoolId", kPool}, {"IdentityId", identity}, {"DatasetName", dataset}};
+  }
+  static bj::object Replace(const std::string& key, const std::string& value, int64_t count) {
+    return bj::object{{"Op", "replace"}, {"Key", key}, {"Value", value}, {"SyncCount", count}};
+  }
+  static bj::object Remove(const std::string& key, int64_t count) {
+    return bj::object{{"Op", "remove"}, {"Key", key}, {"SyncCount", count}};
+  }
+
+  Result<bj::value> List(RequestContext ctx, const std::string& dataset, int64_t last = 0,
+                         const std::string& identity = kIdentity, bj::object extra = {}) {
+    bj::object in = DatasetInput(dataset, identity);
+    if (last != 0) in["LastSyncCount"] = last;
+    for (auto& kv : extra) in[kv.key()] = kv.value();
+    return service_->ListRecords(ctx, in);
+  }
+  bj::object ListOk(RequestContext ctx, const std::string& dataset, int64_t last = 0,
+                    const std::string& identity = kIdentity, bj::object extra = {}) {
+    auto r = List(ctx, dataset, last, identity, std::move(extra));
+    EXPECT_TRUE(r.ok()) << r.error().ToString();
+    return r.ok() ? r->as_object() : bj::object();
+  }
+  std::string Token(const std::string& dataset, const std::string& identity = kIdentity) {
+    return std::string(ListOk(Dev(), dataset, 0, identity).at("SyncSessionToken").as_string());
+  }
+  Result<bj::value> Update(RequestContext ctx, const std::string& dataset, bj::array patches,
+                           const std::string& identity = kIdentity, std::string token = "") {
+    if (token.empty()) token = Token(dataset, identity);
+    bj::object in = DatasetInput(dataset, identity);
+    in["SyncSessionToken"] = token;
+    in["RecordPatches"] = std::move(patches);
+    return service_->UpdateRecords(ctx, in);
+  }
+  bj::array UpdateOk(RequestContext ctx, const std::string& dataset, bj::array patches,
+                     const std::string& identity = kIdentity) {
+    auto r = Update(ctx, dataset, std::move(patches), identity);
+    EXPECT_TRUE(r.ok()) << r.error().ToString();
+    return r.ok() ? r->as_object().at("Records").as_array() : bj::array();
+  }
+  bj::object DescribeOk(const std::string& dataset) {
+    RequestContext ctx = Dev();
+    auto r = service_->DescribeDataset(ctx, DatasetInput(dataset));
+    EXPECT_TRUE(r.ok()) << r.error().ToString();
+    return r.ok() ? r->as_object().at("Dataset").as_object() : bj::object();
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_{kStartMs};
+  Config config_;
+  TokenSealer sealer_{"sync-test-key-0123456789abcdef"};
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<SyncService> service_;
+};
+
+// The error code of a failed result ("" when it succeeded).
+template <typename T>
+std::string CodeOf(const Result<T>& r) {
+  return r.ok() ? "" : r.error().code();
+}
+
+inline std::vector<std::string> Keys(const bj::array& records) {
+  std::vector<std::string> keys;
+  for (const auto& r : records) keys.emplace_back(r.as_object().at("Key").as_string());
+  return keys;
+}
+
+}  // namespace cogsync::sync::testing
