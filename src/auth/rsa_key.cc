@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <optional>
+
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/json.h"

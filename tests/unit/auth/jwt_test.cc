@@ -101,6 +101,16 @@ TEST(RsaKey, RejectsGarbageShortAndEncryptedKeys) {
   EXPECT_TRUE(small_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
   EXPECT_FALSE(RsaPrivateKey::FromPem(small_pem).ok());
 
+  // PKCS#1 ("BEGIN RSA PRIVATE KEY") of a good key loads as the same key.
+  bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey_traditional(bio, const_cast<EVP_PKEY*>(KeyA().pkey()), nullptr,
+                                       nullptr, 0, nullptr, nullptr);
+  std::string pkcs1 = BioText(bio);
+  EXPECT_TRUE(pkcs1.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+  auto from_pkcs1 = RsaPrivateKey::FromPem(pkcs1);
+  ASSERT_TRUE(from_pkcs1.ok());
+  EXPECT_EQ(from_pkcs1->Kid(), KeyA().Kid());
+
   // Encrypted PEM: must fail without prompting for a passphrase.
   bio = BIO_new(BIO_s_mem());
   char pass[] = "secret";
