@@ -18,6 +18,10 @@ Status Control(Connection& connection, const char* sql) {
   return stmt.Run();
 }
 
+// The committer whose writer thread this is, if any: a write function calling Write() on its own
+// store would otherwise wait for itself forever.
+thread_local const GroupCommitter* current_writer = nullptr;
+
 }  // namespace
 
 GroupCommitter::GroupCommitter(Connection& connection, int max_batch)
@@ -42,6 +46,10 @@ GroupCommitter::~GroupCommitter() {
 }
 
 Status GroupCommitter::Submit(const Store::TxnFn& fn) {
+  if (current_writer == this) {
+    spdlog::error("Write() called from inside a write function of the same store");
+    return ApiError::InternalError("Internal error");
+  }
   std::future<Status> result;
   {
     std::lock_guard lock(mu_);
@@ -74,6 +82,7 @@ GroupCommitStats GroupCommitter::Stats() const {
 }
 
 void GroupCommitter::WriterLoop() {
+  current_writer = this;
   while (true) {
     std::vector<Item> batch;
     {

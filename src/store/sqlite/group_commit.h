@@ -36,8 +36,8 @@ class GroupCommitter {
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 
-  // Runs fn in the next batch and returns its result once the batch is durable. Must not be
-  // called from inside a write function (the writer would wait for itself).
+  // Runs fn in the next batch and returns its result once the batch is durable. Called from
+  // inside a write function it fails at once (the writer would otherwise wait for itself).
   Status Submit(const Store::TxnFn& fn);
 
   // Runs fn on the write connection between batches, outside any transaction (checkpoints).

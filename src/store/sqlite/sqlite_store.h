@@ -9,8 +9,8 @@
 // children (pool, identity, dataset, then records; identity before device, device before
 // subscription); a row under a missing parent fails with InternalErrorException.
 //
-// A write function must not call Write() on the same store (the writer would wait for itself);
-// calling Read() from it is allowed but does not see the write's uncommitted changes.
+// A write function must not call Write() on the same store (it fails with InternalError rather
+// than deadlock); calling Read() from it works but does not see the write's own changes.
 
 #include <condition_variable>
 #include <cstdint>

@@ -168,6 +168,19 @@ TEST_F(SqliteStoreLifecycleTest, FailedCommitFailsTheWholeBatchAndTheStoreRecove
   EXPECT_EQ(ReadSecret("after"), "v");
 }
 
+TEST_F(SqliteStoreLifecycleTest, NestedWriteFailsInsteadOfDeadlocking) {
+  Status inner = OkStatus();
+  Status outer = store_->Write([&](Txn& txn) -> Status {
+    inner = store_->Write([](Txn& t) { return t.PutSecret("inner", "v"); });
+    return txn.PutSecret("outer", "v");
+  });
+  EXPECT_TRUE(outer.ok());
+  ASSERT_FALSE(inner.ok());
+  EXPECT_EQ(inner.error().code(), "InternalErrorException");
+  EXPECT_EQ(ReadSecret("outer"), "v");
+  EXPECT_EQ(ReadSecret("inner"), "<missing>");
+}
+
 TEST_F(SqliteStoreLifecycleTest, ReadTransactionsCannotWrite) {
   Status status = store_->Read([](Txn& txn) -> Status {
     Status writes[] = {
