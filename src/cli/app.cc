@@ -146,7 +146,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   protocol::ExtraEndpoints endpoints;
   Application* self = app.get();
   endpoints.jwks = [self] { return self->openid_->JwksDocument(); };
-  endpoints.discovery = [self] { return self->openid_->DiscoveryDocument(); };
+  endpoints.discovery = [self](std::string_view host) { return self->openid_->DiscoveryDocument(host); };
   if (c.test_mode) {
     endpoints.reset = [self]() -> Status {
       return self->store_->Write([](store::Txn& txn) { return txn.WipeCognitoState(); });

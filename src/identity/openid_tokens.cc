@@ -8,6 +8,10 @@ namespace cogsync::identity {
 
 namespace bj = boost::json;
 
+namespace {
+constexpr std::string_view kAwsIssuer = "https://cognito-identity.amazonaws.com";
+}  // namespace
+
 OpenIdTokens::OpenIdTokens(std::unique_ptr<auth::RsaPrivateKey> key,
                            std::unique_ptr<auth::Jwks> jwks, std::string issuer)
     : key_(std::move(key)), jwks_(std::move(jwks)), issuer_(std::move(issuer)) {}
@@ -53,9 +57,10 @@ bj::object OpenIdTokens::JwksDocument() const {
   return bj::object{{"keys", bj::array{key_->PublicJwk()}}};
 }
 
-bj::object OpenIdTokens::DiscoveryDocument() const {
+bj::object OpenIdTokens::DiscoveryDocument(std::string_view request_host) const {
+  const std::string base = issuer_ == kAwsIssuer ? "http://" + std::string(request_host) : issuer_;
   return bj::object{{"issuer", issuer_},
-                    {"jwks_uri", issuer_ + "/.well-known/jwks.json"},
+                    {"jwks_uri", base + "/.well-known/jwks.json"},
                     {"response_types_supported", bj::array{"id_token"}},
                     {"subject_types_supported", bj::array{"public"}},
                     {"id_token_signing_alg_values_supported", bj::array{"RS256"}},

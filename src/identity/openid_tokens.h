@@ -36,7 +36,10 @@ class OpenIdTokens {
 
   const std::string& issuer() const { return issuer_; }
   boost::json::object JwksDocument() const;
-  boost::json::object DiscoveryDocument() const;
+  // The OpenID discovery document. jwks_uri is under the issuer when the issuer is this server's
+  // own public URL; with the default issuer (AWS's URL, D13) it points at this server through
+  // the Host the client used, so a verifier that follows the document finds cogsync's keys.
+  boost::json::object DiscoveryDocument(std::string_view request_host) const;
 
  private:
   OpenIdTokens(std::unique_ptr<auth::RsaPrivateKey> key, std::unique_ptr<auth::Jwks> jwks,

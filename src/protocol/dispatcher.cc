@@ -131,7 +131,8 @@ http::Response Dispatcher::HandleExtra(const http::Request& request, std::string
     return JsonResponse(200, endpoints_.jwks());
   }
   if (request.method == "GET" && path == "/.well-known/openid-configuration" && endpoints_.discovery) {
-    return JsonResponse(200, endpoints_.discovery());
+    const std::string* host = request.Header("host");
+    return JsonResponse(200, endpoints_.discovery(host != nullptr ? *host : "127.0.0.1"));
   }
   if (path == "/moto-api/reset" || path == "/moto-api/reset-auth") {
     if (!endpoints_.reset || request.method != "POST") {

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "auth/jwks.h"
 #include "auth/jwt.h"
 #include "common/encoding.h"
 #include "support/in_process.h"
@@ -227,6 +228,43 @@ TEST_F(IdentityPipeline, PaginationAndForgedToken) {
   EXPECT_EQ(pages, 3);
   http::Response forged = server_.Identity("ListIdentityPools", {{"MaxResults", 2}, {"NextToken", "forged.token"}});
   EXPECT_EQ(ErrorCode(forged), "InvalidParameterException");
+}
+
+}  // namespace
+}  // namespace cogsync::testing
+
+namespace cogsync::testing {
+namespace {
+
+// D13: the signing key is published so any JWT library can verify the tokens.
+TEST(IdentityDiscovery, JwksAndDiscoveryDocuments) {
+  InProcess server;
+  http::Request r;
+  r.method = "GET";
+  r.target = "/.well-known/openid-configuration";
+  r.headers = {{"host", "127.0.0.1:9999"}};
+  http::Response d = server.Send(r);
+  ASSERT_EQ(d.status, 200);
+  auto doc = json::Parse(d.body)->as_object();
+  EXPECT_EQ(doc.at("issuer").as_string(), "https://cognito-identity.amazonaws.com");
+  EXPECT_EQ(doc.at("jwks_uri").as_string(), "http://127.0.0.1:9999/.well-known/jwks.json");
+  r.target = "/.well-known/jwks.json";
+  http::Response k = server.Send(r);
+  ASSERT_EQ(k.status, 200);
+  auto keys = json::Parse(k.body)->as_object().at("keys").as_array();
+  ASSERT_EQ(keys.size(), 1u);
+  auto pool = server.IdentityOk("CreateIdentityPool", {{"IdentityPoolName", "p"}, {"AllowUnauthenticatedIdentities", true}});
+  auto id = server.IdentityOk("GetId", {{"IdentityPoolId", pool.at("IdentityPoolId")}}, nullptr);
+  auto token = server.IdentityOk("GetOpenIdToken", {{"IdentityId", id.at("IdentityId")}}, nullptr);
+  auto decoded = auth::DecodeJwt(token.at("Token").as_string());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->kid, keys[0].as_object().at("kid").as_string());
+  auto jwks = auth::Jwks::Parse(k.body);
+  ASSERT_TRUE(jwks.ok());
+  auth::VerifyOptions options;
+  options.issuer = "https://cognito-identity.amazonaws.com";
+  options.audiences = {std::string(pool.at("IdentityPoolId").as_string())};
+  EXPECT_TRUE(auth::VerifyJwt(token.at("Token").as_string(), *jwks, options, InProcess::Now()).ok());
 }
 
 }  // namespace
