@@ -140,6 +140,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   app->identity_ = std::make_unique<identity::IdentityService>(
       *app->store_, *app->clock_, c, *app->sealer_, *app->credentials_, *app->openid_,
       *app->logins_);
+  app->sync_ = std::make_unique<sync::SyncService>(*app->store_, *app->clock_, c, *app->sealer_);
   app->authenticator_ =
       std::make_unique<auth::Authenticator>(*app->store_, *app->credentials_, *app->clock_);
 
@@ -153,6 +154,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
     };
   }
   std::vector<protocol::OperationEntry> operations = protocol::IdentityOperationTable(*app->identity_);
+  for (auto& entry : protocol::SyncOperationTable(*app->sync_)) operations.push_back(std::move(entry));
   app->dispatcher_ = std::make_unique<protocol::Dispatcher>(
       std::move(operations), *app->authenticator_, auth::ArnContext{c.region, c.account_id},
       std::move(endpoints));

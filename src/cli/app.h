@@ -16,6 +16,7 @@
 #include "protocol/dispatcher.h"
 #include "common/error.h"
 #include "store/store.h"
+#include "sync/service.h"
 
 namespace cogsync::cli {
 
@@ -58,6 +59,8 @@ class Application {
   std::unique_ptr<identity::OpenIdTokens> openid_;
   std::unique_ptr<identity::LoginVerifier> logins_;
   std::unique_ptr<identity::IdentityService> identity_;
+  // Destroyed before store_: its destructor flushes the pending sync-session counts.
+  std::unique_ptr<sync::SyncService> sync_;
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<protocol::Dispatcher> dispatcher_;
 };

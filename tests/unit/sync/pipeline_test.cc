@@ -11,6 +11,7 @@
 #include "common/json.h"
 #include "protocol/dispatcher.h"
 #include "protocol/operations.h"
+#include "support/in_process.h"
 #include "unit/sync/sync_fixture.h"
 
 namespace cogsync::sync::testing {
@@ -205,6 +206,27 @@ TEST_F(SyncPipelineTest, QueryParametersAndConfiguration) {
   http::Response pool_usage = Send("GET", std::string("/identitypools/") + kPoolEncoded);
   ASSERT_EQ(pool_usage.status, 200) << pool_usage.body;
   EXPECT_EQ(Body(pool_usage).at("IdentityPoolUsage").as_object().at("IdentityPoolId").as_string(), kPool);
+}
+
+// The composition root serves both services on one dispatcher: a pool created through Cognito
+// Identity shows up in Cognito Sync's usage list.
+TEST(SyncApplicationTest, SyncOperationsAreWired) {
+  cogsync::testing::InProcess server;
+  bj::object pool = server.IdentityOk("CreateIdentityPool", {{"IdentityPoolName", "wired"},
+                                                             {"AllowUnauthenticatedIdentities", true}});
+  http::Request r;
+  r.method = "GET";
+  r.target = "/identitypools?maxResults=10";
+  r.headers = {{"host", "127.0.0.1:8080"}};
+  ASSERT_TRUE(auth::sigv4::SignHttpRequest(r, cogsync::testing::InProcess::developer(), "us-east-1",
+                                           "cognito-sync", cogsync::testing::InProcess::Now()).ok());
+  http::Response response = server.Send(r);
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto body = json::Parse(response.body);
+  ASSERT_TRUE(body && body->is_object());
+  const auto& usages = body->as_object().at("IdentityPoolUsages").as_array();
+  ASSERT_EQ(usages.size(), 1u);
+  EXPECT_EQ(usages[0].as_object().at("IdentityPoolId"), pool.at("IdentityPoolId"));
 }
 
 }  // namespace
