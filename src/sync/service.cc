@@ -46,6 +46,7 @@ void SyncService::FlushLoop() {
 }
 
 Status SyncService::FlushSessionCounts() {
+  std::lock_guard<std::mutex> flushing(flush_mu_);
   SessionCounter::Counts taken = session_counts_.Take();
   if (taken.empty()) {
     session_counts_.Committed();

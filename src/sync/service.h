@@ -96,6 +96,7 @@ class SyncService {
   SyncSessionTokens sessions_;
   SessionCounter session_counts_;
 
+  std::mutex flush_mu_;  // one flush at a time (SessionCounter tracks one batch in flight)
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by stop_mu_
