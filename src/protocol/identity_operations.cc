@@ -2,8 +2,6 @@
 // (operations.tsv: four public operations, the rest developer credentials) and whether they
 // write.
 
-#include <stdexcept>
-
 #include "identity/service.h"
 #include "protocol/operations.h"
 
@@ -11,14 +9,7 @@ namespace cogsync::protocol {
 namespace {
 
 using identity::IdentityService;
-using Method = IdentityService::Output (IdentityService::*)(auth::RequestContext&,
-                                                             const boost::json::object&);
-struct Row {
-  std::string_view name;
-  auth::Access access;
-  bool writes;
-  Method method;
-};
+using Row = OperationRow<IdentityService>;
 
 constexpr auth::Access kPublic = auth::Access::kPublic;
 constexpr auth::Access kDeveloper = auth::Access::kDeveloper;
@@ -53,21 +44,7 @@ const Row kRows[] = {
 }  // namespace
 
 std::vector<OperationEntry> IdentityOperationTable(IdentityService& service) {
-  std::vector<OperationEntry> table;
-  for (const Row& row : kRows) {
-    const model::Operation* op = model::IdentityModel().FindOperation(row.name);
-    if (op == nullptr) {
-      // A misspelt row is a programming error caught by the operation-table test.
-      throw std::logic_error("operation not in the Cognito Identity model: " + std::string(row.name));
-    }
-    Method method = row.method;
-    table.push_back(OperationEntry{
-        Service::kIdentity, op, row.access, row.writes,
-        [&service, method](auth::RequestContext& ctx, const boost::json::object& in) {
-          return (service.*method)(ctx, in);
-        }});
-  }
-  return table;
+  return BindOperations(Service::kIdentity, model::IdentityModel(), kRows, service);
 }
 
 }  // namespace cogsync::protocol

@@ -5,6 +5,9 @@
 
 #include <boost/json.hpp>
 #include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/access.h"
@@ -28,6 +31,41 @@ struct OperationEntry {
   bool writes;
   std::function<Result<boost::json::value>(auth::RequestContext&, const boost::json::object&)> call;
 };
+
+// A table row as the per-service files write it: the handler is a member of the service class.
+template <typename ServiceClass>
+struct OperationRow {
+  using Method = Result<boost::json::value> (ServiceClass::*)(auth::RequestContext&,
+                                                              const boost::json::object&);
+  std::string_view name;
+  auth::Access access;
+  bool writes;
+  Method method;
+};
+
+// Binds rows to a service instance. A row naming no operation of the model is a programming
+// error (std::logic_error at start-up; the operation-table tests catch it first).
+template <typename ServiceClass, size_t N>
+std::vector<OperationEntry> BindOperations(Service which, const model::ServiceModel& model,
+                                           const OperationRow<ServiceClass> (&rows)[N],
+                                           ServiceClass& service) {
+  std::vector<OperationEntry> table;
+  table.reserve(N);
+  for (const auto& row : rows) {
+    const model::Operation* op = model.FindOperation(row.name);
+    if (op == nullptr) {
+      throw std::logic_error("operation not in the " + std::string(model.endpoint_prefix) +
+                             " model: " + std::string(row.name));
+    }
+    auto method = row.method;
+    table.push_back(OperationEntry{
+        which, op, row.access, row.writes,
+        [&service, method](auth::RequestContext& ctx, const boost::json::object& in) {
+          return (service.*method)(ctx, in);
+        }});
+  }
+  return table;
+}
 
 std::vector<OperationEntry> IdentityOperationTable(identity::IdentityService& service);
 std::vector<OperationEntry> SyncOperationTable(sync::SyncService& service);

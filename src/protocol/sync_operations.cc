@@ -2,8 +2,6 @@
 // (operations.tsv: "yes" developer only, "either", "no" identity credentials only; D9) and
 // whether they may write.
 
-#include <stdexcept>
-
 #include "protocol/operations.h"
 #include "sync/service.h"
 
@@ -11,14 +9,7 @@ namespace cogsync::protocol {
 namespace {
 
 using sync::SyncService;
-using Method = SyncService::Output (SyncService::*)(auth::RequestContext&,
-                                                     const boost::json::object&);
-struct Row {
-  std::string_view name;
-  auth::Access access;
-  bool writes;
-  Method method;
-};
+using Row = OperationRow<SyncService>;
 
 constexpr auth::Access kDeveloper = auth::Access::kDeveloper;
 constexpr auth::Access kEither = auth::Access::kEither;
@@ -47,21 +38,7 @@ const Row kRows[] = {
 }  // namespace
 
 std::vector<OperationEntry> SyncOperationTable(SyncService& service) {
-  std::vector<OperationEntry> table;
-  for (const Row& row : kRows) {
-    const model::Operation* op = model::SyncModel().FindOperation(row.name);
-    if (op == nullptr) {
-      // A misspelt row is a programming error caught by the operation-table test.
-      throw std::logic_error("operation not in the Cognito Sync model: " + std::string(row.name));
-    }
-    Method method = row.method;
-    table.push_back(OperationEntry{
-        Service::kSync, op, row.access, row.writes,
-        [&service, method](auth::RequestContext& ctx, const boost::json::object& in) {
-          return (service.*method)(ctx, in);
-        }});
-  }
-  return table;
+  return BindOperations(Service::kSync, model::SyncModel(), kRows, service);
 }
 
 }  // namespace cogsync::protocol
