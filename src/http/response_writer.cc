@@ -1,5 +1,7 @@
 #include "http/response_writer.h"
 
+#include "common/json.h"
+
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -87,28 +89,6 @@ std::string_view HttpDate() {
   return std::string_view(text, length);
 }
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 }  // namespace
 
@@ -175,9 +155,9 @@ Response ErrorResponse(int status, std::string_view code, std::string_view messa
   response.headers.emplace_back("x-amzn-ErrorType", std::string(code));
   response.body.reserve(40 + code.size() + message.size());
   response.body += "{\"__type\":";
-  AppendJsonString(response.body, code);
+  json::AppendString(response.body, code);
   response.body += ",\"message\":";
-  AppendJsonString(response.body, message);
+  json::AppendString(response.body, message);
   response.body += '}';
   return response;
 }
