@@ -101,6 +101,8 @@ int main(int argc, char** argv) {
   CLI::App* list = keys->add_subcommand("list", "List developer access keys");
   CLI::App* remove = keys->add_subcommand("delete", "Delete a developer access key");
   remove->add_option("access_key_id", delete_id, "The key to delete")->required();
+  // --data-dir, --config and --store may follow the action too (`cogsync keys list --data-dir D`).
+  for (CLI::App* action : {create, list, remove}) action->fallthrough();
 
   CLI11_PARSE(app, argc, argv);
 
