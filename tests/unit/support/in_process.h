@@ -72,6 +72,22 @@ class InProcess {
     return Send(std::move(r));
   }
 
+  // A Cognito Sync REST request; `target` is the raw path and query as sent on the wire.
+  http::Response Sync(const std::string& method, const std::string& target,
+                      const std::string& body = "",
+                      const auth::sigv4::Credentials* credentials = &developer_) {
+    http::Request r;
+    r.method = method;
+    r.target = target;
+    r.headers = {{"host", "127.0.0.1:8080"}};
+    if (!body.empty()) r.headers.emplace_back("content-type", "application/json");
+    r.body = body;
+    if (credentials != nullptr) {
+      EXPECT_TRUE(auth::sigv4::SignHttpRequest(r, *credentials, "us-east-1", "cognito-sync", Now()).ok());
+    }
+    return Send(std::move(r));
+  }
+
   // The body of a successful call as a JSON object (fails the test otherwise).
   boost::json::object IdentityOk(const std::string& operation, const boost::json::object& body,
                                  const auth::sigv4::Credentials* credentials = &developer_) {
