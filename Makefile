@@ -10,7 +10,7 @@ DATA_DIR ?= ./data
 DEB_PACKAGES := cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev \
   libboost-url1.81-dev libssl-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev nodejs python3 sqlite3 \
-  libpq-dev postgresql
+  libpq-dev postgresql chromium
 
 .PHONY: all deps build build-asan run test test-unit clean npm-deps
 

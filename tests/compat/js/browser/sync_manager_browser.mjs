@@ -1,0 +1,100 @@
+// The Cognito Sync Manager in a real browser: headless Chromium (driven by playwright-core)
+// loads a page from a small static server on another loopback port than cogsync, so every SDK
+// call is a cross-origin (CORS) request. The page syncs one record with the aws-sdk v2 browser
+// bundle and amazon-cognito-js; the test then reads the record back from Node.
+//
+// Run with `node --test browser/sync_manager_browser.mjs` (CTest: compat.js_browser). When
+// Chromium is missing or cannot start, the test fails with the launch error.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { CogsyncServer, DEVELOPER_CREDENTIALS, REGION } from '../support/server.mjs';
+
+const require = createRequire(import.meta.url);
+const AWS = require('aws-sdk');
+const { chromium } = require('playwright-core');
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CHROMIUM = process.env.COGSYNC_CHROMIUM || '/usr/bin/chromium';
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+// The files the page needs, by URL path.
+const FILES = {
+  '/index.html': [join(here, 'page.html'), 'text/html; charset=utf-8'],
+  '/page.js': [join(here, 'page.js'), 'text/javascript'],
+  '/aws-sdk.min.js': [require.resolve('aws-sdk/dist/aws-sdk.min.js'), 'text/javascript'],
+  '/amazon-cognito.min.js': [require.resolve('amazon-cognito-js/dist/amazon-cognito.min.js'),
+    'text/javascript'],
+};
+
+const cogsync = new CogsyncServer();
+let pages;
+
+before(async () => {
+  await cogsync.start();
+  pages = createServer((req, res) => {
+    const file = FILES[new URL(req.url, 'http://x').pathname];
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': file[1] }).end(readFileSync(file[0]));
+  });
+  pages.listen(0, '127.0.0.1');
+  await once(pages, 'listening');
+});
+
+after(async () => {
+  if (pages) pages.close();
+  await cogsync.stop();
+});
+
+test('the Sync Manager syncs a record from Chromium across origins', async (t) => {
+  const developer = { region: REGION, endpoint: cogsync.endpoint, maxRetries: 0,
+    credentials: new AWS.Credentials(DEVELOPER_CREDENTIALS) };
+  const identity = new AWS.CognitoIdentity(developer);
+  const { IdentityPoolId: poolId } = await identity.createIdentityPool({
+    IdentityPoolName: 'browser', AllowUnauthenticatedIdentities: true }).promise();
+  await identity.setIdentityPoolRoles({ IdentityPoolId: poolId, Roles: {
+    unauthenticated: 'arn:aws:iam::000000000000:role/BrowserUnauth' } }).promise();
+  const { IdentityId: identityId } = await identity.getId({ IdentityPoolId: poolId }).promise();
+
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  } catch (err) {
+    assert.fail(`Chromium could not be launched from ${CHROMIUM}: ${err.message}`);
+  }
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  const console = [];
+  page.on('console', (message) => console.push(message.text()));
+  page.on('pageerror', (err) => console.push(`pageerror: ${err.message}`));
+  const value = `hello from chromium ${Date.now()}`;
+  const pageOrigin = `http://127.0.0.1:${pages.address().port}`;
+  assert.notEqual(pageOrigin, cogsync.endpoint);
+  const query = new URLSearchParams({ endpoint: cogsync.endpoint, region: REGION, pool: poolId,
+    identity: identityId, value });
+  await page.goto(`${pageOrigin}/index.html?${query}`);
+  await page.waitForFunction(() => document.getElementById('status').textContent !== 'running',
+    null, { timeout: 30_000 }).catch(() => {});
+  const status = await page.textContent('#status');
+  assert.equal(status, 'ok', `page reported ${status}; console:\n${console.join('\n')}`);
+  assert.ok(console.includes('SYNC_RESULT ok'), console.join('\n'));
+
+  // The record landed, written by the identity (D21) in revision 1 (D14).
+  const sync = new AWS.CognitoSync(developer);
+  const listed = await sync.listRecords({ IdentityPoolId: poolId, IdentityId: identityId,
+    DatasetName: 'browser' }).promise();
+  assert.equal(listed.DatasetSyncCount, 1);
+  assert.deepEqual(listed.Records.map((r) => [r.Key, r.Value, r.SyncCount, r.LastModifiedBy]),
+    [['greeting', value, 1, identityId]]);
+});
