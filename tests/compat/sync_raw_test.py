@@ -6,7 +6,9 @@ dataset and the identity's dataset list are unchanged. The seed documents' sampl
 replayed in the legacy form (D5).
 """
 
+import datetime
 import json
+import os
 import unittest
 
 from support.cogsync_server import CogsyncServer
@@ -352,6 +354,55 @@ class LegacyFormTest(SyncRawTestCase):
         self.assertEqual(unknown.status, 404, unknown)
         self.assertEqual(unknown.error_type, "UnknownOperationException")
         self.assertNothingChanged()
+
+
+class ExpiredTokenTest(unittest.TestCase):
+    """D18's one-hour lifetime, through the test-mode clock offset: a server restarted on the
+    same data "61 minutes later" refuses the tokens it issued before. Skipped when the binary
+    has no clock hook (the server logs the offset when it applies one)."""
+
+    OFFSET = datetime.timedelta(minutes=61)
+
+    def setUp(self):
+        self.server = CogsyncServer().start()
+        self.addCleanup(self.server.stop)
+
+    def test_an_expired_token(self):  # D18
+        server = self.server
+        created = call_identity(server, "CreateIdentityPool", {
+            "IdentityPoolName": "expiry", "AllowUnauthenticatedIdentities": True})
+        pool_id = created.json()["IdentityPoolId"]
+        identity_id = call_identity(server, "GetId", {"IdentityPoolId": pool_id},
+                                    signed=False).json()["IdentityId"]
+        path = dataset_path(pool_id, identity_id, "d")
+        token = call_sync(server, "GET", path + "/records").json()["SyncSessionToken"]
+        patch = {"Op": "replace", "Key": "k", "Value": "v", "SyncCount": 0}
+        ok = call_sync(server, "POST", path, {"SyncSessionToken": token, "RecordPatches": [patch]})
+        self.assertEqual(ok.status, 200, ok)
+
+        os.environ["COGSYNC_TEST_CLOCK_OFFSET_SECONDS"] = str(int(self.OFFSET.total_seconds()))
+        try:
+            server.restart()
+        finally:
+            del os.environ["COGSYNC_TEST_CLOCK_OFFSET_SECONDS"]
+        if "server clock runs" not in server.log():
+            self.skipTest("this cogsync has no test clock hook")
+        later = {"clock_skew": self.OFFSET}  # sign at the server's time
+        patch = dict(patch, SyncCount=1)
+        expired = call_sync(server, "POST", path,
+                            {"SyncSessionToken": token, "RecordPatches": [patch]}, **later)
+        self.assertEqual((expired.status, expired.error_type),
+                         (400, "InvalidParameterException"), expired)
+        self.assertEqual(expired.json()["message"], NOT_VALID)
+        continued = call_sync(server, "GET", path + "/records?syncSessionToken=" + token, **later)
+        self.assertEqual(continued.status, 400, continued)
+        # Nothing changed; a fresh token works.
+        listed = call_sync(server, "GET", path + "/records", **later).json()
+        self.assertEqual(listed["DatasetSyncCount"], 1)
+        fresh = call_sync(server, "POST", path, {"SyncSessionToken": listed["SyncSessionToken"],
+                                                 "RecordPatches": [patch]}, **later)
+        self.assertEqual(fresh.status, 200, fresh)
+        self.assertEqual(fresh.json()["Records"][0]["SyncCount"], 2)
 
 
 if __name__ == "__main__":
