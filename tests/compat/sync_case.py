@@ -11,7 +11,7 @@ import urllib.parse
 from botocore.exceptions import ClientError
 
 from support.identity_case import IdentityTestCase
-from support.raw_requests import RawResponse, send, sign
+from support.raw_requests import send, sign
 
 # What D21 writes as LastModifiedBy for the developer key the fixture registers: the key's
 # name, which is "developer" when COGSYNC_ACCESS_KEY_NAME is not set.
@@ -143,5 +143,5 @@ class SyncTestCase(IdentityTestCase):
         return error
 
 
-__all__ = ["DEVELOPER_KEY_NAME", "MISSING_IDENTITY", "MISSING_POOL", "RawResponse",
+__all__ = ["DEVELOPER_KEY_NAME", "MISSING_IDENTITY", "MISSING_POOL",
            "SyncTestCase", "call_legacy", "call_sync", "dataset_path", "quote_label"]

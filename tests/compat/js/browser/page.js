@@ -22,7 +22,9 @@
         if (err) { return report('error: put: ' + err.message); }
         dataset.synchronize({
           onSuccess: function () { report('ok'); },
-          onFailure: function (err) { report('error: sync: ' + (err.code || '') + ' ' + err.message); },
+          onFailure: function (err) {
+            report('error: sync: ' + (err.code || '') + ' ' + err.message);
+          },
           onConflict: function (ds, conflicts, cb) { report('error: conflict'); cb(false); },
           onDatasetDeleted: function (ds, name, cb) { cb(true); },
           onDatasetsMerged: function (ds, names, cb) { cb(false); }
