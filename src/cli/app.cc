@@ -4,11 +4,14 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
+#include <system_error>
 
 #include "auth/rsa_key.h"
 #include "common/clock.h"
@@ -123,6 +126,35 @@ Status EnsureDeveloperKey(store::Store& store, const Config& config) {
   return OkStatus();
 }
 
+namespace {
+
+// The server's clock: the system clock, shifted in test mode by COGSYNC_TEST_CLOCK_OFFSET_SECONDS
+// so black-box tests can make minted credentials expire. Outside test mode the variable is
+// ignored (with a warning): production time must never be movable from the environment.
+Result<std::unique_ptr<Clock>> MakeClock(const Config& config, const SystemClock& system_clock) {
+  const char* offset = std::getenv("COGSYNC_TEST_CLOCK_OFFSET_SECONDS");
+  if (offset == nullptr || *offset == '\0') {
+    return std::unique_ptr<Clock>(std::make_unique<OffsetClock>(system_clock, 0));
+  }
+  if (!config.test_mode) {
+    spdlog::warn("COGSYNC_TEST_CLOCK_OFFSET_SECONDS is ignored without --test-mode");
+    return std::unique_ptr<Clock>(std::make_unique<OffsetClock>(system_clock, 0));
+  }
+  const std::string_view text(offset);
+  int64_t seconds = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  constexpr int64_t kMaxOffsetSeconds = int64_t{10} * 365 * 24 * 3600;
+  if (ec != std::errc() || end != text.data() + text.size() || seconds > kMaxOffsetSeconds ||
+      seconds < -kMaxOffsetSeconds) {
+    return ApiError::InvalidParameter(
+        "COGSYNC_TEST_CLOCK_OFFSET_SECONDS must be a whole number of seconds within 10 years");
+  }
+  spdlog::warn("test mode: the server clock runs {} s off the system clock", seconds);
+  return std::unique_ptr<Clock>(std::make_unique<OffsetClock>(system_clock, seconds * 1000));
+}
+
+}  // namespace
+
 Application::~Application() = default;
 
 Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
@@ -131,7 +163,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   COGSYNC_ASSIGN_OR_RETURN(app->store_, OpenStore(c));
   COGSYNC_ASSIGN_OR_RETURN(auto secrets, LoadOrCreateSecrets(*app->store_));
   COGSYNC_RETURN_IF_ERROR(EnsureDeveloperKey(*app->store_, c));
-  app->clock_ = std::make_unique<SystemClock>();
+  COGSYNC_ASSIGN_OR_RETURN(app->clock_, MakeClock(c, app->system_clock_));
   app->sealer_ = std::make_unique<TokenSealer>(secrets.token_key);
   app->credentials_ = std::make_unique<auth::SessionCredentials>(*app->sealer_);
   COGSYNC_ASSIGN_OR_RETURN(app->openid_,

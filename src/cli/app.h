@@ -53,7 +53,9 @@ class Application {
   explicit Application(const Config& config) : config_(config) {}
   Config config_;
   store::StorePtr store_;
-  std::unique_ptr<SystemClock> clock_;
+  SystemClock system_clock_;
+  // system_clock_, or in test mode an OffsetClock over it (COGSYNC_TEST_CLOCK_OFFSET_SECONDS).
+  std::unique_ptr<Clock> clock_;
   std::unique_ptr<TokenSealer> sealer_;
   std::unique_ptr<auth::SessionCredentials> credentials_;
   std::unique_ptr<identity::OpenIdTokens> openid_;

@@ -24,6 +24,19 @@ class SystemClock final : public Clock {
   }
 };
 
+// Another clock shifted by a fixed offset. Only `cogsync serve --test-mode` builds one (from
+// COGSYNC_TEST_CLOCK_OFFSET_SECONDS), so a black-box test can restart a server "two hours later"
+// and see the credentials it minted before expire without waiting for them.
+class OffsetClock final : public Clock {
+ public:
+  OffsetClock(const Clock& base, int64_t offset_millis) : base_(base), offset_millis_(offset_millis) {}
+  int64_t NowMillis() const override { return base_.NowMillis() + offset_millis_; }
+
+ private:
+  const Clock& base_;
+  int64_t offset_millis_;
+};
+
 // A clock tests set by hand.
 class ManualClock final : public Clock {
  public:
