@@ -13,6 +13,7 @@
 #include <spdlog/logger.h>
 
 #include "common/ids.h"
+#include "http/metrics.h"
 
 namespace cogsync::http::internal {
 namespace {
@@ -227,6 +228,16 @@ void Connection::Dispatch() {
     WriteResponse();
     return;
   }
+  if (shared_.options.metrics != nullptr && PathOf(request_.target) == "/metrics" &&
+      (message.method() == bhttp::verb::get || head_request_)) {
+    response_ = Response{};
+    response_.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    response_.body = shared_.options.metrics->Render(
+        shared_.in_flight.load(std::memory_order_relaxed),
+        shared_.connections.load(std::memory_order_relaxed));
+    WriteResponse();
+    return;
+  }
 
   if (shared_.in_flight.fetch_add(1, std::memory_order_relaxed) >= shared_.options.max_in_flight) {
     shared_.in_flight.fetch_sub(1, std::memory_order_relaxed);
@@ -370,10 +381,16 @@ void Connection::Close() {
 }
 
 void Connection::LogAccess() {
-  // Metrics (a later issue) hook in here: every request passes this point exactly once, with
-  // its operation, status, error code, latency and sizes at hand.
-  if (!shared_.access_log || !shared_.access_log->should_log(spdlog::level::info)) return;
+  // Every request passes this point exactly once, with its operation, status, error code,
+  // latency and sizes at hand: the metrics and the access log both start here.
+  const bool log = shared_.access_log && shared_.access_log->should_log(spdlog::level::info);
+  Metrics* metrics = shared_.options.metrics;
+  if (!log && metrics == nullptr) return;
   auto latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
+  if (metrics != nullptr) {
+    metrics->RecordRequest(response_.operation, response_.status, latency.count());
+  }
+  if (!log) return;
   std::string_view method = request_.method.empty() ? std::string_view("-") : request_.method;
   std::string_view path = request_.target.empty() ? std::string_view("-") : PathOf(request_.target);
   std::string_view operation =

@@ -27,6 +27,8 @@ class logger;
 
 namespace cogsync::http {
 
+class Metrics;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: the system picks a free port; read it back with Server::port()
@@ -47,6 +49,9 @@ struct ServerOptions {
   // server. The caller sets that logger's level and sinks; the line never holds headers, bodies,
   // query strings or tokens.
   std::shared_ptr<spdlog::logger> access_logger;
+  // Not owned; must outlive the server. When set, every request is counted in it and
+  // GET /metrics serves it (Prometheus text); when null, /metrics goes to the handler.
+  Metrics* metrics = nullptr;
 };
 
 class Server {
