@@ -20,6 +20,7 @@
 #include "common/ids.h"
 #include "http/server.h"
 #include "protocol/operations.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cogsync::cli {
@@ -55,10 +56,15 @@ Result<store::StorePtr> OpenStore(const Config& config) {
     return store::StorePtr(std::move(sqlite));
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return ApiError::InvalidParameter(
-        "this build of cogsync has no PostgreSQL store yet; use sqlite:PATH");
+    store::PostgresOptions options;
+    options.url = url;
+    options.pool_size = config.postgres_pool_size;
+    COGSYNC_ASSIGN_OR_RETURN(auto postgres, store::PostgresStore::Open(options));
+    return store::StorePtr(std::move(postgres));
   }
-  return ApiError::InvalidParameter("unknown --store " + url + " (want sqlite:PATH)");
+  // The URL may hold a password: name only its scheme.
+  return ApiError::InvalidParameter("unknown --store scheme in '" + url.substr(0, url.find(':')) +
+                                    ":...' (want sqlite:PATH or postgresql://...)");
 }
 
 Result<ServerSecrets> LoadOrCreateSecrets(store::Store& store) {

@@ -116,6 +116,7 @@ Status ApplyConfigFile(const std::string& path, Config& c) {
     else if (k == "idle_timeout_seconds") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.idle_timeout_seconds));
     else if (k == "sqlite_read_connections") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_read_connections));
     else if (k == "sqlite_cache_kib") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_cache_kib));
+    else if (k == "postgres_pool_size") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.postgres_pool_size));
     else if (k == "log_level") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.log_level));
     else if (k == "access_log") COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.access_log));
     else if (k == "cors_allowed_origins") COGSYNC_RETURN_IF_ERROR(ReadStrings(v, k, c.cors_allowed_origins));

@@ -49,6 +49,7 @@ struct Config {
   int idle_timeout_seconds = 60;
   int sqlite_read_connections = 8;
   int64_t sqlite_cache_kib = 16384;
+  int postgres_pool_size = 8;  // sessions per node (each node opens up to this many)
   std::string log_level = "info";
   bool access_log = true;
   std::vector<std::string> cors_allowed_origins = {"*"};

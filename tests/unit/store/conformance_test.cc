@@ -1,45 +1,36 @@
-// SqliteStore: every Txn method against a real database file in a temporary directory, the
-// cascades the Store contract promises, and keyset pagination.
-
-#include "store/sqlite/sqlite_store.h"
+// The Store contract, once for every implementation: each test runs against SQLite and against
+// PostgreSQL (a fresh database of the shared test server), so both answer every Txn method alike:
+// round trips, cascades, keyset pagination, deletion memory, usage, transaction semantics and
+// concurrent writers of one dataset. Implementation-specific behaviour (SQLite group commit and
+// file permissions, PostgreSQL pooling, retries and outages) is tested in their own files.
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
+#include <atomic>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "store/pg_test_stores.h"
 
 namespace cogsync::store {
 namespace {
 
 namespace bj = boost::json;
 
-class SqliteStoreTxnTest : public ::testing::Test {
+class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sqlite-store-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    SqliteOptions options;
-    options.path = (dir_ / "cogsync.db").string();
-    options.read_connections = 2;
-    auto opened = SqliteStore::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-    store_ = std::move(opened).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { COGSYNC_OPEN_TEST_STORE(store_, GetParam()); }
+  void TearDown() override { store_.reset(); }
 
   void MustWrite(const Store::TxnFn& fn) {
-    Status status = store_->Write(fn);
+    Status status = store_->store().Write(fn);
     ASSERT_TRUE(status.ok()) << status.error().ToString();
   }
   void MustRead(const Store::TxnFn& fn) {
-    Status status = store_->Read(fn);
+    Status status = store_->store().Read(fn);
     ASSERT_TRUE(status.ok()) << status.error().ToString();
   }
 
@@ -85,11 +76,10 @@ class SqliteStoreTxnTest : public ::testing::Test {
     });
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<TestStore> store_;
 };
 
-TEST_F(SqliteStoreTxnTest, PoolRoundTripKeepsJsonColumns) {
+TEST_P(StoreConformanceTest, PoolRoundTripKeepsJsonColumns) {
   Pool pool = MakePool("us-east-1:p1");
   pool.developer_provider_name = "login.example";
   pool.description = bj::object{{"IdentityPoolName", "n"}, {"AllowUnauthenticatedIdentities", true}};
@@ -122,7 +112,7 @@ TEST_F(SqliteStoreTxnTest, PoolRoundTripKeepsJsonColumns) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, PutPoolReplacesWithoutCascading) {
+TEST_P(StoreConformanceTest, PutPoolReplacesWithoutCascading) {
   SeedIdentity("p", "i1");
   Pool renamed = MakePool("p");
   renamed.name = "renamed";
@@ -137,7 +127,7 @@ TEST_F(SqliteStoreTxnTest, PutPoolReplacesWithoutCascading) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, PrincipalTagMapRoundTrip) {
+TEST_P(StoreConformanceTest, PrincipalTagMapRoundTrip) {
   MustWrite([&](Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
     COGSYNC_RETURN_IF_ERROR(txn.PutPrincipalTagMap("p", "accounts.google.com",
@@ -153,7 +143,7 @@ TEST_F(SqliteStoreTxnTest, PrincipalTagMapRoundTrip) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, IdentitiesAndLoginRelinking) {
+TEST_P(StoreConformanceTest, IdentitiesAndLoginRelinking) {
   MustWrite([&](Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
     COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(MakeIdentity("p", "i1")));
@@ -194,7 +184,7 @@ TEST_F(SqliteStoreTxnTest, IdentitiesAndLoginRelinking) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, AccessKeysAndSecrets) {
+TEST_P(StoreConformanceTest, AccessKeysAndSecrets) {
   const std::string binary_secret("k\0e\xffy", 5);
   MustWrite([&](Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(txn.PutAccessKey(AccessKey{"AKIDB", "secret-b", "bob", 2}));
@@ -229,7 +219,7 @@ TEST_F(SqliteStoreTxnTest, AccessKeysAndSecrets) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, DatasetsWithDeletionMemoryAndMerges) {
+TEST_P(StoreConformanceTest, DatasetsWithDeletionMemoryAndMerges) {
   MustWrite([&](Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
     COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(MakeIdentity("p", "i")));
@@ -280,7 +270,7 @@ TEST_F(SqliteStoreTxnTest, DatasetsWithDeletionMemoryAndMerges) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, RecordsWithTombstonesAndDeviceDates) {
+TEST_P(StoreConformanceTest, RecordsWithTombstonesAndDeviceDates) {
   SeedIdentity("p", "i");
   MustWrite([&](Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(txn.PutRecord("i", "ds", Record{"c", "", 3, 30, "me", std::nullopt}));
@@ -319,7 +309,7 @@ TEST_F(SqliteStoreTxnTest, RecordsWithTombstonesAndDeviceDates) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, PoolUsageAggregatesLiveDatasets) {
+TEST_P(StoreConformanceTest, PoolUsageAggregatesLiveDatasets) {
   MustRead([&](Txn& txn) -> Status {
     PoolUsage usage = *txn.GetPoolUsage("p");
     EXPECT_EQ(usage.sync_sessions, 0);
@@ -361,7 +351,7 @@ TEST_F(SqliteStoreTxnTest, PoolUsageAggregatesLiveDatasets) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, DevicesAndSubscriptions) {
+TEST_P(StoreConformanceTest, DevicesAndSubscriptions) {
   SeedIdentity("p", "i");
   MustWrite([&](Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(txn.PutDevice(Device{"d2", "p", "i", "APNS", "t2", "arn:e", 11}));
@@ -398,7 +388,7 @@ TEST_F(SqliteStoreTxnTest, DevicesAndSubscriptions) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, DeletePoolCascadesToEverythingUnderIt) {
+TEST_P(StoreConformanceTest, DeletePoolCascadesToEverythingUnderIt) {
   SeedIdentity("p", "i1");
   SeedIdentity("p", "i2");
   SeedIdentity("q", "j");
@@ -421,7 +411,7 @@ TEST_F(SqliteStoreTxnTest, DeletePoolCascadesToEverythingUnderIt) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, DeleteIdentityCascadesToItsRows) {
+TEST_P(StoreConformanceTest, DeleteIdentityCascadesToItsRows) {
   SeedIdentity("p", "i1");
   SeedIdentity("p", "i2");
   MustWrite([&](Txn& txn) { return txn.DeleteIdentity("i1"); });
@@ -439,7 +429,7 @@ TEST_F(SqliteStoreTxnTest, DeleteIdentityCascadesToItsRows) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, WipeCognitoStateKeepsKeysAndSecrets) {
+TEST_P(StoreConformanceTest, WipeCognitoStateKeepsKeysAndSecrets) {
   SeedIdentity("p", "i");
   MustWrite([&](Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(txn.PutAccessKey(AccessKey{"AKID", "s", "n", 1}));
@@ -459,7 +449,7 @@ TEST_F(SqliteStoreTxnTest, WipeCognitoStateKeepsKeysAndSecrets) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, KeysetPaginationIsOrderedAndBounded) {
+TEST_P(StoreConformanceTest, KeysetPaginationIsOrderedAndBounded) {
   MustWrite([&](Txn& txn) -> Status {
     for (const char* id : {"p3", "p1", "p2", "p5", "p4"}) {
       COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool(id)));
@@ -516,13 +506,205 @@ TEST_F(SqliteStoreTxnTest, KeysetPaginationIsOrderedAndBounded) {
   });
 }
 
-TEST_F(SqliteStoreTxnTest, MissingParentIsAStorageErrorAndTheStoreStaysUsable) {
-  Status status = store_->Write([](Txn& txn) { return txn.PutIdentity(MakeIdentity("none", "i")); });
+TEST_P(StoreConformanceTest, MissingParentIsAStorageErrorAndTheStoreStaysUsable) {
+  Status status = store_->store().Write([](Txn& txn) { return txn.PutIdentity(MakeIdentity("none", "i")); });
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code(), "InternalErrorException");
   EXPECT_EQ(status.error().message().find("FOREIGN"), std::string::npos);  // no SQL detail leaks
   MustWrite([](Txn& txn) { return txn.PutPool(MakePool("p")); });
 }
+
+TEST_P(StoreConformanceTest, TextKeysOrderBytewise) {
+  // Keyset pagination depends on one order for "after" comparisons and ORDER BY: bytewise, as
+  // SQLite compares, whatever collation the PostgreSQL database was created with.
+  const std::vector<std::string> keys = {"b", "B", "a", "\xc3\xa9", "Z", "_", "a-b", "ab"};
+  MustWrite([&](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
+    COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(MakeIdentity("p", "i")));
+    COGSYNC_RETURN_IF_ERROR(txn.PutDataset(MakeDataset("p", "i", "d")));
+    for (const std::string& key : keys) {
+      COGSYNC_RETURN_IF_ERROR(txn.PutRecord("i", "d", Record{key, "v", 1, 1, "m", std::nullopt}));
+    }
+    return OkStatus();
+  });
+  MustRead([&](Txn& txn) -> Status {
+    std::vector<std::string> listed;
+    COGSYNC_ASSIGN_OR_RETURN(std::vector<Record> all, txn.ListRecords("i", "d", 0, "", 100));
+    for (const Record& record : all) listed.push_back(record.key);
+    EXPECT_EQ(listed, (std::vector<std::string>{"B", "Z", "_", "a", "a-b", "ab", "b",
+                                                "\xc3\xa9"}));
+    std::vector<std::string> after_a;
+    COGSYNC_ASSIGN_OR_RETURN(std::vector<Record> page, txn.ListRecords("i", "d", 0, "a", 2));
+    for (const Record& record : page) after_a.push_back(record.key);
+    EXPECT_EQ(after_a, (std::vector<std::string>{"a-b", "ab"}));
+    return OkStatus();
+  });
+}
+
+TEST_P(StoreConformanceTest, FunctionErrorRollsBackTheWholeTransaction) {
+  Status status = store_->store().Write([](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
+    COGSYNC_RETURN_IF_ERROR(txn.PutSecret("s", "v"));
+    return ApiError::ResourceConflict("changed my mind");
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), "ResourceConflictException");  // returned unchanged
+  EXPECT_EQ(status.error().message(), "changed my mind");
+  MustRead([](Txn& txn) -> Status {
+    EXPECT_FALSE(txn.GetPool("p")->has_value());
+    EXPECT_FALSE(txn.GetSecret("s")->has_value());
+    return OkStatus();
+  });
+}
+
+TEST_P(StoreConformanceTest, ReadTransactionsRefuseWrites) {
+  Status status = store_->store().Read([](Txn& txn) { return txn.PutPool(MakePool("p")); });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), "InternalErrorException");
+  MustRead([](Txn& txn) -> Status {
+    EXPECT_FALSE(txn.GetPool("p")->has_value());
+    return OkStatus();
+  });
+}
+
+TEST_P(StoreConformanceTest, ThrowingFunctionIsAnInternalErrorAndRollsBack) {
+  Status status = store_->store().Write([](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
+    throw std::runtime_error("boom");
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), "InternalErrorException");
+  MustRead([](Txn& txn) -> Status {
+    EXPECT_FALSE(txn.GetPool("p")->has_value());
+    return OkStatus();
+  });
+  MustWrite([](Txn& txn) { return txn.PutPool(MakePool("q")); });  // still usable
+}
+
+TEST_P(StoreConformanceTest, NestedWriteIsRefusedNotDeadlocked) {
+  Store& store = store_->store();
+  Status inner = OkStatus();
+  MustWrite([&](Txn& txn) -> Status {
+    inner = store.Write([](Txn& t) { return t.PutSecret("inner", "x"); });
+    return txn.PutSecret("outer", "y");
+  });
+  ASSERT_FALSE(inner.ok());
+  EXPECT_EQ(inner.error().code(), "InternalErrorException");
+}
+
+// D17/D18: UpdateRecords is "read SyncCount, compare with the client's, write count + 1". Many
+// writers doing that at once on one dataset must serialise: no update lost, counts strictly
+// consecutive, and every writer whose expected count was stale sees the conflict.
+TEST_P(StoreConformanceTest, ConcurrentReadModifyWriteOfOneDatasetLosesNothing) {
+  MustWrite([](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
+    COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(MakeIdentity("p", "i")));
+    Dataset dataset = MakeDataset("p", "i", "ds");
+    dataset.sync_count = 0;
+    return txn.PutDataset(dataset);
+  });
+  constexpr int kThreads = 4;
+  constexpr int kUpdatesEach = 15;
+  std::atomic<int> conflicts{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < kUpdatesEach; ++n) {
+        // As a client: learn the count, then update based on it.
+        int64_t seen = -1;
+        Status read = store_->store().Read([&](Txn& txn) -> Status {
+          COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset("i", "ds", false));
+          if (!dataset.has_value()) return ApiError::ResourceNotFound("no dataset");
+          seen = dataset->sync_count;
+          return OkStatus();
+        });
+        if (!read.ok()) {
+          ++failures;
+          continue;
+        }
+        Status write = store_->store().Write([&](Txn& txn) -> Status {
+          COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset("i", "ds", /*for_update=*/true));
+          if (!dataset.has_value()) return ApiError::ResourceNotFound("no dataset");
+          if (dataset->sync_count != seen) return ApiError::ResourceConflict("stale");
+          dataset->sync_count += 1;
+          std::string key = "t" + std::to_string(t) + "-" + std::to_string(n);
+          COGSYNC_RETURN_IF_ERROR(txn.PutDataset(*dataset));
+          return txn.PutRecord("i", "ds",
+                               Record{key, "v", dataset->sync_count, 1, "m", std::nullopt});
+        });
+        if (!write.ok()) {
+          if (write.error().code() == "ResourceConflictException") {
+            ++conflicts;
+          } else {
+            ++failures;
+            ADD_FAILURE() << write.error().ToString();
+          }
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  MustRead([&](Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset("i", "ds", false));
+    if (!dataset.has_value()) return ApiError::ResourceNotFound("no dataset");
+    int64_t count = dataset->sync_count;
+    COGSYNC_ASSIGN_OR_RETURN(std::vector<Record> records, txn.ListRecords("i", "ds", 0, "", 1000));
+    // Every successful update wrote one record with the count it produced.
+    EXPECT_EQ(static_cast<int64_t>(records.size()), count);
+    EXPECT_EQ(count + conflicts.load(), kThreads * kUpdatesEach);
+    std::vector<bool> seen_count(static_cast<size_t>(count) + 1, false);
+    for (const Record& record : records) {
+      EXPECT_GE(record.sync_count, 1);
+      EXPECT_LE(record.sync_count, count);
+      if (record.sync_count >= 1 && record.sync_count <= count) {
+        EXPECT_FALSE(seen_count[static_cast<size_t>(record.sync_count)])
+            << "two updates produced SyncCount " << record.sync_count;
+        seen_count[static_cast<size_t>(record.sync_count)] = true;
+      }
+    }
+    return OkStatus();
+  });
+}
+
+// Two first writers of a dataset that does not exist yet: no row to lock, so the insert itself
+// must make one of them lose (and, re-run, see the other's row).
+TEST_P(StoreConformanceTest, ConcurrentFirstInsertOfADatasetSerialises) {
+  MustWrite([](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
+    return txn.PutIdentity(MakeIdentity("p", "i"));
+  });
+  constexpr int kThreads = 4;
+  std::atomic<int> created{0};
+  std::atomic<int> found{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      bool did_create = false;
+      Status status = store_->store().Write([&](Txn& txn) -> Status {
+        did_create = false;  // the function may run more than once
+        COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset("i", "new", /*for_update=*/true));
+        if (dataset.has_value()) return OkStatus();
+        Dataset fresh = MakeDataset("p", "i", "new");
+        fresh.modified_by = "writer-" + std::to_string(t);
+        did_create = true;
+        return txn.PutDataset(fresh);
+      });
+      EXPECT_TRUE(status.ok()) << status.error().ToString();
+      if (status.ok()) ++(did_create ? created : found);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(found.load(), kThreads - 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return BackendName(info.param);
+                         });
 
 }  // namespace
 }  // namespace cogsync::store

@@ -1,0 +1,220 @@
+#include "store/postgres/pg_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <random>
+#include <thread>
+#include <utility>
+
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_txn.h"
+
+namespace cogsync::store {
+namespace {
+
+using postgres::Connection;
+using postgres::Failure;
+
+constexpr const char* kStorageError = "Internal storage error";
+constexpr const char* kUnavailable = "storage unavailable";
+
+// The store whose write function this thread is running, to refuse a nested Write().
+thread_local const PostgresStore* t_writing = nullptr;
+
+// How one attempt of a transaction ended: its answer, or "run it again".
+struct Outcome {
+  Status status;
+  bool retry = false;
+};
+
+Status CallGuarded(const Store::TxnFn& fn, Txn& txn) {
+  try {
+    return fn(txn);
+  } catch (const std::exception& e) {
+    spdlog::error("transaction function threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("transaction function threw a non-exception");
+  }
+  return ApiError::InternalError("Internal error");
+}
+
+// The answer for a failure that will not be retried.
+ApiError FinalError(const Failure& failure) {
+  if (failure.connection_lost) return ApiError::ServiceUnavailable(kUnavailable);
+  return ApiError::InternalError(kStorageError);
+}
+
+// One run of fn in its own transaction. Storage failures are classified here, once: the first
+// failed statement of the attempt decides (later ones only echo "transaction aborted").
+Outcome Attempt(Connection& connection, const Store::TxnFn& fn, bool write) {
+  connection.ClearFailure();
+  Status begun = connection.Exec(write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                                       : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                                 "begin");
+  if (!begun.ok()) {
+    // Nothing ran: a session that died while idle is simply replaced.
+    bool lost = connection.failure().has_value() && connection.failure()->connection_lost;
+    return Outcome{begun, lost};
+  }
+  postgres::PgTxn txn(connection, write);
+  Status result = CallGuarded(fn, txn);
+
+  if (connection.failure().has_value()) {
+    Failure failure = *connection.failure();
+    if (connection.InTransaction() && !connection.Broken()) {
+      (void)connection.Exec("ROLLBACK", "rollback");
+    }
+    // Not committed, so running fn again is safe (its contract: no effects outside the Txn).
+    if (postgres::IsRetryable(failure) || failure.connection_lost) {
+      return Outcome{FinalError(failure), true};
+    }
+    return Outcome{FinalError(failure), false};
+  }
+  if (!result.ok()) {
+    (void)connection.Exec("ROLLBACK", "rollback");
+    return Outcome{result, false};
+  }
+  Status committed = connection.Exec("COMMIT", "commit");
+  if (!committed.ok()) {
+    Failure failure = connection.failure().value_or(Failure{});
+    // A serialisation failure at COMMIT rolled everything back: safe to re-run. A session lost
+    // during COMMIT leaves the outcome unknown: not replayed.
+    return Outcome{FinalError(failure), postgres::IsRetryable(failure)};
+  }
+  return Outcome{OkStatus(), false};
+}
+
+// Jittered exponential backoff: 5 ms doubling up to 200 ms, each sleep 50%-150% of that, so
+// transactions that collided do not collide again in lockstep.
+void Backoff(int attempt) {
+  thread_local std::mt19937 random{std::random_device{}()};
+  int64_t base_us = std::min<int64_t>(5000LL << std::min(attempt - 1, 6), 200000);
+  std::uniform_int_distribution<int64_t> jitter(base_us / 2, base_us * 3 / 2);
+  std::this_thread::sleep_for(std::chrono::microseconds(jitter(random)));
+}
+
+}  // namespace
+
+PostgresStore::PostgresStore(const PostgresOptions& options) : options_(options) {
+  options_.pool_size = std::max(options_.pool_size, 1);
+  options_.max_attempts = std::max(options_.max_attempts, 1);
+}
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options) {
+  if (options.url.empty()) return ApiError::InvalidParameter("the PostgreSQL store needs a URL");
+  std::unique_ptr<PostgresStore> store(new PostgresStore(options));
+  auto first = Connection::Open(options.url, options.connect_timeout_seconds);
+  if (!first.ok()) return first.error();
+  COGSYNC_RETURN_IF_ERROR(
+      postgres::MigrateSchema(**first, store->options_.migration_advisory_lock));
+  store->sessions_.resize(static_cast<size_t>(store->options_.pool_size));
+  store->sessions_[0] = std::move(first).value();
+  for (size_t slot = store->sessions_.size(); slot-- > 0;) store->idle_.push_back(slot);
+  return store;
+}
+
+PostgresStore::~PostgresStore() { Close(); }
+
+void PostgresStore::Close() {
+  std::unique_lock lock(mu_);
+  closed_ = true;
+  returned_.notify_all();
+  returned_.wait(lock, [this] { return leased_ == 0; });
+  idle_.clear();
+  sessions_.clear();
+}
+
+Result<PostgresStore::Lease> PostgresStore::Checkout() {
+  Lease lease;
+  {
+    std::unique_lock lock(mu_);
+    bool ready = returned_.wait_for(lock, options_.checkout_timeout,
+                                    [this] { return closed_ || !idle_.empty(); });
+    if (closed_) return ApiError::InternalError("store is closed");
+    if (!ready) {
+      spdlog::warn("postgres: no free session within {} ms", options_.checkout_timeout.count());
+      return ApiError::ServiceUnavailable(kUnavailable);
+    }
+    lease.slot = idle_.back();
+    idle_.pop_back();
+    ++leased_;
+    lease.connection = sessions_[lease.slot].get();
+  }
+  // Connecting happens outside the lock: the slot is ours alone until Return.
+  Status usable = OkStatus();
+  if (lease.connection == nullptr) {
+    auto opened = Connection::Open(options_.url, options_.connect_timeout_seconds);
+    if (opened.ok()) {
+      std::lock_guard lock(mu_);
+      sessions_[lease.slot] = std::move(opened).value();
+      lease.connection = sessions_[lease.slot].get();
+    } else {
+      usable = opened.error();
+    }
+  } else if (lease.connection->Broken()) {
+    ++reconnects_;
+    usable = lease.connection->Reconnect();
+  }
+  if (!usable.ok()) {
+    Return(lease);
+    return ApiError::ServiceUnavailable(kUnavailable);
+  }
+  return lease;
+}
+
+void PostgresStore::Return(const Lease& lease) {
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(lease.slot);
+    --leased_;
+  }
+  // notify_all: callers waiting for a session and a Close() waiting for the last lease.
+  returned_.notify_all();
+}
+
+Status PostgresStore::RunTransaction(const TxnFn& fn, bool write) {
+  for (int attempt = 1;; ++attempt) {
+    COGSYNC_ASSIGN_OR_RETURN(Lease lease, Checkout());
+    const PostgresStore* outer = t_writing;
+    if (write) t_writing = this;
+    Outcome outcome = Attempt(*lease.connection, fn, write);
+    t_writing = outer;
+    Return(lease);
+    if (!outcome.retry) {
+      if (write && outcome.status.ok()) ++commits_;
+      return outcome.status;
+    }
+    if (attempt >= options_.max_attempts) {
+      spdlog::error("postgres: transaction still failing after {} attempts", attempt);
+      return outcome.status;
+    }
+    ++retries_;
+    Backoff(attempt);
+  }
+}
+
+Status PostgresStore::Read(const TxnFn& fn) { return RunTransaction(fn, /*write=*/false); }
+
+Status PostgresStore::Write(const TxnFn& fn) {
+  if (t_writing == this) {
+    return ApiError::InternalError("Write() called from inside a write function");
+  }
+  return RunTransaction(fn, /*write=*/true);
+}
+
+PostgresStats PostgresStore::Stats() const {
+  return PostgresStats{commits_.load(), retries_.load(), reconnects_.load()};
+}
+
+Result<int> PostgresStore::SchemaVersion() {
+  COGSYNC_ASSIGN_OR_RETURN(Lease lease, Checkout());
+  auto version = postgres::ReadSchemaVersion(*lease.connection);
+  lease.connection->ClearFailure();
+  Return(lease);
+  return version;
+}
+
+}  // namespace cogsync::store

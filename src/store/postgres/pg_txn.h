@@ -1,0 +1,90 @@
+#pragma once
+// store::Txn over one PostgreSQL session inside an already open transaction. The transaction
+// itself (BEGIN/COMMIT, isolation, retries) belongs to PostgresStore. A read-only Txn refuses
+// every write method.
+
+#include "store/postgres/pg_connection.h"
+#include "store/store.h"
+
+namespace cogsync::store::postgres {
+
+class PgTxn final : public Txn {
+ public:
+  PgTxn(Connection& connection, bool writable)
+      : connection_(connection), writable_(writable) {}
+
+  Result<std::optional<Pool>> GetPool(std::string_view pool_id) override;
+  Status PutPool(const Pool& pool) override;
+  Status DeletePool(std::string_view pool_id) override;
+  Result<std::vector<Pool>> ListPools(std::string_view after_id, int limit) override;
+  Result<int64_t> CountPools() override;
+  Result<std::optional<boost::json::object>> GetPrincipalTagMap(
+      std::string_view pool_id, std::string_view provider) override;
+  Status PutPrincipalTagMap(std::string_view pool_id, std::string_view provider,
+                            const boost::json::object& map) override;
+
+  Result<std::optional<Identity>> GetIdentity(std::string_view identity_id) override;
+  Status PutIdentity(const Identity& identity) override;
+  Status DeleteIdentity(std::string_view identity_id) override;
+  Result<std::vector<Identity>> ListIdentities(std::string_view pool_id, std::string_view after_id,
+                                               int limit, bool hide_disabled) override;
+  Result<std::optional<Login>> FindLogin(std::string_view pool_id, std::string_view provider,
+                                         std::string_view subject) override;
+  Result<std::vector<Login>> ListLogins(std::string_view identity_id) override;
+  Status PutLogin(const Login& login) override;
+  Status DeleteLogin(std::string_view pool_id, std::string_view provider,
+                     std::string_view subject) override;
+
+  Result<std::optional<AccessKey>> GetAccessKey(std::string_view access_key_id) override;
+  Status PutAccessKey(const AccessKey& key) override;
+  Result<bool> DeleteAccessKey(std::string_view access_key_id) override;
+  Result<std::vector<AccessKey>> ListAccessKeys() override;
+  Result<std::optional<std::string>> GetSecret(std::string_view name) override;
+  Status PutSecret(std::string_view name, std::string_view value) override;
+
+  Result<std::optional<Dataset>> GetDataset(std::string_view identity_id, std::string_view name,
+                                            bool for_update) override;
+  Status PutDataset(const Dataset& dataset) override;
+  Result<std::vector<Dataset>> ListDatasets(std::string_view identity_id,
+                                            std::string_view after_name, int limit) override;
+  Result<std::vector<Dataset>> ListAllDatasets(std::string_view identity_id) override;
+  Status PurgeDataset(std::string_view identity_id, std::string_view name) override;
+  Result<std::vector<std::string>> ListMergedDatasetNames(std::string_view identity_id,
+                                                          std::string_view name) override;
+  Result<std::vector<Record>> GetRecords(std::string_view identity_id, std::string_view dataset,
+                                         const std::vector<std::string>& keys) override;
+  Result<std::vector<Record>> ListRecords(std::string_view identity_id, std::string_view dataset,
+                                          int64_t min_sync_count, std::string_view after_key,
+                                          int limit) override;
+  Status PutRecord(std::string_view identity_id, std::string_view dataset,
+                   const Record& record) override;
+  Status DeleteRecords(std::string_view identity_id, std::string_view dataset) override;
+
+  Status AddSyncSessions(std::string_view pool_id, int64_t count) override;
+  Result<PoolUsage> GetPoolUsage(std::string_view pool_id) override;
+
+  Result<std::optional<Device>> GetDevice(std::string_view device_id) override;
+  Result<std::optional<Device>> FindDevice(std::string_view identity_id,
+                                           std::string_view platform,
+                                           std::string_view token) override;
+  Status PutDevice(const Device& device) override;
+  Status PutSubscription(const Subscription& subscription) override;
+  Status DeleteSubscription(const Subscription& subscription) override;
+  Result<std::vector<Subscription>> ListSubscriptions(std::string_view identity_id,
+                                                      std::string_view dataset) override;
+
+  Status WipeCognitoState() override;
+
+ private:
+  Status CheckWritable() const;
+  // Runs one statement of this transaction.
+  Result<Rows> Run(std::string_view sql, const std::vector<Param>& params,
+                   std::string_view context) {
+    return connection_.Query(sql, params, context);
+  }
+
+  Connection& connection_;
+  bool writable_;
+};
+
+}  // namespace cogsync::store::postgres

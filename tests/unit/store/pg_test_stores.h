@@ -1,0 +1,100 @@
+#pragma once
+// Opens a fresh, empty Store of either implementation for a test: SQLite in a temporary
+// directory, or PostgreSQL in a new database of the shared test server
+// (support/postgres_server.h). The conformance and model tests run over both.
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "store/postgres/pg_store.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/postgres_server.h"
+
+namespace cogsync::store {
+
+enum class Backend { kSqlite, kPostgres };
+
+inline std::string BackendName(Backend backend) {
+  return backend == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// A store plus what it lives in; removes the SQLite directory when destroyed (PostgreSQL test
+// databases go with the shared server's directory at the end of the run).
+class TestStore {
+ public:
+  ~TestStore() {
+    store_.reset();
+    if (!dir_.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir_, ignored);
+    }
+  }
+  Store& store() { return *store_; }
+  const std::string& url() const { return url_; }  // PostgreSQL only
+
+  // Null with *error set on failure; *skip is set when PostgreSQL tests were asked to be skipped.
+  static std::unique_ptr<TestStore> Open(Backend backend, std::string* error, bool* skip,
+                                         int pool_size = 4) {
+    auto test_store = std::unique_ptr<TestStore>(new TestStore());
+    *skip = false;
+    if (backend == Backend::kSqlite) {
+      std::string pattern =
+          (std::filesystem::temp_directory_path() / "store-conf-XXXXXX").string();
+      if (mkdtemp(pattern.data()) == nullptr) {
+        *error = "mkdtemp failed";
+        return nullptr;
+      }
+      test_store->dir_ = pattern;
+      SqliteOptions options;
+      options.path = (test_store->dir_ / "cogsync.db").string();
+      options.read_connections = 2;
+      auto opened = SqliteStore::Open(options);
+      if (!opened.ok()) {
+        *error = opened.error().ToString();
+        return nullptr;
+      }
+      test_store->store_ = std::move(opened).value();
+      return test_store;
+    }
+    auto* server = testing::PostgresServer::Shared(error);
+    if (server == nullptr) {
+      *skip = testing::PostgresServer::SkipRequested();
+      return nullptr;
+    }
+    test_store->url_ = server->CreateDatabase(error);
+    if (test_store->url_.empty()) return nullptr;
+    PostgresOptions options;
+    options.url = test_store->url_;
+    options.pool_size = pool_size;
+    auto opened = PostgresStore::Open(options);
+    if (!opened.ok()) {
+      *error = opened.error().ToString();
+      return nullptr;
+    }
+    test_store->store_ = std::move(opened).value();
+    return test_store;
+  }
+
+ private:
+  TestStore() = default;
+  std::filesystem::path dir_;
+  std::string url_;
+  std::unique_ptr<Store> store_;
+};
+
+// In a test body or SetUp: opens a store into `var` (a std::unique_ptr<TestStore>), or skips or
+// fails the test.
+#define COGSYNC_OPEN_TEST_STORE(var, backend, ...)                                      \
+  do {                                                                                  \
+    std::string open_error_;                                                            \
+    bool open_skip_ = false;                                                            \
+    var = ::cogsync::store::TestStore::Open(backend, &open_error_, &open_skip_         \
+                                            __VA_OPT__(, ) __VA_ARGS__);                \
+    if (open_skip_) GTEST_SKIP() << open_error_;                                        \
+    ASSERT_NE(var, nullptr) << open_error_;                                             \
+  } while (false)
+
+}  // namespace cogsync::store
