@@ -15,6 +15,7 @@
 #include "identity/service.h"
 #include "protocol/dispatcher.h"
 #include "common/error.h"
+#include "http/metrics.h"
 #include "store/store.h"
 #include "sync/service.h"
 
@@ -47,11 +48,14 @@ class Application {
 
   protocol::Dispatcher& dispatcher() { return *dispatcher_; }
   store::Store& store() { return *store_; }
+  // Served at GET /metrics by Serve(); store writes are timed into it.
+  http::Metrics& metrics() { return metrics_; }
   const Config& config() const { return config_; }
 
  private:
   explicit Application(const Config& config) : config_(config) {}
   Config config_;
+  http::Metrics metrics_;  // declared before store_: the store's collector must not outlive it
   store::StorePtr store_;
   SystemClock system_clock_;
   // system_clock_, or in test mode an OffsetClock over it (COGSYNC_TEST_CLOCK_OFFSET_SECONDS).
