@@ -45,3 +45,14 @@ test: build build-asan npm-deps
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+
+# Benchmarks (docs/performance.md): tools only the comparison needs, kept out of `make deps`.
+BENCH_PACKAGES := wrk nginx
+.PHONY: bench bench-deps
+
+bench-deps:
+	@scripts/install-deps.sh $(BENCH_PACKAGES)
+
+# nginx vs cogsync vs moto side by side with wrk, plus the load generator's sync-cycle run.
+bench: build bench-deps
+	BUILD_DIR=$(BUILD_DIR) bench/compare.sh

@@ -535,16 +535,24 @@ int SignForWrk(const SignOptions& o) {
     std::fprintf(stderr, "cogsync-bench: %s\n", e.message().c_str());
     return 1;
   };
-  if (o.operation != "list-records" && o.operation != "describe-pool") {
-    return fail(ApiError::InvalidParameter("--op is list-records or describe-pool"));
+  if (o.operation != "list-records" && o.operation != "describe-pool" &&
+      o.operation != "list-pools") {
+    return fail(ApiError::InvalidParameter("--op is list-records, describe-pool or list-pools"));
   }
   if (o.format != "lua" && o.format != "headers") {
     return fail(ApiError::InvalidParameter("--format is lua or headers"));
   }
-  auto pool = EnsurePool(o.common);
+  // ListIdentityPools needs no pool of its own.
+  auto pool = o.operation == "list-pools" ? Result<std::string>(std::string()) : EnsurePool(o.common);
   if (!pool.ok()) return fail(pool.error());
   HttpRequest request;
-  if (o.operation == "describe-pool") {
+  if (o.operation == "list-pools") {
+    request = IdentityRequest(o.common.endpoint, "ListIdentityPools",
+                              bj::serialize(bj::object{{"MaxResults", 60}}));
+    if (auto s = Sign(request, o.common.developer, kIdentityService, NowSeconds()); !s.ok()) {
+      return fail(s.error());
+    }
+  } else if (o.operation == "describe-pool") {
     request = IdentityRequest(o.common.endpoint, "DescribeIdentityPool",
                               bj::serialize(bj::object{{"IdentityPoolId", *pool}}));
     if (auto s = Sign(request, o.common.developer, kIdentityService, NowSeconds()); !s.ok()) {
@@ -577,7 +585,8 @@ int SignForWrk(const SignOptions& o) {
     text += "wrk.body = " + LuaString(request.body()) + "\n";
     for (const auto& field : request) {
       if (boost::beast::iequals(field.name_string(), "content-length")) continue;  // wrk adds it
-      text += "wrk.headers[" + LuaString(std::string(field.name_string())) + "] = " +
+      // Header names are HTTP tokens: no quote or backslash can occur in them.
+      text += "wrk.headers[\"" + std::string(field.name_string()) + "\"] = " +
               LuaString(std::string(field.value())) + "\n";
     }
   }

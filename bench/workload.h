@@ -3,8 +3,8 @@
 //   Run   simulated devices doing real sync cycles (or read-only mixes) for a bounded time or
 //         number of requests, then a report; exit code 1 on any unexpected error.
 //   Fill  fills a server's store to a given size through the API (batched UpdateRecords).
-//   SignForWrk  prepares one signed request (ListRecords of a seeded dataset, or
-//         DescribeIdentityPool) for `wrk`, as a Lua script or header lines.
+//   SignForWrk  prepares one signed request (ListRecords of a seeded dataset,
+//         DescribeIdentityPool or ListIdentityPools) for `wrk`, as a Lua script or header lines.
 // Every identity is obtained the way an app obtains it: GetId, then GetCredentialsForIdentity;
 // its Cognito Sync calls are signed with those identity credentials.
 
@@ -55,7 +55,7 @@ int Fill(const FillOptions& options);
 
 struct SignOptions {
   CommonOptions common;
-  std::string operation = "list-records";  // or describe-pool
+  std::string operation = "list-records";  // or describe-pool, list-pools
   int records = 20;                        // list-records: records in the dataset listed
   std::string format = "lua";              // lua (a wrk script) or headers ("Name: value" lines)
   std::string out;                         // file to write; empty: stdout
