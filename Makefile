@@ -3,6 +3,8 @@
 
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 300
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DATA_DIR ?= ./data
@@ -10,9 +12,9 @@ DATA_DIR ?= ./data
 DEB_PACKAGES := cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev \
   libboost-url1.81-dev libssl-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev nodejs python3 sqlite3 \
-  libpq-dev postgresql chromium
+  libpq-dev postgresql clang libclang-rt-14-dev chromium
 
-.PHONY: all deps build build-asan run test test-unit clean npm-deps
+.PHONY: all deps build build-asan build-fuzz run test test-unit clean npm-deps fuzz
 
 all: build
 
@@ -31,6 +33,13 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 build-asan: deps $(ASAN_DIR)/CMakeCache.txt
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
+$(FUZZ_DIR)/CMakeCache.txt:
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCOGSYNC_FUZZ=ON -DCOGSYNC_BUILD_TESTS=OFF
+
+build-fuzz: deps $(FUZZ_DIR)/CMakeCache.txt
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+
 npm-deps:
 	@scripts/install-npm-deps.sh tests/compat/js
 
@@ -38,13 +47,20 @@ run: build
 	$(BUILD_DIR)/cogsync serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
 # Every test through CTest: the normal build runs everything; the sanitizer build runs the
-# unit and in-process tests plus the label `asan` subset of the client suites.
-test: build build-asan npm-deps
+# unit and in-process tests plus the label `asan` subset of the client suites; the fuzz build
+# runs each libFuzzer target for a few seconds (label `fuzz`).
+test: build build-asan build-fuzz npm-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2
 	cd $(ASAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|asan'
+	cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz
+
+# The fuzz targets for longer: FUZZ_SECONDS each (default 300).
+fuzz: build-fuzz
+	cmake -S . -B $(FUZZ_DIR) -DCOGSYNC_FUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
+	cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
 
 # Benchmarks (docs/performance.md): tools only the comparison needs, kept out of `make deps`.
 BENCH_PACKAGES := wrk nginx

@@ -1,5 +1,6 @@
 #include "common/json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -49,9 +50,11 @@ void AppendDouble(std::string& out, double d) {
     out += "null";
     return;
   }
-  char buf[64];
+  // %.3f of the largest double has 309 integer digits; the buffer holds any finite value, and
+  // the length is clamped anyway (a fuzzer found the unclamped version).
+  char buf[400];
   int n = std::snprintf(buf, sizeof buf, "%.3f", d);
-  std::string_view sv(buf, n > 0 ? size_t(n) : 0);
+  std::string_view sv(buf, n > 0 ? std::min(size_t(n), sizeof buf - 1) : 0);
   // Trim trailing zeros of the fraction, and the point itself if nothing remains.
   while (!sv.empty() && sv.back() == '0') sv.remove_suffix(1);
   if (!sv.empty() && sv.back() == '.') sv.remove_suffix(1);
