@@ -28,7 +28,7 @@ struct Flags {
 void AddCommonFlags(CLI::App* cmd, Flags& f) {
   cmd->add_option("--data-dir", f.data_dir, "Data directory (default ./data)")->envname("COGSYNC_DATA_DIR");
   cmd->add_option("--config", f.config, "JSON configuration file")->envname("COGSYNC_CONFIG");
-  cmd->add_option("--store", f.store, "sqlite:PATH (default sqlite:<data-dir>/cogsync.db)")
+  cmd->add_option("--store", f.store, "sqlite:PATH or postgresql://user:pass@host:port/db (default sqlite:<data-dir>/cogsync.db)")
       ->envname("COGSYNC_STORE");
 }
 
