@@ -72,36 +72,40 @@ SyncService::Output SyncService::RegisterDevice(RequestContext& ctx, const bj::o
   return bj::value(bj::object{{"DeviceId", device_id}});
 }
 
-// Subscribing does not require the dataset to exist: devices subscribe before the first sync.
-SyncService::Output SyncService::SubscribeToDataset(RequestContext& ctx, const bj::object& in) {
-  store::Subscription sub{std::string(in.at("IdentityPoolId").as_string()),
-                          std::string(in.at("IdentityId").as_string()),
-                          std::string(in.at("DatasetName").as_string()),
-                          std::string(in.at("DeviceId").as_string())};
+namespace {
+
+store::Subscription SubscriptionFrom(const bj::object& in) {
+  return store::Subscription{std::string(in.at("IdentityPoolId").as_string()),
+                             std::string(in.at("IdentityId").as_string()),
+                             std::string(in.at("DatasetName").as_string()),
+                             std::string(in.at("DeviceId").as_string())};
+}
+
+}  // namespace
+
+// Subscribe and Unsubscribe check the same things (the pool, the caller's identity, a device of
+// that identity), then store or delete the subscription.
+SyncService::Output SyncService::ChangeSubscription(RequestContext& ctx, const bj::object& in,
+                                                   bool subscribe) {
+  const store::Subscription sub = SubscriptionFrom(in);
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(LoadPool(txn, sub.pool_id));
     COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, sub.pool_id, sub.identity_id,
                                           MissingIdentity::kNotFound));
     COGSYNC_RETURN_IF_ERROR(LoadOwnDevice(txn, sub.device_id, sub.identity_id));
-    return txn.PutSubscription(sub);
+    return subscribe ? txn.PutSubscription(sub) : txn.DeleteSubscription(sub);
   }));
   return bj::value(bj::object());
 }
 
+// Subscribing does not require the dataset to exist: devices subscribe before the first sync.
+SyncService::Output SyncService::SubscribeToDataset(RequestContext& ctx, const bj::object& in) {
+  return ChangeSubscription(ctx, in, true);
+}
+
 // Unsubscribing a device that is not subscribed is not an error.
 SyncService::Output SyncService::UnsubscribeFromDataset(RequestContext& ctx, const bj::object& in) {
-  store::Subscription sub{std::string(in.at("IdentityPoolId").as_string()),
-                          std::string(in.at("IdentityId").as_string()),
-                          std::string(in.at("DatasetName").as_string()),
-                          std::string(in.at("DeviceId").as_string())};
-  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_RETURN_IF_ERROR(LoadPool(txn, sub.pool_id));
-    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, sub.pool_id, sub.identity_id,
-                                          MissingIdentity::kNotFound));
-    COGSYNC_RETURN_IF_ERROR(LoadOwnDevice(txn, sub.device_id, sub.identity_id));
-    return txn.DeleteSubscription(sub);
-  }));
-  return bj::value(bj::object());
+  return ChangeSubscription(ctx, in, false);
 }
 
 }  // namespace cogsync::sync

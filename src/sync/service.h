@@ -87,6 +87,7 @@ class SyncService {
 
  private:
   int64_t now_ms() const { return clock_.NowMillis(); }
+  Output ChangeSubscription(RequestContext& ctx, const bj::object& in, bool subscribe);
   void FlushLoop();
 
   store::Store& store_;
