@@ -30,7 +30,8 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
   if (text.starts_with("http://")) text.remove_prefix(7);
   while (!text.empty() && text.back() == '/') text.remove_suffix(1);
   size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) return ApiError::InvalidParameter("endpoint wants HOST:PORT");
+  if (colon == std::string_view::npos)
+    return ApiError::InvalidParameter("endpoint wants HOST:PORT");
   std::string host(text.substr(0, colon));
   if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   if (host == "localhost") host = "127.0.0.1";
@@ -80,7 +81,8 @@ asio::awaitable<Reply> Client::Send(HttpRequest& request) {
   }
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
-  co_await bhttp::async_read(socket_, buffer_, parser, asio::redirect_error(asio::use_awaitable, ec));
+  co_await bhttp::async_read(socket_, buffer_, parser,
+                             asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     reply.error_type = "read: " + ec.message();
     Close();
@@ -98,7 +100,8 @@ asio::awaitable<Reply> Client::Send(HttpRequest& request) {
   co_return reply;
 }
 
-HttpRequest IdentityRequest(const Endpoint& endpoint, std::string_view operation, std::string body) {
+HttpRequest IdentityRequest(const Endpoint& endpoint, std::string_view operation,
+                            std::string body) {
   HttpRequest request(bhttp::verb::post, "/", 11);
   request.set(bhttp::field::host, endpoint.HostHeader());
   request.set(bhttp::field::content_type, "application/x-amz-json-1.1");
@@ -133,14 +136,15 @@ Status Sign(HttpRequest& request, const auth::sigv4::Credentials& credentials,
     }
     headers.emplace_back(std::string(name), std::string(field.value()));
   }
-  auth::sigv4::SigningInput input{
-      .method = request.method_string(),
-      .raw_path = target.substr(0, question),
-      .raw_query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1),
-      .headers = &headers,
-      .body = request.body()};
-  COGSYNC_ASSIGN_OR_RETURN(auto added,
-                           auth::sigv4::SignRequest(input, credentials, kRegion, service, now_seconds));
+  auth::sigv4::SigningInput input{.method = request.method_string(),
+                                  .raw_path = target.substr(0, question),
+                                  .raw_query = question == std::string_view::npos
+                                                   ? std::string_view()
+                                                   : target.substr(question + 1),
+                                  .headers = &headers,
+                                  .body = request.body()};
+  COGSYNC_ASSIGN_OR_RETURN(
+      auto added, auth::sigv4::SignRequest(input, credentials, kRegion, service, now_seconds));
   for (auto& [name, value] : added) request.set(name, value);
   return OkStatus();
 }

@@ -4,16 +4,15 @@
 // signed here exactly as the AWS SDKs send them (JSON 1.1 with X-Amz-Target for Cognito
 // Identity, REST-JSON for Cognito Sync).
 
-#include <cstdint>
-#include <string>
-#include <string_view>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "auth/sigv4.h"
 #include "common/error.h"
@@ -32,9 +31,9 @@ struct Endpoint {
 Result<Endpoint> ParseEndpoint(std::string_view text);
 
 struct Reply {
-  int status = 0;            // 0: the request failed at the transport level
+  int status = 0;  // 0: the request failed at the transport level
   std::string body;
-  std::string error_type;    // x-amzn-ErrorType without its ":..." suffix, or the transport error
+  std::string error_type;  // x-amzn-ErrorType without its ":..." suffix, or the transport error
   bool ok() const { return status == 200; }
 };
 

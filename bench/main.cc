@@ -5,12 +5,11 @@
 // The developer key comes from --access-key-id/--secret-access-key or the same environment
 // variables the server reads (COGSYNC_ACCESS_KEY_ID, COGSYNC_SECRET_ACCESS_KEY).
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "bench/workload.h"
 
@@ -31,7 +30,8 @@ struct CommonFlags {
   int threads = 2;
 
   void Add(CLI::App* app) {
-    app->add_option("--endpoint", endpoint, "server address (loopback only)")->capture_default_str();
+    app->add_option("--endpoint", endpoint, "server address (loopback only)")
+        ->capture_default_str();
     app->add_option("--access-key-id", access_key_id, "developer access key id");
     app->add_option("--secret-access-key", secret_access_key, "developer secret access key");
     app->add_option("--pool-id", pool_id, "use this identity pool instead of creating one");
@@ -73,9 +73,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--patch-records", run.patch_records, "records per UpdateRecords")
       ->capture_default_str();
-  run_cmd->add_option("--value-bytes", run.value_bytes, "bytes per record value")->capture_default_str();
-  run_cmd->add_option("--duration", run.duration_seconds, "measured seconds")->capture_default_str();
-  run_cmd->add_option("--warmup", run.warmup_seconds, "unmeasured seconds first")->capture_default_str();
+  run_cmd->add_option("--value-bytes", run.value_bytes, "bytes per record value")
+      ->capture_default_str();
+  run_cmd->add_option("--duration", run.duration_seconds, "measured seconds")
+      ->capture_default_str();
+  run_cmd->add_option("--warmup", run.warmup_seconds, "unmeasured seconds first")
+      ->capture_default_str();
   run_cmd->add_option("--requests", run.max_requests, "stop after this many requests (0: no limit)")
       ->capture_default_str();
 
@@ -104,7 +107,8 @@ int main(int argc, char** argv) {
   try {
     if (run_cmd->parsed()) return run_flags.Resolve(run.common) ? cogsync::bench::Run(run) : 2;
     if (fill_cmd->parsed()) return fill_flags.Resolve(fill.common) ? cogsync::bench::Fill(fill) : 2;
-    if (sign_cmd->parsed()) return sign_flags.Resolve(sign.common) ? cogsync::bench::SignForWrk(sign) : 2;
+    if (sign_cmd->parsed())
+      return sign_flags.Resolve(sign.common) ? cogsync::bench::SignForWrk(sign) : 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cogsync-bench: %s\n", e.what());
     return 1;

@@ -1,10 +1,10 @@
 #include "bench/stats.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
-
-#include <fmt/format.h>
 
 namespace cogsync::bench {
 

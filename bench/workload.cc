@@ -1,7 +1,12 @@
 #include "bench/workload.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -13,11 +18,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/json.hpp>
-#include <fmt/format.h>
 
 #include "bench/stats.h"
 
@@ -166,9 +166,10 @@ Result<std::string> EnsurePool(const CommonOptions& common) {
   std::string pool_id = StringField(*body, "IdentityPoolId");
 
   // Unauthenticated identities get credentials only when the pool has a role for them.
-  bj::object roles{{"IdentityPoolId", pool_id},
-                   {"Roles", bj::object{{"unauthenticated", "arn:aws:iam::123456789012:role/bench"},
-                                        {"authenticated", "arn:aws:iam::123456789012:role/bench"}}}};
+  bj::object roles{
+      {"IdentityPoolId", pool_id},
+      {"Roles", bj::object{{"unauthenticated", "arn:aws:iam::123456789012:role/bench"},
+                           {"authenticated", "arn:aws:iam::123456789012:role/bench"}}}};
   request = IdentityRequest(common.endpoint, "SetIdentityPoolRoles", bj::serialize(roles));
   COGSYNC_RETURN_IF_ERROR(Sign(request, common.developer, kIdentityService, NowSeconds()));
   COGSYNC_ASSIGN_OR_RETURN(Reply set, CallOnce(common, std::move(request)));
@@ -179,7 +180,8 @@ Result<std::string> EnsurePool(const CommonOptions& common) {
 // GetId then GetCredentialsForIdentity, both unsigned, as an app does.
 asio::awaitable<Status> NewIdentity(Client& client, const Endpoint& endpoint,
                                     const std::string& pool_id, IdentityCreds& out) {
-  auto get_id = IdentityRequest(endpoint, "GetId", bj::serialize(bj::object{{"IdentityPoolId", pool_id}}));
+  auto get_id =
+      IdentityRequest(endpoint, "GetId", bj::serialize(bj::object{{"IdentityPoolId", pool_id}}));
   Reply id_reply = co_await client.Send(get_id);
   auto id_body = ParseObject(id_reply.body);
   if (!id_reply.ok() || !id_body) co_return Unexpected("GetId", id_reply);
@@ -213,7 +215,8 @@ std::string ListRecordsQuery(int64_t last_sync_count) {
 
 HttpRequest ListRecordsRequest(const Endpoint& endpoint, const DatasetView& view,
                                int64_t last_sync_count) {
-  return SyncRequest(endpoint, "GET", view.path + "/records", ListRecordsQuery(last_sync_count), "");
+  return SyncRequest(endpoint, "GET", view.path + "/records", ListRecordsQuery(last_sync_count),
+                     "");
 }
 
 // Learns SyncCounts from a ListRecords or UpdateRecords answer.
@@ -241,7 +244,8 @@ enum class CycleResult { kDone, kConflict };
 // One sync cycle: ListRecords since the last known count, then UpdateRecords of `keys` with the
 // session token and the SyncCounts just learnt. `recorder` null: not measured.
 asio::awaitable<Result<CycleResult>> SyncCycle(Client& client, const Endpoint& endpoint,
-                                               DatasetView& view, const std::vector<std::string>& keys,
+                                               DatasetView& view,
+                                               const std::vector<std::string>& keys,
                                                int value_bytes, int64_t value_seed,
                                                Recorder* recorder) {
   auto list = ListRecordsRequest(endpoint, view, view.sync_count);
@@ -283,7 +287,8 @@ asio::awaitable<Result<CycleResult>> SyncCycle(Client& client, const Endpoint& e
   }
   auto write_body = ParseObject(written.body);
   if (!written.ok() || !write_body) {
-    if (recorder) recorder->Record("UpdateRecords", write_micros, Outcome::kError, written.error_type);
+    if (recorder)
+      recorder->Record("UpdateRecords", write_micros, Outcome::kError, written.error_type);
     co_return Unexpected("UpdateRecords", written);
   }
   if (recorder) recorder->Record("UpdateRecords", write_micros, Outcome::kOk);
@@ -346,7 +351,8 @@ asio::awaitable<void> ReadOnce(Client& client, RunState& state, DatasetView& vie
   std::string_view service = kSyncService;
   if (o.workload == "describe-pool") {
     op = "DescribeIdentityPool";
-    request = IdentityRequest(endpoint, op, bj::serialize(bj::object{{"IdentityPoolId", state.pool_id}}));
+    request =
+        IdentityRequest(endpoint, op, bj::serialize(bj::object{{"IdentityPoolId", state.pool_id}}));
     credentials = &o.common.developer;
     service = kIdentityService;
   } else if (o.workload == "read" && i % 10 == 0) {
@@ -376,8 +382,8 @@ asio::awaitable<void> ReadOnce(Client& client, RunState& state, DatasetView& vie
   }
 }
 
-asio::awaitable<void> Device(asio::io_context& loop, RunState& state, DatasetView& view,
-                             int device, Recorder& recorder) {
+asio::awaitable<void> Device(asio::io_context& loop, RunState& state, DatasetView& view, int device,
+                             Recorder& recorder) {
   const auto& o = state.options;
   Client client(loop.get_executor(), o.common.endpoint);
   const auto all_keys = Keys(std::max(o.seed_records, o.patch_records));
@@ -435,12 +441,13 @@ int Run(const RunOptions& o) {
     v.path = DatasetPath(*pool, v.identity->identity_id, v.name);
   }
   Parallel::Task seed = [&](Client& client, int d) -> asio::awaitable<Status> {
-    co_return co_await Seed(client, common.endpoint, views[size_t(d)], o.seed_records, o.value_bytes);
+    co_return co_await Seed(client, common.endpoint, views[size_t(d)], o.seed_records,
+                            o.value_bytes);
   };
   if (auto s = Parallel::Run(common, o.devices, o.devices, seed); !s.ok()) return fail(s.error());
   std::fprintf(stderr, "cogsync-bench: %d identities, %d devices ready in %.1f s; %s for %.0f s\n",
-               o.identities, o.devices,
-               double(MicrosSince(setup_start)) / 1e6, o.workload.c_str(), o.duration_seconds);
+               o.identities, o.devices, double(MicrosSince(setup_start)) / 1e6, o.workload.c_str(),
+               o.duration_seconds);
 
   RunState state{.options = o, .pool_id = *pool, .budget = o.max_requests};
   const auto start = SteadyClock::now();
@@ -462,7 +469,8 @@ int Run(const RunOptions& o) {
 
   Recorder total;
   for (const auto& r : recorders) total.Merge(r);
-  double seconds = std::chrono::duration<double>(stop - std::max(start, state.measure_from)).count();
+  double seconds =
+      std::chrono::duration<double>(stop - std::max(start, state.measure_from)).count();
   std::printf("workload=%s devices=%d identities=%d threads=%d seconds=%.2f\n", o.workload.c_str(),
               o.devices, o.identities, threads, seconds);
   std::fputs(Report(total, seconds).c_str(), stdout);
@@ -490,7 +498,8 @@ int Fill(const FillOptions& o) {
     return 1;
   };
   if (o.records < 1 || o.records > 1024 || o.datasets < 1 || o.identities < 1) {
-    return fail(ApiError::InvalidParameter("want identities >= 1, datasets >= 1, 1 <= records <= 1024"));
+    return fail(
+        ApiError::InvalidParameter("want identities >= 1, datasets >= 1, 1 <= records <= 1024"));
   }
   auto pool = EnsurePool(o.common);
   if (!pool.ok()) return fail(pool.error());
@@ -514,7 +523,8 @@ int Fill(const FillOptions& o) {
   double seconds = double(MicrosSince(start)) / 1e6;
   int64_t records = int64_t(o.identities) * o.datasets * o.records;
   std::printf("pool=%s identities=%d datasets=%lld records=%lld seconds=%.2f records_per_s=%.0f\n",
-              pool->c_str(), o.identities, static_cast<long long>(int64_t(o.identities) * o.datasets),
+              pool->c_str(), o.identities,
+              static_cast<long long>(int64_t(o.identities) * o.datasets),
               static_cast<long long>(records), seconds, double(records) / std::max(seconds, 1e-9));
   return 0;
 }
@@ -543,7 +553,8 @@ int SignForWrk(const SignOptions& o) {
     return fail(ApiError::InvalidParameter("--format is lua or headers"));
   }
   // ListIdentityPools needs no pool of its own.
-  auto pool = o.operation == "list-pools" ? Result<std::string>(std::string()) : EnsurePool(o.common);
+  auto pool =
+      o.operation == "list-pools" ? Result<std::string>(std::string()) : EnsurePool(o.common);
   if (!pool.ok()) return fail(pool.error());
   HttpRequest request;
   if (o.operation == "list-pools") {
@@ -586,8 +597,8 @@ int SignForWrk(const SignOptions& o) {
     for (const auto& field : request) {
       if (boost::beast::iequals(field.name_string(), "content-length")) continue;  // wrk adds it
       // Header names are HTTP tokens: no quote or backslash can occur in them.
-      text += "wrk.headers[\"" + std::string(field.name_string()) + "\"] = " +
-              LuaString(std::string(field.value())) + "\n";
+      text += "wrk.headers[\"" + std::string(field.name_string()) +
+              "\"] = " + LuaString(std::string(field.value())) + "\n";
     }
   }
   if (o.out.empty()) {

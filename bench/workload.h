@@ -30,8 +30,8 @@ struct RunOptions {
   // read: 80% ListRecords, 10% DescribeDataset, 10% ListDatasets; list-records;
   // describe-pool: DescribeIdentityPool signed with the developer key.
   std::string workload = "sync";
-  int devices = 64;     // one connection each
-  int identities = 16;  // devices are spread over them
+  int devices = 64;              // one connection each
+  int identities = 16;           // devices are spread over them
   bool shared_datasets = false;  // devices of one identity sync one dataset (conflicts happen)
   int seed_records = 20;         // records each dataset starts with
   int patch_records = 2;         // records each UpdateRecords changes
@@ -46,8 +46,8 @@ int Run(const RunOptions& options);
 struct FillOptions {
   CommonOptions common;
   int identities = 100;
-  int datasets = 4;    // per identity (at most the server's limit, 20 by default)
-  int records = 100;   // per dataset, written by one UpdateRecords (at most 1024)
+  int datasets = 4;   // per identity (at most the server's limit, 20 by default)
+  int records = 100;  // per dataset, written by one UpdateRecords (at most 1024)
   int value_bytes = 64;
   int connections = 32;
 };

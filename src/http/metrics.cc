@@ -1,10 +1,10 @@
 #include "http/metrics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iterator>
 #include <thread>
-
-#include <fmt/format.h>
 
 namespace cogsync::http {
 namespace {
@@ -60,7 +60,8 @@ void LatencyHistogram::Observe(int64_t micros) {
 
 LatencyHistogram::Snapshot LatencyHistogram::Read() const {
   Snapshot s;
-  for (size_t i = 0; i < buckets_.size(); ++i) s.buckets[i] = buckets_[i].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < buckets_.size(); ++i)
+    s.buckets[i] = buckets_[i].load(std::memory_order_relaxed);
   s.count = count_.load(std::memory_order_relaxed);
   s.sum_micros = sum_micros_.load(std::memory_order_relaxed);
   return s;
@@ -146,7 +147,8 @@ std::string Metrics::Render(size_t in_flight, size_t connections) const {
       live.push_back(&slot);
     }
   }
-  std::sort(live.begin(), live.end(), [](const Slot* a, const Slot* b) { return a->name < b->name; });
+  std::sort(live.begin(), live.end(),
+            [](const Slot* a, const Slot* b) { return a->name < b->name; });
 
   std::string out;
   out.reserve(4096 + live.size() * 2048);

@@ -24,7 +24,7 @@ namespace cogsync::http {
 
 // Upper bounds of the latency buckets in microseconds (+Inf is implicit).
 inline constexpr std::array<int64_t, 17> kLatencyBucketsMicros = {
-    50,    100,    250,    500,    1000,    2500,    5000,    10000,  25000,
+    50,    100,    250,    500,    1000,    2500,    5000,    10000,   25000,
     50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
 
 // A latency histogram with the fixed buckets above.

@@ -1,10 +1,9 @@
 #include "http/metrics.h"
 
-#include <atomic>
-#include <string>
-#include <thread>
-#include <vector>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,8 +11,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "http/server.h"
 
@@ -86,12 +86,16 @@ TEST(HttpMetricsTest, CountsRequestsAndErrorsByOperation) {
   EXPECT_EQ(Value(text, "cogsync_requests_total{operation=\"ListRecords\"}"), 2);
   EXPECT_EQ(Value(text, "cogsync_requests_total{operation=\"UpdateRecords\"}"), 2);
   EXPECT_EQ(Value(text, "cogsync_requests_total{operation=\"-\"}"), 1);
-  EXPECT_EQ(Value(text, "cogsync_request_errors_total{operation=\"ListRecords\",class=\"4xx\"}"), 0);
-  EXPECT_EQ(Value(text, "cogsync_request_errors_total{operation=\"UpdateRecords\",class=\"4xx\"}"), 1);
-  EXPECT_EQ(Value(text, "cogsync_request_errors_total{operation=\"UpdateRecords\",class=\"5xx\"}"), 1);
+  EXPECT_EQ(Value(text, "cogsync_request_errors_total{operation=\"ListRecords\",class=\"4xx\"}"),
+            0);
+  EXPECT_EQ(Value(text, "cogsync_request_errors_total{operation=\"UpdateRecords\",class=\"4xx\"}"),
+            1);
+  EXPECT_EQ(Value(text, "cogsync_request_errors_total{operation=\"UpdateRecords\",class=\"5xx\"}"),
+            1);
   EXPECT_EQ(Value(text, "cogsync_request_errors_total{operation=\"-\",class=\"4xx\"}"), 1);
   EXPECT_EQ(
-      Value(text, "cogsync_request_duration_seconds_bucket{operation=\"ListRecords\",le=\"0.0001\"}"),
+      Value(text,
+            "cogsync_request_duration_seconds_bucket{operation=\"ListRecords\",le=\"0.0001\"}"),
       1);
   EXPECT_EQ(Value(text, "cogsync_request_duration_seconds_count{operation=\"ListRecords\"}"), 2);
   EXPECT_EQ(Value(text, "cogsync_request_duration_seconds_sum{operation=\"ListRecords\"}"), 0.0002);
@@ -149,7 +153,8 @@ TEST(HttpMetricsTest, ConcurrentRecordingLosesNothing) {
     threads.emplace_back([&m, t] {
       for (int i = 0; i < kEach; ++i) {
         // Every thread races to claim the same new names first.
-        m.RecordRequest(i % 2 == 0 ? "A" : "B" + std::to_string(i % 7), t == 0 ? 500 : 200, i % 3000);
+        m.RecordRequest(i % 2 == 0 ? "A" : "B" + std::to_string(i % 7), t == 0 ? 500 : 200,
+                        i % 3000);
       }
     });
   }
@@ -200,7 +205,8 @@ std::vector<Exchange> GetAll(uint16_t port, const std::vector<std::string>& targ
     bhttp::write(socket, req);
     bhttp::response<bhttp::string_body> res;
     bhttp::read(socket, buffer, res);
-    out.push_back({int(res.result_int()), std::string(res[bhttp::field::content_type]), res.body()});
+    out.push_back(
+        {int(res.result_int()), std::string(res[bhttp::field::content_type]), res.body()});
   }
   return out;
 }
