@@ -57,8 +57,10 @@ export COGSYNC_ACCESS_KEY_ID=AKIDBENCHCOMPARE0000
 export COGSYNC_SECRET_ACCESS_KEY=bench-compare-secret-0123456789
 COGSYNC_PORT=$(free_port)
 COGSYNC_URL=http://127.0.0.1:$COGSYNC_PORT
+# Benchmarks measure the server's speed, so its throttling (per source address and identity) is off.
+echo '{"throttle": {"enabled": false}}' >"$WORK/cogsync.json"
 "$COGSYNC" serve --listen "127.0.0.1:$COGSYNC_PORT" --data-dir "$WORK/cogsync" --no-access-log \
-  >"$WORK/cogsync.log" 2>&1 &
+  --config "$WORK/cogsync.json" >"$WORK/cogsync.log" 2>&1 &
 PIDS+=($!)
 wait_http "$COGSYNC_URL/healthz"
 

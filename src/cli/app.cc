@@ -237,9 +237,10 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   }
   std::vector<protocol::OperationEntry> operations = protocol::IdentityOperationTable(*app->identity_);
   for (auto& entry : protocol::SyncOperationTable(*app->sync_)) operations.push_back(std::move(entry));
+  app->throttle_ = std::make_unique<protocol::Throttle>(c.throttle, c.test_mode, *app->clock_);
   app->dispatcher_ = std::make_unique<protocol::Dispatcher>(
       std::move(operations), *app->authenticator_, auth::ArnContext{c.region, c.account_id},
-      std::move(endpoints));
+      std::move(endpoints), app->throttle_.get());
   return app;
 }
 

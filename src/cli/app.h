@@ -68,6 +68,7 @@ class Application {
   // Destroyed before store_: its destructor flushes the pending sync-session counts.
   std::unique_ptr<sync::SyncService> sync_;
   std::unique_ptr<auth::Authenticator> authenticator_;
+  std::unique_ptr<protocol::Throttle> throttle_;
   std::unique_ptr<protocol::Dispatcher> dispatcher_;
 };
 

@@ -49,6 +49,34 @@ Status ReadStrings(const bj::value& v, const std::string& key, std::vector<std::
   return OkStatus();
 }
 
+Status ReadDouble(const bj::value& v, const std::string& key, double& out) {
+  if (!v.is_number()) return Bad(key + " must be a number");
+  out = v.to_number<double>();
+  if (out < 0) return Bad(key + " must not be negative");
+  return OkStatus();
+}
+
+Status ReadThrottle(const bj::value& v, ThrottleConfig& t) {
+  if (!v.is_object()) return Bad("throttle must be an object");
+  for (const auto& kv : v.get_object()) {
+    std::string k = Normalize(kv.key());
+    if (k == "enabled") {
+      bool on = false;
+      COGSYNC_RETURN_IF_ERROR(ReadBool(kv.value(), k, on));
+      t.enabled = on;
+    }
+    else if (k == "get_id_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.get_id_rps));
+    else if (k == "get_open_id_token_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.get_open_id_token_rps));
+    else if (k == "get_credentials_for_identity_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.get_credentials_for_identity_rps));
+    else if (k == "unlink_identity_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.unlink_identity_rps));
+    else if (k == "sync_writes_per_identity_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.sync_writes_per_identity_rps));
+    else if (k == "burst_seconds") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.burst_seconds));
+    else if (k == "max_tracked_keys") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, t.max_tracked_keys));
+    else return Bad("unknown throttle setting " + std::string(kv.key()));
+  }
+  return OkStatus();
+}
+
 Status ReadLimits(const bj::value& v, Limits& limits) {
   if (!v.is_object()) return Bad("limits must be an object");
   for (const auto& kv : v.get_object()) {
@@ -121,6 +149,7 @@ Status ApplyConfigFile(const std::string& path, Config& c) {
     else if (k == "access_log") COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.access_log));
     else if (k == "cors_allowed_origins") COGSYNC_RETURN_IF_ERROR(ReadStrings(v, k, c.cors_allowed_origins));
     else if (k == "limits") COGSYNC_RETURN_IF_ERROR(ReadLimits(v, c.limits));
+    else if (k == "throttle") COGSYNC_RETURN_IF_ERROR(ReadThrottle(v, c.throttle));
     else if (k == "login_providers") COGSYNC_RETURN_IF_ERROR(ReadProviders(v, c.login_providers));
     else return Bad("unknown key " + std::string(kv.key()));
   }

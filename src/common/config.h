@@ -3,6 +3,7 @@
 // then command-line flags (cli/config_loader.cc). docs/configuration.md lists every setting.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,23 @@ struct LoginProviderConfig {
   std::vector<std::string> audiences;  // accepted `aud` values; empty: the pool decides
 };
 
+// Throttling (token buckets; cognito-behaviour.md §4). The public Cognito Identity operations
+// are limited per source address at AWS's published rates; Cognito Sync writes per identity
+// (AWS publishes no Sync rate: 20/s is cogsync's choice). A bucket holds burst_seconds of
+// requests. Throttled calls get TooManyRequestsException (Sync 429, Identity 400).
+struct ThrottleConfig {
+  // On by default; off under --test-mode unless the config file sets it (test suites written
+  // for moto expect no throttling).
+  std::optional<bool> enabled;
+  double get_id_rps = 25;
+  double get_open_id_token_rps = 200;
+  double get_credentials_for_identity_rps = 200;
+  double unlink_identity_rps = 25;
+  double sync_writes_per_identity_rps = 20;
+  double burst_seconds = 2;
+  int64_t max_tracked_keys = 100000;  // bounds the memory of the buckets
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
@@ -54,6 +72,7 @@ struct Config {
   bool access_log = true;
   std::vector<std::string> cors_allowed_origins = {"*"};
   Limits limits;
+  ThrottleConfig throttle;
   std::vector<LoginProviderConfig> login_providers;
 };
 

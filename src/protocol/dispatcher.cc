@@ -33,13 +33,14 @@ http::Response JsonResponse(int status, const bj::value& body) {
 }  // namespace
 
 Dispatcher::Dispatcher(std::vector<OperationEntry> operations, auth::Authenticator& authenticator,
-                       auth::ArnContext arn, ExtraEndpoints endpoints)
+                       auth::ArnContext arn, ExtraEndpoints endpoints, Throttle* throttle)
     : operations_(std::move(operations)),
       sync_router_(model::SyncModel()),
       authenticator_(authenticator),
       region_(arn.region),
       account_(arn.account_id),
-      endpoints_(std::move(endpoints)) {
+      endpoints_(std::move(endpoints)),
+      throttle_(throttle) {
   arn_ = auth::ArnContext{region_, account_};
   for (const auto& entry : operations_) {
     auto& index = entry.service == Service::kIdentity ? identity_ops_ : sync_ops_;
@@ -178,11 +179,21 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
   ctx.request_id = request.request_id;
   ctx.operation = std::string(entry.model->name);
   ctx.remote_address = request.remote_address;
+  if (throttle_ != nullptr && entry.access == auth::Access::kPublic) {
+    if (auto s = throttle_->CheckPublic(entry.model->name, request.remote_address); !s.ok()) {
+      return EncodeError(entry.service, s.error());
+    }
+  }
   if (entry.access != auth::Access::kPublic) {
     auto principal = authenticator_.Authenticate(
         request, entry.service == Service::kIdentity ? "cognito-identity" : "cognito-sync");
     if (!principal.ok()) return EncodeError(entry.service, principal.error());
     ctx.principal = std::move(principal).value();
+  }
+  if (throttle_ != nullptr && entry.service == Service::kSync && entry.writes) {
+    if (auto s = throttle_->CheckSyncWrite(ctx.principal); !s.ok()) {
+      return EncodeError(entry.service, s.error());
+    }
   }
   auto input = DecodeInput(request, routed);
   if (!input.ok()) return EncodeError(entry.service, input.error());

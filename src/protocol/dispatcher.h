@@ -15,6 +15,7 @@
 #include "http/message.h"
 #include "protocol/operations.h"
 #include "protocol/rest_router.h"
+#include "protocol/throttle.h"
 
 namespace cogsync::protocol {
 
@@ -29,8 +30,9 @@ struct ExtraEndpoints {
 
 class Dispatcher final : public http::Handler {
  public:
+  // `throttle` may be null (no throttling).
   Dispatcher(std::vector<OperationEntry> operations, auth::Authenticator& authenticator,
-             auth::ArnContext arn, ExtraEndpoints endpoints);
+             auth::ArnContext arn, ExtraEndpoints endpoints, Throttle* throttle = nullptr);
 
   bool IsWrite(const http::Request& request) const override;
   http::Response Handle(const http::Request& request) override;
@@ -57,6 +59,7 @@ class Dispatcher final : public http::Handler {
   std::string region_;
   std::string account_;
   ExtraEndpoints endpoints_;
+  Throttle* throttle_;
   std::string no_auth_count_ = "inf";  // echoed by /moto-api/reset-auth
 };
 
