@@ -21,8 +21,15 @@ std::optional<bj::value> Parse(std::string_view text, std::string* error) {
 
 void AppendString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + s.size() + 2);
   out += '"';
-  for (unsigned char c : s) {
+  // Runs of characters that need no escape are appended at once (most strings are one run).
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -32,15 +39,12 @@ void AppendString(std::string& out, std::string_view s) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += char(c);
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
@@ -48,6 +52,28 @@ namespace {
 void AppendDouble(std::string& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";
+    return;
+  }
+  // Timestamps are whole milliseconds: print them from integers, without printf.
+  // (Within a hundredth of a millisecond: ms / 1000.0 * 1000 is off by an ulp; %.3f rounds the
+  // same way.)
+  const double millis = d * 1000.0;
+  const double whole = std::nearbyint(millis);
+  if (std::fabs(millis) < 9e15 && std::fabs(millis - whole) < 0.01) {
+    int64_t m = static_cast<int64_t>(whole);
+    if (m < 0) {
+      out += '-';
+      m = -m;
+    }
+    out += std::to_string(m / 1000);
+    int frac = static_cast<int>(m % 1000);
+    if (frac != 0) {
+      char digits[4] = {char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10), 0};
+      size_t len = 3;
+      while (len > 0 && digits[len - 1] == '0') --len;
+      out += '.';
+      out.append(digits, len);
+    }
     return;
   }
   // %.3f of the largest double has 309 integer digits; the buffer holds any finite value, and
