@@ -10,7 +10,7 @@ import socket
 import unittest
 
 from support.cogsync_server import CogsyncServer
-from support.raw_requests import call_identity, identity_headers, send, sign
+from support.raw_requests import call_identity, identity_headers, send, sign, assert_aws_error
 
 SERVER = CogsyncServer()
 MISSING_POOL = "us-east-1:00000000-0000-0000-0000-000000000000"
@@ -44,17 +44,8 @@ class RawTestCase(unittest.TestCase):
 
     def assertError(self, response, status, code, message=None, message_prefix=None):
         """D1/D10 status, the code in both x-amzn-ErrorType and the body, a request id."""
-        self.assertEqual(response.status, status, response)
-        self.assertEqual(response.error_type, code, response)
-        self.assertTrue(response.headers.get("x-amzn-requestid"), response)
-        body = response.json()
-        self.assertEqual(set(body), {"__type", "message"}, body)
-        self.assertEqual(body["__type"], code)
-        if message is not None:
-            self.assertEqual(body["message"], message)
-        if message_prefix is not None:
-            self.assertTrue(body["message"].startswith(message_prefix), body["message"])
-        return body
+        return assert_aws_error(self, response, status, code, message=message,
+                                message_prefix=message_prefix)
 
 
 class MalformedInputTest(RawTestCase):

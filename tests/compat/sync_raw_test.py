@@ -11,7 +11,7 @@ import os
 import unittest
 
 from support.cogsync_server import CogsyncServer
-from support.raw_requests import call_identity
+from support.raw_requests import call_identity, assert_aws_error
 from sync_case import call_legacy, call_sync, dataset_path
 
 SERVER = CogsyncServer()
@@ -80,17 +80,8 @@ class SyncRawTestCase(unittest.TestCase):
 
     def assertError(self, response, status, code, message=None, message_contains=None):
         """D2: the model's status, the code in x-amzn-ErrorType and in the body."""
-        self.assertEqual(response.status, status, response)
-        self.assertEqual(response.error_type, code, response)
-        self.assertTrue(response.headers.get("x-amzn-requestid"), response)
-        body = response.json()
-        self.assertEqual(set(body), {"__type", "message"}, body)
-        self.assertEqual(body["__type"], code)
-        if message is not None:
-            self.assertEqual(body["message"], message)
-        if message_contains is not None:
-            self.assertIn(message_contains, body["message"])
-        return body
+        return assert_aws_error(self, response, status, code, message=message,
+                                message_contains=message_contains)
 
     def patch_body(self, dataset, patches):
         return {"SyncSessionToken": self.token(dataset), "RecordPatches": patches}

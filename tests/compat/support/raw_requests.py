@@ -85,3 +85,22 @@ def call_identity(server, operation, body, signed=True, target=None, extra_heade
     if signed:
         headers = sign(server, "POST", "/", body, headers, **sign_args)
     return send(server, "POST", "/", body, headers)
+
+
+def assert_aws_error(test, response, status, code, message=None, message_prefix=None,
+                     message_contains=None):
+    """The AWS error shape (D1, D2, D10): the status, the code in both x-amzn-ErrorType and the
+    body's __type, a body of exactly {"__type", "message"}, and a request id."""
+    test.assertEqual(response.status, status, response)
+    test.assertEqual(response.error_type, code, response)
+    test.assertTrue(response.headers.get("x-amzn-requestid"), response)
+    body = response.json()
+    test.assertEqual(set(body), {"__type", "message"}, body)
+    test.assertEqual(body["__type"], code)
+    if message is not None:
+        test.assertEqual(body["message"], message)
+    if message_prefix is not None:
+        test.assertTrue(body["message"].startswith(message_prefix), body["message"])
+    if message_contains is not None:
+        test.assertIn(message_contains, body["message"])
+    return body
