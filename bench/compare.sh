@@ -39,18 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_http() {  # url
-  for _ in $(seq 1 100); do
-    if curl -s -o /dev/null "$1"; then return 0; fi
-    sleep 0.1
-  done
-  echo "compare.sh: nothing answers at $1" >&2
-  exit 1
-}
+source "$(dirname "$0")/lib.sh"  # free_port, wait_http
 
 # --- cogsync -----------------------------------------------------------------------------------
 export COGSYNC_ACCESS_KEY_ID=AKIDBENCHCOMPARE0000
