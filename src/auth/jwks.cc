@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "auth/http_fetch.h"
+#include "common/http_client.h"
 #include "auth/jwt.h"
 #include "common/encoding.h"
 #include "common/json.h"
@@ -216,10 +216,10 @@ int64_t JwksSource::fetch_count() const {
 
 Result<std::shared_ptr<const Jwks>> JwksSource::Load() const {
   if (IsUrl()) {
-    HttpFetchOptions fetch;
+    http_client::Options fetch;
     fetch.timeout = options_.fetch_timeout;
     fetch.max_body_bytes = options_.max_document_bytes;
-    COGSYNC_ASSIGN_OR_RETURN(std::string body, HttpGet(location_, fetch));
+    COGSYNC_ASSIGN_OR_RETURN(std::string body, http_client::Get(location_, fetch));
     Result<Jwks> parsed = Jwks::Parse(body);
     if (!parsed.ok()) {
       return ApiError::ExternalService(location_ + ": " + parsed.error().message());

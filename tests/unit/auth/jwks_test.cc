@@ -19,7 +19,7 @@
 #include <optional>
 #include <thread>
 
-#include "auth/http_fetch.h"
+#include "common/http_client.h"
 #include "auth/jwt.h"
 #include "auth/rsa_key.h"
 #include "common/clock.h"
@@ -408,16 +408,16 @@ TEST(JwksSourceHttp, FetchTimesOut) {
 }
 
 TEST(JwksSourceHttp, HttpGetRefusesOtherSchemesAndLargeBodies) {
-  EXPECT_EQ(HttpGet("ftp://example.com/jwks").error().code(), "ExternalServiceException");
-  EXPECT_FALSE(HttpGet("not a url").ok());
+  EXPECT_EQ(http_client::Get("ftp://example.com/jwks").error().code(), "ExternalServiceException");
+  EXPECT_FALSE(http_client::Get("not a url").ok());
   TinyHttpServer server([](const std::string&) -> std::optional<std::string> {
     return Ok(std::string(5000, 'x'));
   });
-  HttpFetchOptions options;
+  http_client::Options options;
   options.max_body_bytes = 1000;
-  EXPECT_FALSE(HttpGet(server.Url("/"), options).ok());
+  EXPECT_FALSE(http_client::Get(server.Url("/"), options).ok());
   options.max_body_bytes = 5000;
-  auto body = HttpGet(server.Url("/"), options);
+  auto body = http_client::Get(server.Url("/"), options);
   ASSERT_TRUE(body.ok()) << body.error().ToString();
   EXPECT_EQ(body->size(), 5000u);
 }
@@ -429,7 +429,7 @@ TEST(JwksSourceHttp, ConnectionRefusedIsAnError) {
     tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
     port = acceptor.local_endpoint().port();
   }  // closed: nothing listens there now
-  auto body = HttpGet("http://127.0.0.1:" + std::to_string(port) + "/");
+  auto body = http_client::Get("http://127.0.0.1:" + std::to_string(port) + "/");
   ASSERT_FALSE(body.ok());
   EXPECT_NE(body.error().message().find("cannot connect"), std::string::npos)
       << body.error().message();
