@@ -123,8 +123,28 @@ class Txn {
   virtual Result<std::vector<Subscription>> ListSubscriptions(std::string_view identity_id,
                                                               std::string_view dataset) = 0;
 
+  // ---- outbox and background work (D24, D26) ------------------------------------------------
+  virtual Status AppendOutbox(const OutboxEntry& entry) = 0;
+  // Entries ordered by (partition, position, sub, id), strictly after `after`, at most `limit`.
+  virtual Result<std::vector<OutboxEntry>> ListOutbox(const OutboxCursor& after, int limit) = 0;
+  virtual Status DeleteOutbox(std::string_view id) = 0;  // a missing id is not an error
+  virtual Status UpdateOutboxAttempt(std::string_view id, int attempts, int64_t next_attempt_ms,
+                                     std::string_view last_error) = 0;
+  virtual Result<OutboxStats> GetOutboxStats() = 0;
+  // A named lease that at most one owner holds at a time (one outbox dispatcher and one bulk
+  // publisher across all nodes): true when `owner` now holds it until now_ms + ttl_ms, because it
+  // was free, expired, or already held by `owner`.
+  virtual Result<bool> TryAcquireLease(std::string_view name, std::string_view owner,
+                                       int64_t now_ms, int64_t ttl_ms) = 0;
+  // Live datasets of a pool ordered by (identity_id, name), strictly after the given pair.
+  virtual Result<std::vector<Dataset>> ListPoolDatasets(std::string_view pool_id,
+                                                        std::string_view after_identity,
+                                                        std::string_view after_name,
+                                                        int limit) = 0;
+
   // ---- test mode -------------------------------------------------------------------------------
-  // Removes all Cognito state (pools and everything below them); keeps access keys and secrets.
+  // Removes all Cognito state (pools and everything below them, the outbox); keeps access keys,
+  // secrets and leases.
   virtual Status WipeCognitoState() = 0;
 };
 

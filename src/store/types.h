@@ -99,6 +99,39 @@ struct Subscription {
   std::string device_id;
 };
 
+// Something owed to the outside (D24): a stream record or a push notification, written in the
+// transaction of the change that causes it and deleted once delivered. Deliveries of one
+// partition happen in (position, sub) order; partitions are independent.
+struct OutboxEntry {
+  std::string id;         // unique, chosen by the writer
+  std::string kind;       // "stream" | "push"
+  std::string pool_id;
+  std::string partition;  // ordering scope, e.g. kind + identity + dataset
+  // Order within the partition: the dataset revision that caused the entry (see
+  // outbox/entries.h), then the entry's index among those that revision wrote.
+  int64_t position = 0;
+  int sub = 0;
+  std::string target;   // JSON: where to deliver (stream name, device)
+  std::string payload;  // what to deliver
+  int attempts = 0;
+  int64_t next_attempt_ms = 0;  // not before this time (retry backoff)
+  int64_t created_ms = 0;
+  std::string last_error;
+};
+
+// Keyset position in the outbox order (partition, position, sub, id); the default is the start.
+struct OutboxCursor {
+  std::string partition;
+  int64_t position = -1;
+  int sub = -1;
+  std::string id;
+};
+
+struct OutboxStats {
+  int64_t pending = 0;
+  int64_t oldest_created_ms = 0;  // 0 when empty
+};
+
 struct PoolUsage {
   int64_t sync_sessions = 0;
   int64_t data_storage = 0;

@@ -142,6 +142,32 @@ CREATE TABLE subscriptions (
 );
 CREATE INDEX subscriptions_by_device ON subscriptions(device_id);
 )sql",
+    // 2: the outbox (D24), leases for background work, and pool-wide dataset scans (D26).
+    R"sql(
+CREATE TABLE outbox (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  kind TEXT NOT NULL,
+  pool_id TEXT COLLATE "C" NOT NULL,
+  partition_key TEXT COLLATE "C" NOT NULL,
+  position BIGINT NOT NULL,
+  sub INTEGER NOT NULL,
+  target TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms BIGINT NOT NULL DEFAULT 0,
+  created_ms BIGINT NOT NULL,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_order ON outbox(partition_key, position, sub, id);
+
+CREATE TABLE leases (
+  name TEXT COLLATE "C" PRIMARY KEY,
+  owner TEXT COLLATE "C" NOT NULL,
+  expires_ms BIGINT NOT NULL
+);
+
+CREATE INDEX datasets_by_pool_key ON datasets(pool_id, identity_id, name);
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));

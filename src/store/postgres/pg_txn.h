@@ -73,6 +73,18 @@ class PgTxn final : public Txn {
   Result<std::vector<Subscription>> ListSubscriptions(std::string_view identity_id,
                                                       std::string_view dataset) override;
 
+  Status AppendOutbox(const OutboxEntry& entry) override;
+  Result<std::vector<OutboxEntry>> ListOutbox(const OutboxCursor& after, int limit) override;
+  Status DeleteOutbox(std::string_view id) override;
+  Status UpdateOutboxAttempt(std::string_view id, int attempts, int64_t next_attempt_ms,
+                             std::string_view last_error) override;
+  Result<OutboxStats> GetOutboxStats() override;
+  Result<bool> TryAcquireLease(std::string_view name, std::string_view owner, int64_t now_ms,
+                               int64_t ttl_ms) override;
+  Result<std::vector<Dataset>> ListPoolDatasets(std::string_view pool_id,
+                                                std::string_view after_identity,
+                                                std::string_view after_name, int limit) override;
+
   Status WipeCognitoState() override;
 
  private:

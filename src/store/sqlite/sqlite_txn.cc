@@ -147,31 +147,8 @@ std::string Select(std::string_view columns, std::string_view rest) {
   return sql;
 }
 
-// Steps a bound statement to completion, mapping each row with `read`.
-template <typename T, typename ReadFn>
-Result<std::vector<T>> CollectRows(Statement& stmt, ReadFn read) {
-  std::vector<T> rows;
-  while (true) {
-    COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return rows;
-    rows.push_back(read(stmt));
-  }
-}
-
-// The first row mapped with `read`, or nullopt.
-template <typename T, typename ReadFn>
-Result<std::optional<T>> FirstRow(Statement& stmt, ReadFn read) {
-  COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return std::optional<T>();
-  return std::optional<T>(read(stmt));
-}
-
 }  // namespace
 
-Status SqliteTxn::CheckWritable() const {
-  if (!writable_) return ApiError::InternalError("write in a read transaction");
-  return OkStatus();
-}
 
 // ---- identity pools ----------------------------------------------------------------------------
 
@@ -484,6 +461,20 @@ Result<std::vector<Dataset>> SqliteTxn::ListAllDatasets(std::string_view identit
   return CollectRows<Dataset>(stmt, ReadDataset);
 }
 
+Result<std::vector<Dataset>> SqliteTxn::ListPoolDatasets(std::string_view pool_id,
+                                                         std::string_view after_identity,
+                                                         std::string_view after_name, int limit) {
+  COGSYNC_ASSIGN_OR_RETURN(
+      Statement stmt,
+      connection_.Prepare(Select(kDatasetColumns,
+                                 "FROM datasets WHERE pool_id = ?1 AND deleted = 0 AND "
+                                 "(identity_id, name) > (?2, ?3) ORDER BY identity_id, name "
+                                 "LIMIT ?4")));
+  stmt.BindText(1, pool_id).BindText(2, after_identity).BindText(3, after_name)
+      .BindInt(4, PageLimit(limit));
+  return CollectRows<Dataset>(stmt, ReadDataset);
+}
+
 Status SqliteTxn::PurgeDataset(std::string_view identity_id, std::string_view name) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   // Records go with the row (ON DELETE CASCADE).
@@ -683,7 +674,7 @@ Status SqliteTxn::WipeCognitoState() {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   // Children first, so each DELETE is a plain table clear rather than a cascade walk.
   // access_keys and secrets are not Cognito state and stay.
-  static constexpr const char* kTables[] = {"subscriptions", "devices",    "records",
+  static constexpr const char* kTables[] = {"outbox", "subscriptions", "devices",    "records",
                                             "datasets",      "logins",     "identities",
                                             "sync_usage",    "principal_tag_maps", "pools"};
   for (const char* table : kTables) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <unordered_map>
 
 #include "common/error.h"
@@ -99,5 +100,24 @@ class Connection {
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
+
+// Steps a bound statement to completion, mapping each row with `read`.
+template <typename T, typename ReadFn>
+Result<std::vector<T>> CollectRows(Statement& stmt, ReadFn read) {
+  std::vector<T> rows;
+  while (true) {
+    COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return rows;
+    rows.push_back(read(stmt));
+  }
+}
+
+// The first row mapped with `read`, or nullopt.
+template <typename T, typename ReadFn>
+Result<std::optional<T>> FirstRow(Statement& stmt, ReadFn read) {
+  COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<T>();
+  return std::optional<T>(read(stmt));
+}
 
 }  // namespace cogsync::store::sqlite
