@@ -222,7 +222,10 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   app->identity_ = std::make_unique<identity::IdentityService>(
       *app->store_, *app->clock_, c, *app->sealer_, *app->credentials_, *app->openid_,
       *app->logins_);
-  app->sync_ = std::make_unique<sync::SyncService>(*app->store_, *app->clock_, c, *app->sealer_);
+  app->outbound_ = std::make_unique<Outbound>(c, *app->store_, *app->clock_);
+  app->outbound_->AddMetrics(app->metrics_, *app->store_);
+  app->sync_ = std::make_unique<sync::SyncService>(*app->store_, *app->clock_, c, *app->sealer_,
+                                                   app->outbound_->integrations());
   app->authenticator_ =
       std::make_unique<auth::Authenticator>(*app->store_, *app->credentials_, *app->clock_);
 

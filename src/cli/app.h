@@ -18,6 +18,7 @@
 #include "http/metrics.h"
 #include "store/store.h"
 #include "sync/service.h"
+#include "cli/integrations.h"
 
 namespace cogsync::cli {
 
@@ -51,6 +52,7 @@ class Application {
   // Served at GET /metrics by Serve(); store writes are timed into it.
   http::Metrics& metrics() { return metrics_; }
   const Config& config() const { return config_; }
+  Outbound& outbound() { return *outbound_; }
 
  private:
   explicit Application(const Config& config) : config_(config) {}
@@ -65,7 +67,9 @@ class Application {
   std::unique_ptr<identity::OpenIdTokens> openid_;
   std::unique_ptr<identity::LoginVerifier> logins_;
   std::unique_ptr<identity::IdentityService> identity_;
-  // Destroyed before store_: its destructor flushes the pending sync-session counts.
+  // Destroyed before store_: its workers read and write the store.
+  std::unique_ptr<Outbound> outbound_;
+  // Destroyed before store_ and outbound_: its destructor flushes the pending sync-session counts.
   std::unique_ptr<sync::SyncService> sync_;
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<protocol::Throttle> throttle_;

@@ -77,6 +77,41 @@ Status ReadThrottle(const bj::value& v, ThrottleConfig& t) {
   return OkStatus();
 }
 
+Status ReadIntegrations(const bj::value& v, IntegrationsConfig& c) {
+  if (!v.is_object()) return Bad("integrations must be an object");
+  for (const auto& kv : v.get_object()) {
+    std::string k = Normalize(kv.key());
+    const bj::value& x = kv.value();
+    if (k == "aws_access_key_id") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.aws_access_key_id));
+    else if (k == "aws_secret_access_key") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.aws_secret_access_key));
+    else if (k == "aws_session_token") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.aws_session_token));
+    else if (k == "kinesis_endpoint") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.kinesis_endpoint));
+    else if (k == "stream_files_dir") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.stream_files_dir));
+    else if (k == "lambda_endpoint") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.lambda_endpoint));
+    else if (k == "sns_endpoint") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.sns_endpoint));
+    else if (k == "push_webhook_url") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.push_webhook_url));
+    else if (k == "trigger_timeout_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.trigger_timeout_ms));
+    else if (k == "outbox_retry_initial_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.outbox_retry_initial_ms));
+    else if (k == "outbox_retry_max_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.outbox_retry_max_ms));
+    else if (k == "outbox_poll_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.outbox_poll_ms));
+    else if (k == "request_timeout_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.request_timeout_ms));
+    else if (k == "push_max_age_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.push_max_age_ms));
+    else if (k == "sync_trigger_urls") {
+      if (!x.is_object()) return Bad("sync_trigger_urls must map function ARNs to URLs");
+      for (const auto& m : x.get_object()) {
+        if (!m.value().is_string()) return Bad("sync_trigger_urls must map function ARNs to URLs");
+        c.sync_trigger_urls.emplace_back(std::string(m.key()), std::string(m.value().get_string()));
+      }
+    }
+    else return Bad("unknown integrations setting " + std::string(kv.key()));
+  }
+  if (c.trigger_timeout_ms < 1 || c.outbox_retry_initial_ms < 1 || c.outbox_retry_max_ms < 1 ||
+      c.outbox_poll_ms < 1 || c.request_timeout_ms < 1) {
+    return Bad("integrations timings must be positive");
+  }
+  return OkStatus();
+}
+
 Status ReadLimits(const bj::value& v, Limits& limits) {
   if (!v.is_object()) return Bad("limits must be an object");
   for (const auto& kv : v.get_object()) {
@@ -150,6 +185,7 @@ Status ApplyConfigFile(const std::string& path, Config& c) {
     else if (k == "cors_allowed_origins") COGSYNC_RETURN_IF_ERROR(ReadStrings(v, k, c.cors_allowed_origins));
     else if (k == "limits") COGSYNC_RETURN_IF_ERROR(ReadLimits(v, c.limits));
     else if (k == "throttle") COGSYNC_RETURN_IF_ERROR(ReadThrottle(v, c.throttle));
+    else if (k == "integrations") COGSYNC_RETURN_IF_ERROR(ReadIntegrations(v, c.integrations));
     else if (k == "login_providers") COGSYNC_RETURN_IF_ERROR(ReadProviders(v, c.login_providers));
     else return Bad("unknown key " + std::string(kv.key()));
   }

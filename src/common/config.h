@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cogsync {
@@ -48,6 +49,30 @@ struct ThrottleConfig {
   int64_t max_tracked_keys = 100000;  // bounds the memory of the buckets
 };
 
+// Outbound integrations (D25; docs/configuration.md "integrations"): where Cognito Streams,
+// the SyncTrigger and push notifications go, and how the outbox retries.
+struct IntegrationsConfig {
+  // Credentials for every outbound AWS call (Kinesis, Lambda, SNS), SigV4-signed for `region`.
+  std::string aws_access_key_id;
+  std::string aws_secret_access_key;
+  std::string aws_session_token;
+  std::string kinesis_endpoint;  // Kinesis PutRecord; empty: the JSON-lines file sink
+  std::string stream_files_dir;  // the file sink; empty: <data_dir>/streams
+  std::string lambda_endpoint;   // Lambda Invoke for SyncTrigger functions
+  // SyncTrigger function ARN -> plain HTTP URL taking the same event (preferred over Lambda).
+  std::vector<std::pair<std::string, std::string>> sync_trigger_urls;
+  int64_t trigger_timeout_ms = 5000;
+  std::string sns_endpoint;      // push: CreatePlatformEndpoint and Publish
+  std::string push_webhook_url;  // push without SNS
+  int64_t outbox_retry_initial_ms = 200;
+  int64_t outbox_retry_max_ms = 30000;
+  int64_t outbox_poll_ms = 500;  // how often to look for work other nodes wrote
+  int64_t request_timeout_ms = 10000;  // each delivery request
+  // Push notifications are hints (clients re-sync anyway): one still undeliverable after this
+  // long is dropped with a warning. Stream records are never dropped.
+  int64_t push_max_age_ms = 24 * 3600 * 1000;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
@@ -73,6 +98,7 @@ struct Config {
   std::vector<std::string> cors_allowed_origins = {"*"};
   Limits limits;
   ThrottleConfig throttle;
+  IntegrationsConfig integrations;
   std::vector<LoginProviderConfig> login_providers;
 };
 

@@ -15,8 +15,6 @@ namespace {
 constexpr std::string_view kSyncTrigger = "SyncTrigger";
 // A successful bulk publish may run once per 24 hours (cognito-behaviour.md §4).
 constexpr int64_t kBulkPublishWindowMs = 24 * 3600 * 1000;
-constexpr std::string_view kNoStreamSink =
-    "cogsync has no stream delivery configured; bulk publish needs the streams integration";
 
 bj::object ConfigurationJson(const store::Pool& pool) {
   bj::object out;
@@ -69,11 +67,9 @@ bj::object BulkPublishDetails(const store::Pool& pool) {
   return out;
 }
 
-// The whole BulkPublish state machine (D26), run inside the pool's write transaction:
-// NOT_STARTED -> IN_PROGRESS -> SUCCEEDED/FAILED. This build has no stream sink, so a run that
-// passes the checks is recorded honestly as FAILED at once; the streams integration replaces that
-// branch with starting the asynchronous run (IN_PROGRESS). A FAILED run does not start the 24-hour
-// window; only a SUCCEEDED one does.
+// The start of BulkPublish's state machine (D26), run inside the pool's write transaction:
+// NOT_STARTED -> IN_PROGRESS here, then SUCCEEDED/FAILED by the background run
+// (bulk_publisher.h). A FAILED run does not start the 24-hour window; only a SUCCEEDED one does.
 Status StartBulkPublish(store::Pool& pool, int64_t now_ms) {
   const bj::object* streams = json::GetObject(pool.sync_config, "CognitoStreams");
   if (streams == nullptr || !json::GetString(*streams, "StreamName")) {
@@ -97,10 +93,8 @@ Status StartBulkPublish(store::Pool& pool, int64_t now_ms) {
                                        " already succeeded in the last 24 hours.");
     }
   }
-  pool.bulk_publish = bj::object{{"BulkPublishStatus", "FAILED"},
-                                 {"BulkPublishStartTime", now_ms},
-                                 {"BulkPublishCompleteTime", now_ms},
-                                 {"FailureMessage", kNoStreamSink}};
+  pool.bulk_publish = bj::object{{"BulkPublishStatus", "IN_PROGRESS"},
+                                 {"BulkPublishStartTime", now_ms}};
   return OkStatus();
 }
 
@@ -188,6 +182,7 @@ SyncService::Output SyncService::BulkPublish(RequestContext&, const bj::object& 
     COGSYNC_RETURN_IF_ERROR(StartBulkPublish(pool, now));
     return txn.PutPool(pool);
   }));
+  integrations_.bulk_publisher.Notify();
   return bj::value(bj::object{{"IdentityPoolId", pool_id}});
 }
 

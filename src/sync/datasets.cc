@@ -8,6 +8,7 @@
 #include "common/next_token.h"
 #include "sync/lookup.h"
 #include "sync/service.h"
+#include "sync/stream_records.h"
 
 namespace cogsync::sync {
 namespace {
@@ -76,8 +77,9 @@ SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::ob
   const std::string name(in.at("DatasetName").as_string());
   const int64_t now = now_ms();
   bj::object out;
+  bool outbox_written = false;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
+    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
     COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
                                           MissingIdentity::kNotFound));
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, true));
@@ -91,8 +93,15 @@ SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::ob
     marker.num_records = 0;
     marker.modified_ms = now;
     marker.modified_by = ctx.principal.modifier();
-    return txn.PutDataset(marker);
+    COGSYNC_RETURN_IF_ERROR(txn.PutDataset(marker));
+    // D24: the deletion is streamed (operation "remove") and pushed like any change.
+    DatasetChange change{pool_id, identity_id, name, true, marker.sync_count, now, {}, ""};
+    COGSYNC_ASSIGN_OR_RETURN(outbox_written,
+                             AppendChangeEntries(txn, pool, change,
+                                                 integrations_.sinks.push_configured()));
+    return OkStatus();
   }));
+  if (outbox_written) integrations_.dispatcher.Notify();
   return bj::value(std::move(out));
 }
 

@@ -1,5 +1,6 @@
 // Push sync devices: RegisterDevice, SubscribeToDataset, UnsubscribeFromDataset. Identity
-// credentials only (operations.tsv); notifications themselves are sent by the push integration.
+// credentials only (operations.tsv). Notifications are outbox entries written by each change
+// (stream_records.h) and sent by the dispatcher.
 
 #include "common/ids.h"
 #include "common/json.h"
@@ -9,20 +10,20 @@
 namespace cogsync::sync {
 namespace {
 
-// Whether the pool's PushSync names an SNS platform application for the platform: the ARN's
+// The pool's PushSync SNS platform application ARN for the platform, or empty: the ARN's
 // resource is "app/<PLATFORM>/<name>" (APNS and APNS_SANDBOX are told apart by the slash).
-bool HasApplicationFor(const store::Pool& pool, std::string_view platform) {
+std::string ApplicationFor(const store::Pool& pool, std::string_view platform) {
   const bj::object* push = json::GetObject(pool.sync_config, "PushSync");
-  if (push == nullptr) return false;
+  if (push == nullptr) return "";
   const bj::array* arns = json::GetArray(*push, "ApplicationArns");
-  if (arns == nullptr) return false;
+  if (arns == nullptr) return "";
   const std::string needle = ":app/" + std::string(platform) + "/";
   for (const auto& arn : *arns) {
     if (arn.is_string() && std::string_view(arn.get_string()).find(needle) != std::string_view::npos) {
-      return true;
+      return std::string(arn.get_string());
     }
   }
-  return false;
+  return "";
 }
 
 // The device, if it exists and was registered by this identity (else ResourceNotFound).
@@ -37,34 +38,51 @@ Result<store::Device> LoadOwnDevice(store::Txn& txn, std::string_view device_id,
 
 }  // namespace
 
+// With SNS configured (D25) the device gets a platform endpoint on the pool's application for
+// its platform, created before the device is stored (outside the transaction: a remote call
+// must not hold the writer); otherwise the device is only recorded.
 SyncService::Output SyncService::RegisterDevice(RequestContext& ctx, const bj::object& in) {
   const std::string pool_id(in.at("IdentityPoolId").as_string());
   const std::string identity_id(in.at("IdentityId").as_string());
   const std::string platform(in.at("Platform").as_string());
   const std::string token(in.at("Token").as_string());
-  const std::string new_id = ids::Uuid();
+  std::string application;
   std::string device_id;
-  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
+  auto check = [&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
     COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
                                           MissingIdentity::kNotFound));
     // No PushSync at all is the same as none for this platform: nothing to push through.
-    if (!HasApplicationFor(pool, platform)) {
+    application = ApplicationFor(pool, platform);
+    if (application.empty()) {
       return ApiError::InvalidConfiguration("Identity pool " + pool_id +
                                             " has no push sync application configured for "
                                             "platform " + platform + ".");
     }
     COGSYNC_ASSIGN_OR_RETURN(auto existing, txn.FindDevice(identity_id, platform, token));
-    if (existing) {
-      device_id = existing->device_id;
-      return OkStatus();
-    }
+    if (existing) device_id = existing->device_id;
+    return OkStatus();
+  };
+  COGSYNC_RETURN_IF_ERROR(store_.Read(check));
+  if (!device_id.empty()) return bj::value(bj::object{{"DeviceId", device_id}});
+
+  std::string endpoint_arn;
+  if (integrations_.sinks.uses_sns()) {
+    COGSYNC_ASSIGN_OR_RETURN(endpoint_arn,
+                             integrations_.calls.SnsCreatePlatformEndpoint(application, token));
+  }
+  const std::string new_id = ids::Uuid();
+  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
+    device_id.clear();
+    COGSYNC_RETURN_IF_ERROR(check(txn));
+    if (!device_id.empty()) return OkStatus();  // registered meanwhile by a concurrent call
     store::Device device;
     device.device_id = new_id;
     device.pool_id = pool_id;
     device.identity_id = identity_id;
     device.platform = platform;
     device.token = token;
+    device.endpoint_arn = endpoint_arn;
     device.created_ms = now_ms();
     device_id = device.device_id;
     return txn.PutDevice(device);

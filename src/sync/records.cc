@@ -20,17 +20,13 @@
 #include "common/next_token.h"
 #include "sync/lookup.h"
 #include "sync/service.h"
+#include "sync/stream_records.h"
+#include "sync/sync_trigger.h"
 
 namespace cogsync::sync {
 namespace {
 
-struct Patch {
-  bool remove = false;
-  std::string key;
-  std::optional<std::string> value;
-  int64_t sync_count = 0;
-  std::optional<int64_t> device_modified_ms;
-};
+using Patch = SyncService::Patch;
 
 std::string ListRecordsScope(std::string_view pool_id, std::string_view identity_id,
                              std::string_view dataset, int64_t last_sync_count) {
@@ -171,14 +167,37 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
     return bj::value(bj::object{{"Records", bj::array()}});
   }
 
+  // Cognito Events: only calls made with identity credentials run the SyncTrigger.
+  std::optional<int64_t> expected_count;
+  if (ctx.principal.is_identity()) {
+    int64_t seen = 0;
+    bool ran = false;
+    COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
+      COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
+      ran = json::GetString(pool.events, "SyncTrigger").has_value();
+      return OkStatus();
+    }));
+    if (ran) {
+      COGSYNC_RETURN_IF_ERROR(RunSyncTrigger(ctx, pool_id, identity_id, name, patches, &seen));
+      expected_count = seen;
+    }
+  }
+  const std::string origin_device = json::GetString(in, "DeviceId").value_or("");
+
   std::vector<store::Record> written;
+  bool outbox_written = false;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     written.clear();  // the function may run again after a serialisation failure
-    COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
+    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
     COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
                                           MissingIdentity::kNotFound));
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, /*for_update=*/true));
     const bool live = dataset && !dataset->deleted;
+    if (expected_count && (live ? dataset->sync_count : 0) != *expected_count) {
+      // Another update landed while the SyncTrigger ran: the function judged a stale dataset.
+      return ApiError::ResourceConflict("Dataset '" + name +
+                                        "' changed while its SyncTrigger ran; sync again.");
+    }
     if (!live) {
       // Creating (or recreating) a dataset: D19's datasets-per-identity limit.
       COGSYNC_ASSIGN_OR_RETURN(auto existing,
@@ -253,11 +272,94 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
       COGSYNC_RETURN_IF_ERROR(txn.PutRecord(identity_id, name, record));
       written.push_back(std::move(record));
     }
+    DatasetChange change{pool_id, identity_id, name, false, next.sync_count, now, written,
+                         origin_device};
+    COGSYNC_ASSIGN_OR_RETURN(outbox_written,
+                             AppendChangeEntries(txn, pool, change,
+                                                 integrations_.sinks.push_configured()));
     return OkStatus();
   }));
+  if (outbox_written) integrations_.dispatcher.Notify();
   bj::array records;
   for (const auto& r : written) records.push_back(RecordJson(r));
   return bj::value(bj::object{{"Records", std::move(records)}});
+}
+
+Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string& pool_id,
+                                   const std::string& identity_id, const std::string& name,
+                                   std::vector<Patch>& patches, int64_t* expected_count) {
+  std::string function_arn;
+  std::vector<store::Record> live;
+  std::unordered_map<std::string, int64_t> counts;  // key -> stored SyncCount (tombstones too)
+  COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
+    function_arn = json::GetString(pool.events, "SyncTrigger").value_or("");
+    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
+                                          MissingIdentity::kNotFound));
+    COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));
+    const bool exists = dataset && !dataset->deleted;
+    *expected_count = exists ? dataset->sync_count : 0;
+    if (!exists) return OkStatus();
+    std::string after;
+    while (true) {
+      COGSYNC_ASSIGN_OR_RETURN(auto page, txn.ListRecords(identity_id, name, 0, after, 1024));
+      if (page.empty()) break;
+      after = page.back().key;
+      for (auto& r : page) {
+        counts[r.key] = r.sync_count;
+        if (r.value) live.push_back(std::move(r));
+      }
+    }
+    return OkStatus();
+  }));
+  // D15 before the function runs: a stale patch is a conflict whatever the function would say.
+  for (const Patch& p : patches) {
+    auto it = counts.find(p.key);
+    const int64_t current = it == counts.end() ? 0 : it->second;
+    if (p.sync_count != current) {
+      return ApiError::ResourceConflict("Current SyncCount for: " + p.key + " is: " +
+                                        std::to_string(current) + " not: " +
+                                        std::to_string(p.sync_count));
+    }
+  }
+  std::vector<TriggerPatch> proposed;
+  for (const Patch& p : patches) proposed.push_back(TriggerPatch{p.key, p.value});
+  const bj::object event =
+      SyncTriggerEvent(config_.region, pool_id, identity_id, name, live, proposed);
+  COGSYNC_ASSIGN_OR_RETURN(std::string answer,
+                           InvokeSyncTrigger(integrations_.calls, config_.integrations,
+                                             function_arn, bj::serialize(event)));
+  COGSYNC_ASSIGN_OR_RETURN(auto writes, ApplySyncTriggerAnswer(event, answer, live, proposed));
+  // The function's writes become the patches, each against the count it is stored with now
+  // (the commit checks that the dataset did not move meanwhile).
+  std::unordered_map<std::string, std::optional<int64_t>> device_dates;
+  for (const Patch& p : patches) device_dates[p.key] = p.device_modified_ms;
+  std::vector<Patch> result;
+  for (auto& w : writes) {
+    if (w.key.size() > size_t(config_.limits.key_bytes)) {
+      return ApiError::InvalidLambdaFunctionOutput("The SyncTrigger function wrote a key longer "
+                                                   "than " + std::to_string(config_.limits.key_bytes) +
+                                                   " bytes.");
+    }
+    if (w.value && int64_t(w.value->size()) > config_.limits.value_bytes) {
+      return ApiError::InvalidLambdaFunctionOutput("The SyncTrigger function wrote a value "
+                                                   "longer than " +
+                                                   std::to_string(config_.limits.value_bytes) +
+                                                   " bytes.");
+    }
+    Patch patch;
+    patch.remove = !w.value.has_value();
+    patch.key = w.key;
+    patch.value = std::move(w.value);
+    auto count = counts.find(patch.key);
+    patch.sync_count = count == counts.end() ? 0 : count->second;
+    if (auto date = device_dates.find(patch.key); date != device_dates.end()) {
+      patch.device_modified_ms = date->second;
+    }
+    result.push_back(std::move(patch));
+  }
+  patches = std::move(result);
+  return OkStatus();
 }
 
 }  // namespace cogsync::sync

@@ -14,8 +14,13 @@
 namespace cogsync::sync {
 
 SyncService::SyncService(store::Store& store, const Clock& clock, const Config& config,
-                         const TokenSealer& sealer)
-    : store_(store), clock_(clock), config_(config), sealer_(sealer), sessions_(sealer) {
+                         const TokenSealer& sealer, Integrations integrations)
+    : store_(store),
+      clock_(clock),
+      config_(config),
+      sealer_(sealer),
+      integrations_(integrations),
+      sessions_(sealer) {
   flusher_ = std::thread([this] { FlushLoop(); });
 }
 

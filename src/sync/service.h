@@ -24,13 +24,18 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "auth/request_context.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
 #include "common/sealed_token.h"
+#include "outbox/aws_calls.h"
+#include "outbox/dispatcher.h"
+#include "outbox/sinks.h"
 #include "store/store.h"
+#include "sync/bulk_publisher.h"
 #include "sync/session_counter.h"
 #include "sync/sync_session.h"
 
@@ -44,13 +49,31 @@ inline constexpr int kMaxRecordsPage = 1024;
 inline constexpr int kMaxDatasetsPage = 64;
 inline constexpr int kMaxPoolUsagePage = 60;
 
+// The outbound side (D24-D26), owned by the composition root: the AWS calls (SyncTrigger, SNS
+// endpoints), the sinks (bulk publishing) and the dispatcher to wake after writing entries.
+struct Integrations {
+  const outbox::AwsCalls& calls;
+  outbox::Sinks& sinks;
+  outbox::Dispatcher& dispatcher;
+  BulkPublisher& bulk_publisher;
+};
+
 class SyncService {
  public:
   // How often unflushed sync-session counts are written (also the most a crash can lose).
   static constexpr int kFlushIntervalMillis = 1000;
 
+  // One entry of UpdateRecords' RecordPatches, checked (records.cc).
+  struct Patch {
+    bool remove = false;
+    std::string key;
+    std::optional<std::string> value;
+    int64_t sync_count = 0;
+    std::optional<int64_t> device_modified_ms;
+  };
+
   SyncService(store::Store& store, const Clock& clock, const Config& config,
-              const TokenSealer& sealer);
+              const TokenSealer& sealer, Integrations integrations);
   ~SyncService();  // Stop()
   SyncService(const SyncService&) = delete;
   SyncService& operator=(const SyncService&) = delete;
@@ -89,11 +112,18 @@ class SyncService {
   int64_t now_ms() const { return clock_.NowMillis(); }
   Output ChangeSubscription(RequestContext& ctx, const bj::object& in, bool subscribe);
   void FlushLoop();
+  // records.cc: the SyncTrigger round for an UpdateRecords (sync_trigger.h). Turns the caller's
+  // patches into the function's answer; sets *expected_count to the dataset's sync count the
+  // function saw, which the commit then requires unchanged.
+  Status RunSyncTrigger(const RequestContext& ctx, const std::string& pool_id,
+                        const std::string& identity_id, const std::string& name,
+                        std::vector<Patch>& patches, int64_t* expected_count);
 
   store::Store& store_;
   const Clock& clock_;
   const Config& config_;
   const TokenSealer& sealer_;
+  Integrations integrations_;
   SyncSessionTokens sessions_;
   SessionCounter session_counts_;
 

@@ -6,6 +6,7 @@ run a second server with small limits.
 """
 
 import datetime
+import time
 import unittest
 
 from support.cogsync_server import ACCOUNT_ID, REGION, CogsyncServer
@@ -595,16 +596,21 @@ class ConfigurationTest(SyncTestCase):
             IdentityPoolId=self.pool_id, CognitoStreams={
                 "StreamName": "s", "RoleArn": "arn:aws:iam::000000000000:role/streams",
                 "StreamingStatus": "ENABLED"})
-        # This build has no stream sink: a run that passes the checks is recorded as FAILED,
-        # which neither blocks another run (DuplicateRequest) nor starts the 24-hour window
-        # (AlreadyStreamed).
-        for _ in range(2):
-            started = self.sync.bulk_publish(IdentityPoolId=self.pool_id)
-            self.assertEqual(started["IdentityPoolId"], self.pool_id)
+        # D26: the run publishes in the background (to the stream file sink here) and ends
+        # SUCCEEDED; a second run within 24 hours is AlreadyStreamed.
+        started = self.sync.bulk_publish(IdentityPoolId=self.pool_id)
+        self.assertEqual(started["IdentityPoolId"], self.pool_id)
+        deadline = time.monotonic() + 30
+        while True:
             details = self.sync.get_bulk_publish_details(IdentityPoolId=self.pool_id)
-            self.assertEqual(details["BulkPublishStatus"], "FAILED")
-            self.assertIn("stream", details["FailureMessage"])
-            self.assertIn("BulkPublishStartTime", details)
+            if details["BulkPublishStatus"] != "IN_PROGRESS" or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual(details["BulkPublishStatus"], "SUCCEEDED", details)
+        self.assertIn("BulkPublishStartTime", details)
+        self.assertIn("BulkPublishCompleteTime", details)
+        self.assertSyncError("AlreadyStreamedException", 400, self.sync.bulk_publish,
+                             IdentityPoolId=self.pool_id)
         self.assertSyncError("ResourceNotFoundException", 404, self.sync.bulk_publish,
                              IdentityPoolId=MISSING_POOL)
         self.assertSyncError("ResourceNotFoundException", 404,

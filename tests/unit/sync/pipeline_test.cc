@@ -201,7 +201,9 @@ TEST_F(SyncPipelineTest, QueryParametersAndConfiguration) {
   ASSERT_EQ(publish.status, 200) << publish.body;
   http::Response details = Send("POST", std::string("/identitypools/") + kPoolEncoded + "/getBulkPublishDetails");
   ASSERT_EQ(details.status, 200) << details.body;
-  EXPECT_EQ(Body(details).at("BulkPublishStatus").as_string(), "FAILED");
+  // D26: the run happens in the background; this dispatcher-level test only sees it start.
+  const std::string status(Body(details).at("BulkPublishStatus").as_string());
+  EXPECT_TRUE(status == "IN_PROGRESS" || status == "SUCCEEDED") << status;
 
   http::Response pool_usage = Send("GET", std::string("/identitypools/") + kPoolEncoded);
   ASSERT_EQ(pool_usage.status, 200) << pool_usage.body;

@@ -245,7 +245,7 @@ TEST_F(SyncConfigurationTest, CognitoEventsValidationAndMerge) {
   EXPECT_TRUE(service_->GetCognitoEvents(ctx, PoolInput())->as_object().at("Events").as_object().empty());
 }
 
-// D26: configuration checks, the FAILED record of this build, and the state rules.
+// D26: configuration checks, the run (to the stream file sink), and the state rules.
 TEST_F(SyncBulkPublishTest, StateMachineD26) {
   RequestContext ctx = Dev();
   auto details = [&] {
@@ -265,29 +265,32 @@ TEST_F(SyncBulkPublishTest, StateMachineD26) {
   auto run = service_->BulkPublish(ctx, PoolInput());
   ASSERT_TRUE(run.ok()) << run.error().ToString();
   EXPECT_EQ(run->as_object().at("IdentityPoolId").as_string(), kPool);
-  bj::object failed = details();
-  EXPECT_EQ(failed.at("BulkPublishStatus").as_string(), "FAILED");
-  EXPECT_NE(failed.at("FailureMessage").as_string().find("no stream delivery"), std::string::npos);
-  EXPECT_DOUBLE_EQ(failed.at("BulkPublishStartTime").as_double(), kStartMs / 1000.0);
-  EXPECT_DOUBLE_EQ(failed.at("BulkPublishCompleteTime").as_double(), kStartMs / 1000.0);
-  // A FAILED run does not start the 24-hour window.
-  EXPECT_TRUE(service_->BulkPublish(ctx, PoolInput()).ok());
-
-  // IN_PROGRESS and a recent SUCCEEDED run (as the streams integration will record them).
-  auto put_state = [&](bj::object bp) {
-    MustWrite([&](store::Txn& txn) -> Status {
-      COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(kPool));
-      pool->bulk_publish = bp;
-      return txn.PutPool(*pool);
-    });
-  };
-  put_state({{"BulkPublishStatus", "IN_PROGRESS"}, {"BulkPublishStartTime", kStartMs}});
+  bj::object started = details();
+  EXPECT_EQ(started.at("BulkPublishStatus").as_string(), "IN_PROGRESS");
+  EXPECT_DOUBLE_EQ(started.at("BulkPublishStartTime").as_double(), kStartMs / 1000.0);
+  EXPECT_FALSE(started.contains("BulkPublishCompleteTime"));
   EXPECT_EQ(CodeOf(service_->BulkPublish(ctx, PoolInput())), "DuplicateRequestException");
-  put_state({{"BulkPublishStatus", "SUCCEEDED"}, {"BulkPublishStartTime", kStartMs},
-             {"BulkPublishCompleteTime", kStartMs}});
+
+  clock_.Advance(1500);
+  bulk_->RunPendingForTesting();
+  bj::object done = details();
+  EXPECT_EQ(done.at("BulkPublishStatus").as_string(), "SUCCEEDED");
+  EXPECT_DOUBLE_EQ(done.at("BulkPublishCompleteTime").as_double(), (kStartMs + 1500) / 1000.0);
+  EXPECT_FALSE(done.contains("FailureMessage"));
   clock_.Advance(23 * 3600 * 1000);
   EXPECT_EQ(CodeOf(service_->BulkPublish(ctx, PoolInput())), "AlreadyStreamedException");
   clock_.Advance(2 * 3600 * 1000);
+  EXPECT_TRUE(service_->BulkPublish(ctx, PoolInput()).ok());
+
+  // A FAILED run does not start the 24-hour window.
+  MustWrite([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(kPool));
+    pool->bulk_publish = bj::object{{"BulkPublishStatus", "FAILED"},
+                                    {"BulkPublishStartTime", kStartMs},
+                                    {"BulkPublishCompleteTime", kStartMs},
+                                    {"FailureMessage", "sink down"}};
+    return txn.PutPool(*pool);
+  });
   EXPECT_TRUE(service_->BulkPublish(ctx, PoolInput()).ok());
   EXPECT_EQ(CodeOf(service_->GetBulkPublishDetails(ctx, PoolInput(kUnknown))), "ResourceNotFoundException");
 }

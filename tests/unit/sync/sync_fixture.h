@@ -40,13 +40,24 @@ class SyncTest : public ::testing::Test {
     auto opened = store::SqliteStore::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.error().ToString();
     store_ = std::move(opened).value();
-    service_ = std::make_unique<SyncService>(*store_, clock_, config_, sealer_);
+    config_.data_dir = dir_.string();  // the stream file sink writes under <data_dir>/streams
+    // Outbound calls in these tests go to local fakes only; none needs a signature.
+    calls_ = std::make_unique<outbox::AwsCalls>(
+        config_, [](http_client::Request&, std::string_view) { return OkStatus(); });
+    sinks_ = std::make_unique<outbox::Sinks>(config_, *calls_);
+    dispatcher_ = std::make_unique<outbox::Dispatcher>(*store_, clock_, config_.integrations,
+                                                       *sinks_, "test-node");
+    bulk_ = std::make_unique<BulkPublisher>(*store_, clock_, config_, *sinks_, "test-node");
+    service_ = std::make_unique<SyncService>(*store_, clock_, config_, sealer_,
+                                             Integrations{*calls_, *sinks_, *dispatcher_, *bulk_});
     AddPool(kPool);
     AddIdentity(kPool, kIdentity);
     AddIdentity(kPool, kOther);
   }
   void TearDown() override {
     service_.reset();
+    bulk_.reset();
+    dispatcher_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -139,6 +150,10 @@ class SyncTest : public ::testing::Test {
   Config config_;
   TokenSealer sealer_{"sync-test-key-0123456789abcdef"};
   std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<outbox::AwsCalls> calls_;
+  std::unique_ptr<outbox::Sinks> sinks_;
+  std::unique_ptr<outbox::Dispatcher> dispatcher_;
+  std::unique_ptr<BulkPublisher> bulk_;
   std::unique_ptr<SyncService> service_;
 };
 

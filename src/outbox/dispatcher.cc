@@ -1,0 +1,169 @@
+#include "outbox/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <vector>
+
+namespace cogsync::outbox {
+namespace {
+
+constexpr std::string_view kLeaseName = "outbox";
+constexpr int kPageSize = 256;
+
+struct Failure {
+  std::string id;
+  int attempts = 0;
+  int64_t next_attempt_ms = 0;
+  std::string error;
+};
+
+}  // namespace
+
+Dispatcher::Dispatcher(store::Store& store, const Clock& clock, const IntegrationsConfig& settings,
+                       Sinks& sinks, std::string owner)
+    : store_(store), clock_(clock), settings_(settings), sinks_(sinks), owner_(std::move(owner)) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+void Dispatcher::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable() || stopping_) return;
+  notified_ = true;  // deliver what a previous run left behind at once
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Dispatcher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    notified_ = true;
+  }
+  cv_.notify_one();
+}
+
+DispatcherStats Dispatcher::stats() const {
+  return DispatcherStats{delivered_.load(), failed_attempts_.load(), dropped_.load(),
+                         passes_.load()};
+}
+
+int64_t Dispatcher::Backoff(int attempts, int64_t initial_ms, int64_t max_ms) {
+  int64_t delay = initial_ms;
+  for (int i = 1; i < attempts && delay < max_ms; ++i) delay *= 2;
+  return std::min(delay, max_ms);
+}
+
+void Dispatcher::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(settings_.outbox_poll_ms),
+                 [this] { return stopping_ || notified_; });
+    if (stopping_) break;
+    notified_ = false;
+    lock.unlock();
+    Pass();
+    lock.lock();
+  }
+}
+
+void Dispatcher::Pass() {
+  passes_.fetch_add(1, std::memory_order_relaxed);
+  const int64_t lease_ttl = std::max<int64_t>(10000, 4 * settings_.outbox_poll_ms);
+  bool leader = false;
+  Status leased = store_.Write([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(leader, txn.TryAcquireLease(kLeaseName, owner_,
+                                                         clock_.NowMillis(), lease_ttl));
+    return OkStatus();
+  });
+  if (!leased.ok()) {
+    spdlog::warn("outbox: cannot take the dispatcher lease: {}", leased.error().ToString());
+    return;
+  }
+  if (!leader) return;
+
+  store::OutboxCursor cursor;
+  std::string blocked_partition;
+  std::map<std::string, bool> sink_down;  // kind -> no server reached in this pass
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+    }
+    std::vector<store::OutboxEntry> page;
+    Status read = store_.Read([&](store::Txn& txn) -> Status {
+      COGSYNC_ASSIGN_OR_RETURN(page, txn.ListOutbox(cursor, kPageSize));
+      return OkStatus();
+    });
+    if (!read.ok()) {
+      spdlog::warn("outbox: reading the backlog failed: {}", read.error().ToString());
+      return;
+    }
+    if (page.empty()) return;
+    const store::OutboxEntry& last = page.back();
+    cursor = store::OutboxCursor{last.partition, last.position, last.sub, last.id};
+
+    std::vector<std::string> done;
+    std::vector<Failure> failures;
+    for (const store::OutboxEntry& entry : page) {
+      const int64_t now = clock_.NowMillis();
+      if (entry.partition == blocked_partition) continue;
+      if (sink_down[entry.kind] || entry.next_attempt_ms > now) {
+        blocked_partition = entry.partition;
+        continue;
+      }
+      if (entry.kind == kPushKind && now - entry.created_ms > settings_.push_max_age_ms) {
+        spdlog::warn("outbox: dropping push notification {} undelivered for {} ms: {}", entry.id,
+                     now - entry.created_ms, entry.last_error);
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        done.push_back(entry.id);
+        continue;
+      }
+      CallOutcome outcome = sinks_.Deliver(entry);
+      if (outcome.ok) {
+        delivered_.fetch_add(1, std::memory_order_relaxed);
+        done.push_back(entry.id);
+        continue;
+      }
+      failed_attempts_.fetch_add(1, std::memory_order_relaxed);
+      blocked_partition = entry.partition;
+      if (!outcome.reached) sink_down[entry.kind] = true;
+      const int attempts = entry.attempts + 1;
+      // The first failure of an entry and every tenth after it are logged: enough to see a
+      // broken sink without a line per retry.
+      if (attempts == 1 || attempts % 10 == 0) {
+        spdlog::warn("outbox: delivering {} entry {} failed (attempt {}): {}", entry.kind,
+                     entry.id, attempts, outcome.error);
+      }
+      failures.push_back(Failure{
+          entry.id, attempts,
+          now + Backoff(attempts, settings_.outbox_retry_initial_ms, settings_.outbox_retry_max_ms),
+          outcome.error.substr(0, 500)});
+    }
+    if (done.empty() && failures.empty()) continue;
+    Status saved = store_.Write([&](store::Txn& txn) -> Status {
+      for (const auto& id : done) COGSYNC_RETURN_IF_ERROR(txn.DeleteOutbox(id));
+      for (const auto& f : failures) {
+        COGSYNC_RETURN_IF_ERROR(
+            txn.UpdateOutboxAttempt(f.id, f.attempts, f.next_attempt_ms, f.error));
+      }
+      return OkStatus();
+    });
+    if (!saved.ok()) {
+      // Delivered entries stay and are delivered again later: at least once, never lost.
+      spdlog::warn("outbox: recording deliveries failed: {}", saved.error().ToString());
+      return;
+    }
+  }
+}
+
+}  // namespace cogsync::outbox

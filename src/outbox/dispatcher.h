@@ -1,0 +1,80 @@
+#pragma once
+// The outbox dispatcher (D24): delivers what the store's outbox holds, at least once, in order
+// within each partition, with capped exponential backoff, surviving restarts (the entries stay in
+// the store until delivered).
+//
+// One background thread. A pass walks the outbox in key order, a page at a time (the page is all
+// it holds in memory, whatever the backlog on disk), delivering each partition's entries in order
+// and stopping a partition at its first entry that fails or is not yet due. A failure that reached
+// no server (connection refused, timeout) backs off the whole kind of sink for the rest of the
+// pass, so a dead sink costs one attempt per pass, not one per entry. Delivered entries are
+// deleted and failures recorded once per page.
+//
+// Several nodes on one store: a lease ("outbox") makes one node the dispatcher; the others stay
+// idle until its lease expires. Writers on this node call Notify() after committing entries; work
+// written by other nodes is found by polling every outbox_poll_ms.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "outbox/sinks.h"
+#include "store/store.h"
+
+namespace cogsync::outbox {
+
+struct DispatcherStats {
+  int64_t delivered = 0;
+  int64_t failed_attempts = 0;
+  int64_t dropped = 0;  // push notifications past push_max_age_ms
+  int64_t passes = 0;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(store::Store& store, const Clock& clock, const IntegrationsConfig& settings,
+             Sinks& sinks, std::string owner);
+  ~Dispatcher();  // Stop()
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  void Start();
+  // Finishes the delivery in progress (bounded by the request timeout) and joins. Idempotent.
+  void Stop();
+  // New entries were committed: run a pass soon.
+  void Notify();
+  // One pass now, on the caller's thread (tests; Start() need not have been called).
+  void RunPassForTesting() { Pass(); }
+
+  DispatcherStats stats() const;
+  // The delay before attempt `attempts` + 1: initial * 2^(attempts-1), capped.
+  static int64_t Backoff(int attempts, int64_t initial_ms, int64_t max_ms);
+
+ private:
+  void Loop();
+  void Pass();
+
+  store::Store& store_;
+  const Clock& clock_;
+  const IntegrationsConfig& settings_;
+  Sinks& sinks_;
+  const std::string owner_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool notified_ = false;  // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+
+  std::atomic<int64_t> delivered_{0};
+  std::atomic<int64_t> failed_attempts_{0};
+  std::atomic<int64_t> dropped_{0};
+  std::atomic<int64_t> passes_{0};
+};
+
+}  // namespace cogsync::outbox

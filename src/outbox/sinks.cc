@@ -1,0 +1,142 @@
+#include "outbox/sinks.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "common/json.h"
+
+namespace cogsync::outbox {
+namespace {
+
+namespace bj = boost::json;
+
+CallOutcome Failed(std::string why) {
+  CallOutcome out;
+  out.error = std::move(why);
+  return out;
+}
+
+// A pool id as a file name: the characters of pool ids other than [A-Za-z0-9-_] (only ':')
+// become '_'; ids are never empty.
+std::string FileNameFor(std::string_view pool_id) {
+  std::string name;
+  for (char c : pool_id) {
+    const bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    name += plain ? c : '_';
+  }
+  return name + ".jsonl";
+}
+
+// The message SNS delivers for each platform (MessageStructure=json): a silent push, data only.
+std::string SnsMessage(std::string_view platform, const bj::object& payload) {
+  bj::object message;
+  message["default"] = bj::serialize(payload);
+  if (platform == "APNS" || platform == "APNS_SANDBOX") {
+    bj::object apns = payload;
+    apns["aps"] = bj::object{{"content-available", 1}};
+    message[platform] = bj::serialize(apns);
+  } else {  // GCM and ADM carry data messages
+    message[platform] = bj::serialize(bj::object{{"data", payload}});
+  }
+  return bj::serialize(message);
+}
+
+}  // namespace
+
+Sinks::Sinks(const Config& config, const AwsCalls& calls)
+    : settings_(config.integrations), calls_(calls) {
+  files_dir_ = settings_.stream_files_dir.empty()
+                   ? (std::filesystem::path(config.data_dir) / "streams").string()
+                   : settings_.stream_files_dir;
+}
+
+bool Sinks::push_configured() const {
+  return !settings_.sns_endpoint.empty() || !settings_.push_webhook_url.empty();
+}
+
+CallOutcome Sinks::Deliver(const store::OutboxEntry& entry) {
+  if (entry.kind == kPushKind) return DeliverPush(entry);
+  if (entry.kind != kStreamKind) return Failed("unknown outbox entry kind " + entry.kind);
+  auto target = json::Parse(entry.target);
+  if (!target || !target->is_object()) return Failed("unreadable stream target");
+  const bj::object& t = target->get_object();
+  return DeliverStream(entry.pool_id, json::GetString(t, "stream").value_or(""),
+                       json::GetString(t, "partitionKey").value_or(entry.pool_id), entry.payload);
+}
+
+CallOutcome Sinks::DeliverStream(std::string_view pool_id, std::string_view stream_name,
+                                 std::string_view partition_key, std::string_view record_json) {
+  if (!settings_.kinesis_endpoint.empty()) {
+    return calls_.KinesisPutRecord(stream_name, partition_key, record_json);
+  }
+  return AppendLine(pool_id, record_json);
+}
+
+CallOutcome Sinks::DeliverPush(const store::OutboxEntry& entry) {
+  auto target = json::Parse(entry.target);
+  auto payload = json::Parse(entry.payload);
+  if (!target || !target->is_object() || !payload || !payload->is_object()) {
+    return Failed("unreadable push entry");
+  }
+  const bj::object& t = target->get_object();
+  const std::string endpoint_arn = json::GetString(t, "endpointArn").value_or("");
+  if (!settings_.sns_endpoint.empty() && !endpoint_arn.empty()) {
+    return calls_.SnsPublish(endpoint_arn, SnsMessage(json::GetString(t, "platform").value_or(""),
+                                                      payload->get_object()));
+  }
+  if (!settings_.push_webhook_url.empty()) {
+    bj::object body = t;
+    body["payload"] = *payload;
+    return calls_.PostJson(settings_.push_webhook_url, bj::serialize(body),
+                           settings_.request_timeout_ms);
+  }
+  return Failed("no push notifier is configured (sns_endpoint or push_webhook_url)");
+}
+
+// Appends one line and fsyncs before reporting success, so a delivered record survives a crash
+// of the machine as well as of the process.
+CallOutcome Sinks::AppendLine(std::string_view pool_id, std::string_view line) {
+  std::lock_guard<std::mutex> lock(file_mu_);
+  std::error_code ec;
+  std::filesystem::create_directories(files_dir_, ec);
+  if (ec) return Failed("cannot create " + files_dir_ + ": " + ec.message());
+  const std::string path = (std::filesystem::path(files_dir_) / FileNameFor(pool_id)).string();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Failed("cannot open " + path + ": " + std::strerror(errno));
+  // A failed append is cut back off, so a retry never follows half a line.
+  const off_t original_size = ::lseek(fd, 0, SEEK_END);
+  std::string text(line);
+  text += '\n';
+  const char* p = text.data();
+  size_t left = text.size();
+  bool ok = true;
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    p += n;
+    left -= size_t(n);
+  }
+  const std::string why = ok ? "" : std::strerror(errno);
+  if (ok && ::fsync(fd) != 0) ok = false;
+  if (!ok && original_size >= 0 && ::ftruncate(fd, original_size) != 0) {
+    // Nothing more to do: the error below is reported and the entry retried.
+  }
+  ::close(fd);
+  if (!ok) return Failed("cannot append to " + path + ": " + (why.empty() ? "fsync failed" : why));
+  CallOutcome out;
+  out.ok = true;
+  out.reached = true;
+  return out;
+}
+
+}  // namespace cogsync::outbox

@@ -1,0 +1,44 @@
+#pragma once
+// Where outbox entries go (D25): each kind of entry to the integration the operator configured.
+//   stream  Kinesis PutRecord to the pool's stream, or one line of <stream_files_dir>/<pool>.jsonl
+//   push    SNS Publish to the device's platform endpoint, or a POST to the push webhook
+// Entries are built by sync/ (stream_records.h); their `target` JSON says where they go.
+// Thread-safe: the dispatcher and the bulk publisher deliver concurrently.
+
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "common/config.h"
+#include "outbox/aws_calls.h"
+#include "store/types.h"
+
+namespace cogsync::outbox {
+
+inline constexpr std::string_view kStreamKind = "stream";
+inline constexpr std::string_view kPushKind = "push";
+
+class Sinks {
+ public:
+  Sinks(const Config& config, const AwsCalls& calls);
+
+  // Whether push notifications have anywhere to go (SNS or the webhook).
+  bool push_configured() const;
+  bool uses_sns() const { return !settings_.sns_endpoint.empty(); }
+
+  CallOutcome Deliver(const store::OutboxEntry& entry);
+  // One stream record (its JSON) for a pool's stream; partition_key is the identity id.
+  CallOutcome DeliverStream(std::string_view pool_id, std::string_view stream_name,
+                            std::string_view partition_key, std::string_view record_json);
+
+ private:
+  CallOutcome DeliverPush(const store::OutboxEntry& entry);
+  CallOutcome AppendLine(std::string_view pool_id, std::string_view line);
+
+  const IntegrationsConfig& settings_;
+  const AwsCalls& calls_;
+  std::string files_dir_;
+  std::mutex file_mu_;  // one appender at a time keeps lines whole
+};
+
+}  // namespace cogsync::outbox
