@@ -91,6 +91,9 @@ int main(int argc, char** argv) {
   fill_cmd->add_option("--records", fill.records, "per dataset (<= 1024)")->capture_default_str();
   fill_cmd->add_option("--value-bytes", fill.value_bytes)->capture_default_str();
   fill_cmd->add_option("--connections", fill.connections)->capture_default_str();
+  fill_cmd->add_option("--data-identities", fill.data_identities,
+                       "identities that get datasets; the rest only GetId (default: all)");
+  fill_cmd->add_flag("--progress", fill.progress, "report progress on stderr");
 
   cogsync::bench::SignOptions sign;
   CommonFlags sign_flags;

@@ -177,15 +177,23 @@ Result<std::string> EnsurePool(const CommonOptions& common) {
   return pool_id;
 }
 
-// GetId then GetCredentialsForIdentity, both unsigned, as an app does.
-asio::awaitable<Status> NewIdentity(Client& client, const Endpoint& endpoint,
-                                    const std::string& pool_id, IdentityCreds& out) {
+// GetId, unsigned, as an app does.
+asio::awaitable<Status> GetId(Client& client, const Endpoint& endpoint, const std::string& pool_id,
+                              IdentityCreds& out) {
   auto get_id =
       IdentityRequest(endpoint, "GetId", bj::serialize(bj::object{{"IdentityPoolId", pool_id}}));
   Reply id_reply = co_await client.Send(get_id);
   auto id_body = ParseObject(id_reply.body);
   if (!id_reply.ok() || !id_body) co_return Unexpected("GetId", id_reply);
   out.identity_id = StringField(*id_body, "IdentityId");
+  co_return OkStatus();
+}
+
+// GetId then GetCredentialsForIdentity, both unsigned, as an app does.
+asio::awaitable<Status> NewIdentity(Client& client, const Endpoint& endpoint,
+                                    const std::string& pool_id, IdentityCreds& out) {
+  Status got = co_await GetId(client, endpoint, pool_id, out);
+  if (!got.ok()) co_return got;
 
   auto get_creds = IdentityRequest(endpoint, "GetCredentialsForIdentity",
                                    bj::serialize(bj::object{{"IdentityId", out.identity_id}}));
@@ -503,17 +511,34 @@ int Fill(const FillOptions& o) {
   }
   auto pool = EnsurePool(o.common);
   if (!pool.ok()) return fail(pool.error());
+  const int with_data =
+      o.data_identities < 0 ? o.identities : std::min(o.data_identities, o.identities);
   auto start = SteadyClock::now();
+  std::atomic<int> done{0};
+  const int progress_step = std::max(1, o.identities / 20);
   // One task per identity: get it, then write each of its datasets with one UpdateRecords.
-  Parallel::Task task = [&](Client& client, int) -> asio::awaitable<Status> {
+  // Identities past `with_data` only GetId: a store of many identities, few of them syncing,
+  // fills at the rate of identity creation.
+  Parallel::Task task = [&](Client& client, int i) -> asio::awaitable<Status> {
     IdentityCreds identity;
-    Status got = co_await NewIdentity(client, o.common.endpoint, *pool, identity);
-    if (!got.ok()) co_return got;
-    for (int d = 0; d < o.datasets; ++d) {
-      DatasetView view{.identity = &identity, .name = fmt::format("data-{}", d)};
-      view.path = DatasetPath(*pool, identity.identity_id, view.name);
-      Status seeded = co_await Seed(client, o.common.endpoint, view, o.records, o.value_bytes);
-      if (!seeded.ok()) co_return seeded;
+    if (i >= with_data) {
+      Status got = co_await GetId(client, o.common.endpoint, *pool, identity);
+      if (!got.ok()) co_return got;
+    } else {
+      Status got = co_await NewIdentity(client, o.common.endpoint, *pool, identity);
+      if (!got.ok()) co_return got;
+      for (int d = 0; d < o.datasets; ++d) {
+        DatasetView view{.identity = &identity, .name = fmt::format("data-{}", d)};
+        view.path = DatasetPath(*pool, identity.identity_id, view.name);
+        Status seeded = co_await Seed(client, o.common.endpoint, view, o.records, o.value_bytes);
+        if (!seeded.ok()) co_return seeded;
+      }
+    }
+    int n = done.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (o.progress && n % progress_step == 0) {
+      double s = double(MicrosSince(start)) / 1e6;
+      std::fprintf(stderr, "cogsync-bench: fill %d/%d identities in %.0f s (%.0f/s)\n", n,
+                   o.identities, s, double(n) / std::max(s, 1e-9));
     }
     co_return OkStatus();
   };
@@ -521,11 +546,13 @@ int Fill(const FillOptions& o) {
     return fail(s.error());
   }
   double seconds = double(MicrosSince(start)) / 1e6;
-  int64_t records = int64_t(o.identities) * o.datasets * o.records;
-  std::printf("pool=%s identities=%d datasets=%lld records=%lld seconds=%.2f records_per_s=%.0f\n",
-              pool->c_str(), o.identities,
-              static_cast<long long>(int64_t(o.identities) * o.datasets),
-              static_cast<long long>(records), seconds, double(records) / std::max(seconds, 1e-9));
+  int64_t records = int64_t(with_data) * o.datasets * o.records;
+  std::printf(
+      "pool=%s identities=%d datasets=%lld records=%lld seconds=%.2f identities_per_s=%.0f "
+      "records_per_s=%.0f\n",
+      pool->c_str(), o.identities, static_cast<long long>(int64_t(with_data) * o.datasets),
+      static_cast<long long>(records), seconds, double(o.identities) / std::max(seconds, 1e-9),
+      double(records) / std::max(seconds, 1e-9));
   return 0;
 }
 

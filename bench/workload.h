@@ -50,6 +50,9 @@ struct FillOptions {
   int records = 100;  // per dataset, written by one UpdateRecords (at most 1024)
   int value_bytes = 64;
   int connections = 32;
+  // Identities that get datasets; the rest only GetId. Negative: all of them.
+  int data_identities = -1;
+  bool progress = false;  // a line on stderr at every 5% of the identities
 };
 int Fill(const FillOptions& options);
 
