@@ -22,13 +22,12 @@ CallOutcome Failed(std::string why) {
   return out;
 }
 
-// A pool id as a file name: the characters of pool ids other than [A-Za-z0-9-_] (only ':')
-// become '_'; ids are never empty.
+// A pool id as a file name: pool ids are "<region>:<uuid>" (the model's pattern), so only a '/'
+// could escape the directory, and it never appears; it is replaced all the same.
 std::string FileNameFor(std::string_view pool_id) {
-  std::string name;
-  for (char c : pool_id) {
-    const bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-    name += plain ? c : '_';
+  std::string name(pool_id);
+  for (char& c : name) {
+    if (c == '/') c = '_';
   }
   return name + ".jsonl";
 }

@@ -32,7 +32,8 @@ bj::object StreamRecord(std::string_view pool_id, std::string_view identity_id,
     if (r.value) item["value"] = *r.value;
     item["syncCount"] = r.sync_count;
     item["lastModifiedDate"] = r.modified_ms;
-    if (r.device_modified_ms) item["deviceLastModifiedDate"] = *r.device_modified_ms;
+    // A record the client sent without a device date carries the server's.
+    item["deviceLastModifiedDate"] = r.device_modified_ms.value_or(r.modified_ms);
     item["lastModifiedBy"] = r.modified_by;
     item["op"] = r.value ? "replace" : "remove";
     items.push_back(std::move(item));

@@ -28,11 +28,7 @@ std::vector<store::OutboxEntry> Outbox(store::Store& store) {
 
 std::vector<bj::object> StreamFile(const std::filesystem::path& dir) {
   std::vector<bj::object> lines;
-  std::string name(kPool);
-  for (char& c : name) {
-    if (c == ':') c = '_';
-  }
-  std::ifstream in(dir / "streams" / (name + ".jsonl"));
+  std::ifstream in(dir / "streams" / (std::string(kPool) + ".jsonl"));
   std::string line;
   while (std::getline(in, line)) {
     auto v = json::Parse(line);
@@ -94,6 +90,7 @@ TEST_F(StreamsTest, EveryUpdateAndDeletionBecomesOneRecordInOrderD24) {
   EXPECT_EQ(records[0].at("op").as_string(), "replace");
   EXPECT_EQ(records[0].at("syncCount").as_int64(), 1);
   EXPECT_EQ(records[0].at("lastModifiedBy").as_string(), kIdentity);
+  EXPECT_EQ(records[0].at("deviceLastModifiedDate").as_int64(), kStartMs);  // none sent
 
   const bj::array& second = lines[1].at("kinesisSyncRecords").as_array();
   EXPECT_EQ(lines[1].at("syncCount").as_int64(), 2);
