@@ -91,6 +91,7 @@ CallOutcome Sinks::DeliverPush(const store::OutboxEntry& entry) {
   }
   if (!settings_.push_webhook_url.empty()) {
     bj::object body = t;
+    body.erase("endpointArn");  // SNS's business; the webhook gets the device itself
     body["payload"] = *payload;
     return calls_.PostJson(settings_.push_webhook_url, bj::serialize(body),
                            settings_.request_timeout_ms);
