@@ -63,8 +63,8 @@ clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
 
 # Benchmarks (docs/performance.md): tools only the comparison needs, kept out of `make deps`.
-BENCH_PACKAGES := wrk nginx
-.PHONY: bench bench-deps
+BENCH_PACKAGES := wrk nginx valgrind linux-perf
+.PHONY: bench bench-deps bench-scale bench-stages
 
 bench-deps:
 	@scripts/install-deps.sh $(BENCH_PACKAGES)
@@ -72,3 +72,12 @@ bench-deps:
 # nginx vs cogsync vs moto side by side with wrk, plus the load generator's sync-cycle run.
 bench: build bench-deps
 	BUILD_DIR=$(BUILD_DIR) bench/compare.sh
+
+# The scale run (bench/scale.sh): 1,000,000 identities and 10,000,000 records, 20-40 minutes;
+# `IDENTITIES=2000 RECORDS=20000 DURATION=2 ROUNDS=1 make bench-scale` is a smoke run.
+bench-scale: build
+	BUILD_DIR=$(BUILD_DIR) bench/scale.sh
+
+# The cost of each stage of a request (bench/stages.sh): callgrind instructions, perf microseconds.
+bench-stages: build bench-deps
+	BUILD_DIR=$(BUILD_DIR) bench/stages.sh
