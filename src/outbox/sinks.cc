@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "common/json.h"
 
@@ -48,6 +49,43 @@ std::string SnsMessage(std::string_view platform, const bj::object& payload) {
 
 }  // namespace
 
+std::vector<std::string> SplitForKinesis(std::string_view record_json, size_t budget) {
+  auto parsed = json::Parse(record_json);
+  if (!parsed || !parsed->is_object()) return {std::string(record_json)};
+  bj::object header = parsed->get_object();
+  bj::array items;
+  if (bj::value* given = header.if_contains("kinesisSyncRecords"); given && given->is_array()) {
+    items = std::move(given->get_array());
+  }
+  header["kinesisSyncRecords"] = bj::array();
+  const size_t header_size = bj::serialize(header).size();
+  std::vector<std::string> parts;
+  bj::array current;
+  size_t current_size = header_size;
+  auto flush = [&] {
+    if (current.empty()) return;
+    bj::object part = header;
+    part["kinesisSyncRecords"] = std::move(current);
+    parts.push_back(bj::serialize(part));
+    current = bj::array();
+    current_size = header_size;
+  };
+  for (bj::value& item : items) {
+    std::string text = bj::serialize(item);
+    if (header_size + text.size() + 1 > budget && item.is_object()) {
+      item.get_object().erase("value");
+      item.get_object()["valueOmitted"] = true;
+      text = bj::serialize(item);
+    }
+    if (current_size + text.size() + 1 > budget) flush();
+    current_size += text.size() + 1;
+    current.push_back(std::move(item));
+  }
+  flush();
+  if (parts.empty()) parts.push_back(bj::serialize(header));
+  return parts;
+}
+
 Sinks::Sinks(const Config& config, const AwsCalls& calls)
     : settings_(config.integrations), calls_(calls) {
   files_dir_ = settings_.stream_files_dir.empty()
@@ -72,7 +110,18 @@ CallOutcome Sinks::Deliver(const store::OutboxEntry& entry) {
 CallOutcome Sinks::DeliverStream(std::string_view pool_id, std::string_view stream_name,
                                  std::string_view partition_key, std::string_view record_json) {
   if (!settings_.kinesis_endpoint.empty()) {
-    return calls_.KinesisPutRecord(stream_name, partition_key, record_json);
+    if (record_json.size() + partition_key.size() <= kKinesisRecordLimit) {
+      return calls_.KinesisPutRecord(stream_name, partition_key, record_json);
+    }
+    // All parts or a retry of all: a failure part-way may repeat the earlier parts (at least
+    // once), never skip one.
+    CallOutcome out;
+    for (const std::string& part :
+         SplitForKinesis(record_json, kKinesisRecordLimit - partition_key.size())) {
+      out = calls_.KinesisPutRecord(stream_name, partition_key, part);
+      if (!out.ok) return out;
+    }
+    return out;
   }
   return AppendLine(pool_id, record_json);
 }

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/config.h"
 #include "outbox/aws_calls.h"
@@ -17,6 +18,15 @@ namespace cogsync::outbox {
 
 inline constexpr std::string_view kStreamKind = "stream";
 inline constexpr std::string_view kPushKind = "push";
+
+// Kinesis accepts at most 1 MiB of data plus partition key per record.
+inline constexpr size_t kKinesisRecordLimit = 1024 * 1024;
+
+// A stream record too large for one Kinesis record, as several of at most `budget` bytes: each
+// carries the same header fields and a run of the kinesisSyncRecords, in order. AWS moves such
+// payloads to S3 instead (payloadType S3Url; docs/compatibility.md). A sync record too large on
+// its own goes without its value, marked "valueOmitted": true (ListRecords still has it).
+std::vector<std::string> SplitForKinesis(std::string_view record_json, size_t budget);
 
 class Sinks {
  public:

@@ -328,3 +328,39 @@ TEST(SyncTriggerAnswer, AnythingElseChangedIsInvalidOutput) {
 
 }  // namespace
 }  // namespace cogsync::sync::testing
+
+namespace cogsync::sync::testing {
+namespace {
+
+TEST(KinesisSplit, LargeRecordsBecomeSeveralInOrderAndOversizedValuesAreOmitted) {
+  std::vector<store::Record> records;
+  for (int i = 0; i < 3; ++i) {
+    records.push_back(store::Record{"k" + std::to_string(i), std::string(400 * 1024, 'a' + char(i)),
+                                    7, 1000, "me", std::nullopt});
+  }
+  records.push_back(store::Record{"huge", std::string(1100 * 1024, 'h'), 7, 1000, "me", std::nullopt});
+  const std::string whole = bj::serialize(StreamRecord("pool", "id", "ds", "replace", records, 7, 1000));
+  std::vector<std::string> parts = outbox::SplitForKinesis(whole, outbox::kKinesisRecordLimit);
+  ASSERT_EQ(parts.size(), 2u);  // k0+k1, then k2 with huge (its value omitted)
+  std::vector<std::string> keys;
+  for (const std::string& part : parts) {
+    EXPECT_LE(part.size(), outbox::kKinesisRecordLimit);
+    auto v = json::Parse(part);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->at("syncCount").as_int64(), 7);
+    EXPECT_EQ(v->at("dataSetName").as_string(), "ds");
+    for (const auto& item : v->at("kinesisSyncRecords").as_array()) {
+      keys.emplace_back(item.at("key").as_string());
+      if (item.at("key").as_string() == "huge") {
+        EXPECT_FALSE(item.as_object().contains("value"));
+        EXPECT_TRUE(item.at("valueOmitted").as_bool());
+      } else {
+        EXPECT_EQ(item.at("value").as_string().size(), 400u * 1024);
+      }
+    }
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"k0", "k1", "k2", "huge"}));
+}
+
+}  // namespace
+}  // namespace cogsync::sync::testing
