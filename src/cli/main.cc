@@ -10,6 +10,8 @@
 #include "cli/app.h"
 #include "cli/config_file.h"
 #include "cli/keys.h"
+#include "cli/status.h"
+#include "common/clock.h"
 #include "common/time_format.h"
 
 namespace {
@@ -104,6 +106,10 @@ int main(int argc, char** argv) {
   // --data-dir, --config and --store may follow the action too (`cogsync keys list --data-dir D`).
   for (CLI::App* action : {create, list, remove}) action->fallthrough();
 
+  CLI::App* status = app.add_subcommand(
+      "status", "Show the undelivered outbox (stream records, push) and running bulk publishes");
+  AddCommonFlags(status, flags);
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) {
@@ -112,6 +118,15 @@ int main(int argc, char** argv) {
     return cogsync::cli::Serve(config);
   }
   return WithStore(flags, [&](cogsync::store::Store& store) -> int {
+    if (status->parsed()) {
+      auto report = cogsync::cli::StatusReport(store, cogsync::SystemClock().NowMillis());
+      if (!report.ok()) {
+        std::fprintf(stderr, "cogsync: %s\n", report.error().message().c_str());
+        return 1;
+      }
+      std::fputs(report->c_str(), stdout);
+      return 0;
+    }
     if (create->parsed()) {
       auto key = cogsync::cli::CreateKey(store, key_name, key_id, key_secret);
       if (!key.ok()) {
