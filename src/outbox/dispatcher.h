@@ -58,6 +58,8 @@ class Dispatcher {
  private:
   void Loop();
   void Pass();
+  // Whether this node holds the dispatcher lease, renewing it when half of it has run out.
+  bool HoldLease();
 
   store::Store& store_;
   const Clock& clock_;
@@ -70,6 +72,10 @@ class Dispatcher {
   bool notified_ = false;  // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;
+
+  // Used by the dispatching thread only (Pass()).
+  bool leader_ = false;
+  int64_t lease_check_at_ = 0;
 
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> failed_attempts_{0};

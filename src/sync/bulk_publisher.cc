@@ -16,6 +16,7 @@ namespace bj = boost::json;
 
 constexpr std::string_view kLeaseName = "bulk-publish";
 constexpr int kDatasetsPerStep = 20;
+constexpr int64_t kLeaseMillis = 60000;
 constexpr std::string_view kCursorIdentity = "CursorIdentityId";
 constexpr std::string_view kCursorDataset = "CursorDatasetName";
 
@@ -95,14 +96,18 @@ void BulkPublisher::Loop() {
   }
 }
 
-void BulkPublisher::Pass() {
+bool BulkPublisher::TakeLease() {
   bool leader = false;
   Status leased = store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(leader, txn.TryAcquireLease(kLeaseName, owner_, clock_.NowMillis(),
-                                                         30000));
+                                                         kLeaseMillis));
     return OkStatus();
   });
-  if (!leased.ok() || !leader) return;
+  return leased.ok() && leader;
+}
+
+void BulkPublisher::Pass() {
+  // Reads first: an idle server (no run in progress) writes nothing.
   std::vector<std::string> pending;
   std::string after;
   Status listed = store_.Read([&](store::Txn& txn) -> Status {
@@ -128,6 +133,8 @@ void BulkPublisher::Pass() {
 void BulkPublisher::RunPool(const std::string& pool_id) {
   spdlog::info("bulk publish: publishing identity pool {}", pool_id);
   while (!stopping()) {
+    // Taken (or renewed) before each step; a step is far shorter than the lease.
+    if (!TakeLease()) return;
     std::string stream;
     std::string cursor_identity;
     std::string cursor_name;

@@ -44,6 +44,8 @@ class BulkPublisher {
   // Publishes one pool's datasets from its cursor on; returns when the run ended or on stop.
   void RunPool(const std::string& pool_id);
   bool stopping();
+  // Takes or renews the "bulk-publish" lease; false when another node holds it.
+  bool TakeLease();
   // Waits up to `ms`; false when stopping.
   bool Sleep(int64_t ms);
 
