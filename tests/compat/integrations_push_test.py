@@ -1,0 +1,258 @@
+"""Push sync against a real SNS implementation (moto's server) and through the webhook (D25).
+
+RegisterDevice creates an SNS platform endpoint for the device's token; a change to a dataset
+sends one silent push to every other device subscribed to it. What SNS "delivered" to an endpoint
+is read from moto's model dump, the only place moto's server exposes it.
+"""
+
+import json
+import time
+import unittest
+import uuid
+
+from integrations_case import PUSH_ROLE, IntegrationTestCase, integrations_config, wait_until
+from support.cogsync_server import CogsyncServer
+from support.moto_server import MotoServer
+from support.webhook_sink import WebhookSink
+
+MOTO = MotoServer()
+SERVER = None
+# RegisterDevice needs a platform application ARN for the platform even in webhook mode.
+WEBHOOK_APP_ARN = "arn:aws:sns:us-east-1:000000000000:app/GCM/webhook-app"
+
+
+def setUpModule():
+    global SERVER
+    MOTO.start()
+    SERVER = CogsyncServer(config=integrations_config(sns_endpoint=MOTO.sink_endpoint))
+    try:
+        SERVER.start()
+    except Exception:
+        MOTO.stop()
+        raise
+
+
+def tearDownModule():
+    SERVER.stop()
+    MOTO.stop()
+
+
+def token():
+    return f"gcm-token-{uuid.uuid4().hex}"
+
+
+class PushCase(IntegrationTestCase):
+    def setUp(self):
+        super().setUp()
+        self.pool_id = self.new_sync_pool()
+        self.sync.set_identity_pool_configuration(IdentityPoolId=self.pool_id, PushSync={
+            "ApplicationArns": [self.application_arn()], "RoleArn": PUSH_ROLE})
+        self.identity_id = self.new_identity(self.pool_id)
+        self.client = self.identity_sync(self.identity_id)
+
+    def register(self, device_token):
+        return self.client.register_device(IdentityPoolId=self.pool_id,
+                                           IdentityId=self.identity_id, Platform="GCM",
+                                           Token=device_token)["DeviceId"]
+
+    def subscribe(self, device_id, dataset="prefs"):
+        self.client.subscribe_to_dataset(IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
+                                         DatasetName=dataset, DeviceId=device_id)
+
+    def expected_payload(self, dataset, sync_count):
+        return {"source": "cognito-sync", "identityPoolId": self.pool_id,
+                "identityId": self.identity_id, "datasetName": dataset, "syncCount": sync_count}
+
+
+class SnsPushTest(PushCase):
+    server = None
+
+    def setUp(self):
+        self.server = SERVER
+        self.app_arn = MOTO.sns().create_platform_application(
+            Name=f"app-{uuid.uuid4().hex[:8]}", Platform="GCM",
+            Attributes={"PlatformCredential": "server-key"})["PlatformApplicationArn"]
+        super().setUp()
+
+    def application_arn(self):
+        return self.app_arn
+
+    def endpoints(self):
+        """{token: endpoint ARN} of the test's platform application in moto."""
+        listed = MOTO.sns().list_endpoints_by_platform_application(
+            PlatformApplicationArn=self.app_arn)["Endpoints"]
+        return {e["Attributes"]["Token"]: e["EndpointArn"] for e in listed}
+
+    def payloads(self, endpoint_arn):
+        """The Cognito payloads published to an endpoint (the "default" member)."""
+        out = []
+        for message in MOTO.endpoint_messages(endpoint_arn):
+            structured = json.loads(message)
+            self.assertIn("GCM", structured, structured)
+            out.append(json.loads(structured["default"]))
+        return out
+
+    def test_register_device_creates_the_platform_endpoint(self):  # D25
+        device_token = token()
+        device_id = self.register(device_token)
+        self.assertEqual(list(self.endpoints()), [device_token])
+        # Registering the same token again is the same device and the same endpoint.
+        self.assertEqual(self.register(device_token), device_id)
+        self.assertEqual(list(self.endpoints()), [device_token])
+
+    def test_change_notifies_the_other_subscribed_devices(self):  # D25
+        token_a, token_b, token_c = token(), token(), token()
+        device_a, device_b = self.register(token_a), self.register(token_b)
+        self.register(token_c)  # registered, not subscribed
+        self.subscribe(device_a)
+        self.subscribe(device_b)
+        endpoints = self.endpoints()
+        self.assertEqual(set(endpoints), {token_a, token_b, token_c})
+
+        self.patch(self.pool_id, self.identity_id, "prefs",
+                   [{"Op": "replace", "Key": "k", "Value": "v", "SyncCount": 0}],
+                   client=self.client, DeviceId=device_a)
+        got = wait_until(lambda: self.payloads(endpoints[token_b]))
+        self.assertEqual(got, [self.expected_payload("prefs", 1)], self.server.log())
+        time.sleep(0.5)
+        self.assertEqual(self.payloads(endpoints[token_a]), [])  # the device that wrote
+        self.assertEqual(self.payloads(endpoints[token_c]), [])  # not subscribed
+
+        # A developer update names no device: both subscribed devices hear of it.
+        self.update(self.pool_id, self.identity_id, "prefs", [("replace", "k", "w", 1)])
+        got_a = wait_until(lambda: self.payloads(endpoints[token_a]))
+        got_b = wait_until(lambda: (lambda p: p if len(p) >= 2 else None)(
+            self.payloads(endpoints[token_b])))
+        self.assertEqual(got_a, [self.expected_payload("prefs", 2)])
+        self.assertEqual(got_b, [self.expected_payload("prefs", 1),
+                                 self.expected_payload("prefs", 2)])
+
+    def test_other_datasets_and_unsubscribed_devices_are_quiet(self):
+        token_a = token()
+        device_a = self.register(token_a)
+        self.subscribe(device_a, "watched")
+        endpoint = self.endpoints()[token_a]
+        self.put(self.pool_id, self.identity_id, "unwatched", {"k": "v"})
+        self.put(self.pool_id, self.identity_id, "watched", {"k": "v"})
+        got = wait_until(lambda: self.payloads(endpoint))
+        time.sleep(0.3)
+        self.assertEqual(self.payloads(endpoint), [self.expected_payload("watched", 1)], got)
+        self.client.unsubscribe_from_dataset(IdentityPoolId=self.pool_id,
+                                             IdentityId=self.identity_id,
+                                             DatasetName="watched", DeviceId=device_a)
+        self.update(self.pool_id, self.identity_id, "watched", [("replace", "k", "w", 1)])
+        time.sleep(1.0)
+        self.assertEqual(len(self.payloads(endpoint)), 1)
+
+    def test_delete_dataset_notifies(self):
+        token_a = token()
+        self.subscribe(self.register(token_a))
+        endpoint = self.endpoints()[token_a]
+        self.put(self.pool_id, self.identity_id, "prefs", {"k": "v"})
+        self.sync.delete_dataset(IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
+                                 DatasetName="prefs")
+        got = wait_until(lambda: (lambda p: p if len(p) >= 2 else None)(self.payloads(endpoint)))
+        self.assertEqual([p["syncCount"] for p in got or []], [1, 1], self.server.log())
+
+    def test_sns_down_then_back(self):  # D24
+        token_a = token()
+        self.subscribe(self.register(token_a))
+        endpoint = self.endpoints()[token_a]
+        MOTO.sink_down()
+        try:
+            self.put(self.pool_id, self.identity_id, "prefs", {"k": "v"})
+            self.update(self.pool_id, self.identity_id, "prefs", [("replace", "k", "w", 1)])
+            time.sleep(1.0)
+            self.assertEqual(self.payloads(endpoint), [])
+        finally:
+            MOTO.sink_up()
+        got = wait_until(lambda: (lambda p: p if len(p) >= 2 else None)(self.payloads(endpoint)))
+        counts = [p["syncCount"] for p in got or []]
+        self.assertEqual(sorted(set(counts)), [1, 2])
+        self.assertEqual(counts, sorted(counts))
+
+
+class WebhookPushTest(PushCase):
+    """No sns_endpoint: each notification is POSTed to push_webhook_url."""
+
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sink = WebhookSink().start()
+        cls.server = CogsyncServer(config=integrations_config(push_webhook_url=cls.sink.url))
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.sink.stop()
+
+    def setUp(self):
+        super().setUp()
+        self.sink.fail_first(0)
+
+    def application_arn(self):
+        return WEBHOOK_APP_ARN
+
+    def mine(self, bodies):
+        return [b for b in bodies if b.get("payload", {}).get("identityPoolId") == self.pool_id]
+
+    def test_webhook_payload(self):  # D25
+        token_a, token_b = token(), token()
+        device_a, device_b = self.register(token_a), self.register(token_b)
+        self.subscribe(device_a)
+        self.subscribe(device_b)
+        self.patch(self.pool_id, self.identity_id, "prefs",
+                   [{"Op": "replace", "Key": "k", "Value": "v", "SyncCount": 0}],
+                   client=self.client, DeviceId=device_a)
+        bodies = self.mine(self.sink.wait_for(lambda b: self.mine(b)))
+        time.sleep(0.3)
+        bodies = self.mine(self.sink.bodies())
+        self.assertEqual(bodies, [{"deviceId": device_b, "platform": "GCM", "token": token_b,
+                                   "payload": self.expected_payload("prefs", 1)}])
+
+    def test_webhook_failures_are_retried(self):  # D24
+        self.subscribe(self.register(token()))
+        self.sink.fail_first(2)
+        self.put(self.pool_id, self.identity_id, "prefs", {"k": "v"})
+        bodies = self.mine(self.sink.wait_for(lambda b: self.mine(b)))
+        self.assertEqual([b["payload"] for b in bodies], [self.expected_payload("prefs", 1)],
+                         self.server.log())
+        self.assertEqual(len(self.sink.rejected), 2)
+
+    def test_order_per_device(self):
+        self.subscribe(self.register(token()))
+        for i in range(5):
+            self.update(self.pool_id, self.identity_id, "prefs", [("replace", "k", str(i), i)])
+        bodies = self.mine(self.sink.wait_for(lambda b: len(self.mine(b)) >= 5))
+        self.assertEqual([b["payload"]["syncCount"] for b in bodies], [1, 2, 3, 4, 5])
+
+
+class NoPushConfiguredTest(PushCase):
+    """Neither sns_endpoint nor push_webhook_url: RegisterDevice only records the device."""
+
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = CogsyncServer(config=integrations_config())
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def application_arn(self):
+        return WEBHOOK_APP_ARN
+
+    def test_devices_register_and_updates_succeed(self):
+        device = self.register(token())
+        self.subscribe(device)
+        self.put(self.pool_id, self.identity_id, "prefs", {"k": "v"})
+        self.assertEqual(self.dataset_state(self.pool_id, self.identity_id, "prefs"),
+                         (True, 1, {"k": "v"}))
+
+
+if __name__ == "__main__":
+    unittest.main()
