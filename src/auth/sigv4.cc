@@ -4,6 +4,7 @@
 #include <charconv>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
@@ -359,6 +360,23 @@ bool HasHost(const HeaderList& headers) {
                      [](const auto& h) { return ToLower(h.first) == "host"; });
 }
 
+// The signing key changes once a day per credential, but deriving it is four HMACs: each thread
+// keeps the keys it derived recently (bounded; cleared when full).
+std::string CachedSigningKey(std::string_view secret, std::string_view date,
+                             std::string_view region, std::string_view service) {
+  constexpr size_t kMaxEntries = 256;
+  thread_local std::unordered_map<std::string, std::string> cache;
+  std::string id;
+  id.reserve(secret.size() + date.size() + region.size() + service.size() + 3);
+  id.append(secret).append(1, '\n').append(date).append(1, '\n').append(region).append(1, '\n')
+      .append(service);
+  if (auto it = cache.find(id); it != cache.end()) return it->second;
+  if (cache.size() >= kMaxEntries) cache.clear();
+  std::string key = SigningKey(secret, date, region, service);
+  cache.emplace(std::move(id), key);
+  return key;
+}
+
 }  // namespace
 
 Result<ParsedAuthorization> ParseAuthorization(std::string_view header) {
@@ -508,7 +526,8 @@ Result<VerifiedRequest> VerifyRequest(const http::Request& request,
       canonical_headers, SignedHeadersLine(a.signed_headers), crypto::Sha256Hex(request.body));
   std::string scope = CredentialScope(a.date, a.region, a.service);
   std::string string_to_sign = StringToSign(m.amz_date, scope, canonical_request);
-  std::string expected = Signature(SigningKey(secret, a.date, a.region, a.service), string_to_sign);
+  std::string expected =
+      Signature(CachedSigningKey(secret, a.date, a.region, a.service), string_to_sign);
   if (!crypto::ConstantTimeEquals(expected, a.signature)) {
     return ApiError::InvalidSignature(
         "The request signature we calculated does not match the signature you provided. Check "
