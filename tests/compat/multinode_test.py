@@ -9,9 +9,15 @@ secrets live in the database.
 (b) Client threads bound round-robin to the nodes hammer ONE dataset of one identity with
 ListRecords -> UpdateRecords cycles. Every answer must be 200 or 409 ResourceConflictException;
 afterwards the SyncCounts of the 200 answers are exactly 1..N, DatasetSyncCount is N, and no
-acknowledged write is lost.
+acknowledged write is lost. With Cognito Streams on, the stream (a JSON-lines file in a directory
+all nodes share) holds every revision 1..N of the dataset in order, although three nodes wrote
+them: one node at a time dispatches the outbox (D24).
 """
 
+import json
+import os
+import shutil
+import tempfile
 import threading
 import time
 import unittest
@@ -31,15 +37,18 @@ _CONFIG_BASE = {"throttle": {"enabled": False}}
 
 postgres = None
 nodes = []
+stream_dir = None
 
 
 def setUpModule():
-    global postgres
+    global postgres, stream_dir
     postgres = PostgresServer()
     postgres.start()
+    stream_dir = tempfile.mkdtemp(prefix="cogsync-multinode-streams-")
     try:
         url = postgres.create_database()
-        config = dict(_CONFIG_BASE, store=url)
+        config = dict(_CONFIG_BASE, store=url,
+                      integrations={"stream_files_dir": stream_dir, "outbox_poll_ms": 100})
         # Every node registers the same developer key (it lives in the database); the nodes
         # start concurrently enough that the migration lock and insert-if-absent secrets are
         # exercised too.
@@ -56,6 +65,8 @@ def tearDownModule():
     nodes.clear()
     if postgres is not None:
         postgres.stop()
+    if stream_dir is not None:
+        shutil.rmtree(stream_dir, ignore_errors=True)
 
 
 def _client(node, service, access_key=ACCESS_KEY_ID, secret_key=SECRET_ACCESS_KEY,
@@ -265,6 +276,10 @@ class ConcurrentWritersTest(MultiNodeTestCase):
         identity_id = self.new_identity(nodes[1], pool_id)
         credentials = self.credentials(nodes[2], identity_id)
         dataset = "hammered"
+        nodes[1].client("cognito-sync").set_identity_pool_configuration(
+            IdentityPoolId=pool_id,
+            CognitoStreams={"StreamName": "hammered-stream", "StreamingStatus": "ENABLED",
+                            "RoleArn": "arn:aws:iam::000000000000:role/streams"})
         stop = threading.Event()
         threads = []
         for i in range(_THREADS):
@@ -313,6 +328,26 @@ class ConcurrentWritersTest(MultiNodeTestCase):
             self.assertGreaterEqual(records[key]["SyncCount"], count)
             self.assertGreaterEqual(records["shared"]["SyncCount"], count)
         self.assertEqual(set(records), {"shared"} | {t.own_key for t in threads if t.acked})
+
+        # D24 across nodes: every revision reaches the stream, in revision order.
+        path = os.path.join(stream_dir, pool_id + ".jsonl")
+        deadline = time.monotonic() + 60
+        streamed = []
+        while time.monotonic() < deadline:
+            streamed = []
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    streamed = [json.loads(line) for line in f if line.strip()]
+            if len({r["syncCount"] for r in streamed}) >= n:
+                break
+            time.sleep(0.2)
+        counts = [r["syncCount"] for r in streamed if r["dataSetName"] == dataset]
+        self.assertEqual(sorted(set(counts)), list(range(1, n + 1)), "revisions missing")
+        self.assertEqual(counts, sorted(counts), "stream records out of order")
+        by_count = {r["syncCount"]: r for r in streamed}
+        for count, value, key in acked:
+            written = {x["key"]: x.get("value") for x in by_count[count]["kinesisSyncRecords"]}
+            self.assertEqual(written.get(key), value, f"revision {count}")
 
 
 if __name__ == "__main__":
