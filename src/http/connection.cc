@@ -209,7 +209,7 @@ void Connection::Dispatch() {
   request_.headers.resize(count);
   request_.body = std::move(message.body());
   request_.remote_address = remote_address_;
-  request_.request_id = ids::Uuid();
+  request_.request_id = ids::RequestId();
   http10_ = message.version() == 10;
   keep_alive_ = message.keep_alive() && !closing_;
   head_request_ = message.method() == bhttp::verb::head;
@@ -333,7 +333,7 @@ void Connection::WriteErrorAndClose(int status, std::string_view code, std::stri
   request_.method.clear();
   request_.target.clear();
   request_.body.clear();
-  request_.request_id = ids::Uuid();
+  request_.request_id = ids::RequestId();
   allow_origin_ = {};
   if (parser_ && parser_->got_some()) {
     const auto& partial = parser_->get();
