@@ -82,7 +82,14 @@ Result<Dispatcher::Routed> Dispatcher::Route(const http::Request& request) const
   return Routed{it->second, std::move(match.input), true};
 }
 
+// Asked for every request before it is handled, so it routes only as far as it must: REST
+// (Cognito Sync) reads are GETs, so any other method is sent to the writers' pool, which costs a
+// mis-sorted read (GetBulkPublishDetails is a POST) nothing but a thread hop; X-Amz-Target
+// operations are looked up by name. Malformed requests are answered on the I/O thread.
 bool Dispatcher::IsWrite(const http::Request& request) const {
+  if (PathOf(request.target) != "/" || request.Header("x-amz-target") == nullptr) {
+    return request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
+  }
   auto routed = Route(request);
   return routed.ok() && routed->entry->writes;
 }
