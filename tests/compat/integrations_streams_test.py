@@ -262,7 +262,10 @@ class StreamsFaultTest(StreamsCase):
         MOTO.sink_up()
         self.assertEqual(self.stream(name), [])
         server.start()  # same data directory
-        records = self.wait_stream(name, 9)
+        restarted = time.monotonic()
+        records = self.wait_stream(name, 9, timeout=30)
+        print(f"\nSTREAMS_RESUME seconds_after_restart={time.monotonic() - restarted:.1f}",
+              flush=True)
         self.assertDeliveredInOrder(records, counts)
 
 
