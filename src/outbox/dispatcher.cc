@@ -11,6 +11,7 @@ namespace cogsync::outbox {
 namespace {
 
 constexpr std::string_view kLeaseName = "outbox";
+constexpr int64_t kLeaseMillis = 10000;
 constexpr int kPageSize = 256;
 
 struct Failure {
@@ -24,7 +25,11 @@ struct Failure {
 
 Dispatcher::Dispatcher(store::Store& store, const Clock& clock, const IntegrationsConfig& settings,
                        Sinks& sinks, std::string owner)
-    : store_(store), clock_(clock), settings_(settings), sinks_(sinks), owner_(std::move(owner)) {}
+    : store_(store),
+      clock_(clock),
+      settings_(settings),
+      sinks_(sinks),
+      lease_(store, clock, std::string(kLeaseName), std::move(owner), kLeaseMillis) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -41,7 +46,10 @@ void Dispatcher::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    lease_.Release();  // another node (or this one restarted) takes over at once
+  }
 }
 
 void Dispatcher::Notify() {
@@ -76,31 +84,9 @@ void Dispatcher::Loop() {
   }
 }
 
-// The lease is written at most every half lease: a pass per commit must not add a durable write
-// per commit. A node that is not the leader asks again as rarely, so it takes over within one and
-// a half leases of the leader's end.
-bool Dispatcher::HoldLease() {
-  const int64_t lease_ttl = std::max<int64_t>(10000, 4 * settings_.outbox_poll_ms);
-  const int64_t now = clock_.NowMillis();
-  if (now < lease_check_at_) return leader_;
-  bool leader = false;
-  Status leased = store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(leader, txn.TryAcquireLease(kLeaseName, owner_, now, lease_ttl));
-    return OkStatus();
-  });
-  if (!leased.ok()) {
-    spdlog::warn("outbox: cannot take the dispatcher lease: {}", leased.error().ToString());
-    return false;
-  }
-  if (leader != leader_) spdlog::info("outbox: {} the dispatcher", leader ? "now" : "no longer");
-  leader_ = leader;
-  lease_check_at_ = now + lease_ttl / 2;
-  return leader_;
-}
-
 void Dispatcher::Pass() {
   passes_.fetch_add(1, std::memory_order_relaxed);
-  if (!HoldLease()) return;
+  if (!lease_.Hold()) return;
   store::OutboxCursor cursor;
   std::string blocked_partition;
   std::map<std::string, bool> sink_down;  // kind -> no server reached in this pass
@@ -109,7 +95,7 @@ void Dispatcher::Pass() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
     }
-    if (!HoldLease()) return;  // a long pass renews it between pages
+    if (!lease_.Hold()) return;  // a long pass renews it between pages
     std::vector<store::OutboxEntry> page;
     Status read = store_.Read([&](store::Txn& txn) -> Status {
       COGSYNC_ASSIGN_OR_RETURN(page, txn.ListOutbox(cursor, kPageSize));

@@ -10,8 +10,8 @@
 // pass, so a dead sink costs one attempt per pass, not one per entry. Delivered entries are
 // deleted and failures recorded once per page.
 //
-// Several nodes on one store: a lease ("outbox") makes one node the dispatcher; the others stay
-// idle until its lease expires. Writers on this node call Notify() after committing entries; work
+// Several nodes on one store: a lease ("outbox", outbox/lease.h) makes one node the dispatcher;
+// the others stay idle until it stops (and releases it) or its lease expires. Writers on this node call Notify() after committing entries; work
 // written by other nodes is found by polling every outbox_poll_ms.
 
 #include <atomic>
@@ -23,6 +23,7 @@
 
 #include "common/clock.h"
 #include "common/config.h"
+#include "outbox/lease.h"
 #include "outbox/sinks.h"
 #include "store/store.h"
 
@@ -58,24 +59,18 @@ class Dispatcher {
  private:
   void Loop();
   void Pass();
-  // Whether this node holds the dispatcher lease, renewing it when half of it has run out.
-  bool HoldLease();
 
   store::Store& store_;
   const Clock& clock_;
   const IntegrationsConfig& settings_;
   Sinks& sinks_;
-  const std::string owner_;
+  Lease lease_;  // used by the dispatching thread (or RunPassForTesting's caller) only
 
   std::mutex mu_;
   std::condition_variable cv_;
   bool notified_ = false;  // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;
-
-  // Used by the dispatching thread only (Pass()).
-  bool leader_ = false;
-  int64_t lease_check_at_ = 0;
 
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> failed_attempts_{0};

@@ -16,7 +16,7 @@ namespace bj = boost::json;
 
 constexpr std::string_view kLeaseName = "bulk-publish";
 constexpr int kDatasetsPerStep = 20;
-constexpr int64_t kLeaseMillis = 60000;
+constexpr int64_t kLeaseMillis = 15000;
 constexpr std::string_view kCursorIdentity = "CursorIdentityId";
 constexpr std::string_view kCursorDataset = "CursorDatasetName";
 
@@ -45,7 +45,11 @@ Status Finish(store::Store& store, const std::string& pool_id, int64_t now_ms,
 
 BulkPublisher::BulkPublisher(store::Store& store, const Clock& clock, const Config& config,
                              outbox::Sinks& sinks, std::string owner)
-    : store_(store), clock_(clock), config_(config), sinks_(sinks), owner_(std::move(owner)) {}
+    : store_(store),
+      clock_(clock),
+      config_(config),
+      sinks_(sinks),
+      lease_(store, clock, std::string(kLeaseName), std::move(owner), kLeaseMillis) {}
 
 BulkPublisher::~BulkPublisher() { Stop(); }
 
@@ -62,7 +66,10 @@ void BulkPublisher::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    lease_.Release();  // a restarted or other node resumes the run at once
+  }
 }
 
 void BulkPublisher::Notify() {
@@ -96,16 +103,6 @@ void BulkPublisher::Loop() {
   }
 }
 
-bool BulkPublisher::TakeLease() {
-  bool leader = false;
-  Status leased = store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(leader, txn.TryAcquireLease(kLeaseName, owner_, clock_.NowMillis(),
-                                                         kLeaseMillis));
-    return OkStatus();
-  });
-  return leased.ok() && leader;
-}
-
 void BulkPublisher::Pass() {
   // Reads first: an idle server (no run in progress) writes nothing.
   std::vector<std::string> pending;
@@ -133,8 +130,7 @@ void BulkPublisher::Pass() {
 void BulkPublisher::RunPool(const std::string& pool_id) {
   spdlog::info("bulk publish: publishing identity pool {}", pool_id);
   while (!stopping()) {
-    // Taken (or renewed) before each step; a step is far shorter than the lease.
-    if (!TakeLease()) return;
+    if (!lease_.Hold()) return;
     std::string stream;
     std::string cursor_identity;
     std::string cursor_name;
@@ -193,6 +189,7 @@ void BulkPublisher::RunPool(const std::string& pool_id) {
                                      dataset.sync_count, dataset.modified_ms));
       outbox::CallOutcome outcome;
       for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+        if (!lease_.Hold()) return;  // renewed while retrying; lost: another node goes on
         outcome = sinks_.DeliverStream(pool_id, stream, dataset.identity_id, record);
         if (outcome.ok || attempt == kAttempts) break;
         if (!Sleep(outbox::Dispatcher::Backoff(attempt, config_.integrations.outbox_retry_initial_ms,

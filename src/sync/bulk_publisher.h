@@ -7,7 +7,8 @@
 // dataset it was on again (at least once, as AWS's bulk publish which does not de-duplicate
 // either). Each dataset is delivered directly through the stream sink with a few retries; a sink
 // that keeps failing fails the run rather than leaving it IN_PROGRESS forever. A lease
-// ("bulk-publish") makes one node run them when several share a store.
+// ("bulk-publish") makes one node run them when several share a store; a graceful stop releases
+// it, a crash leaves it to expire (15 s).
 
 #include <condition_variable>
 #include <mutex>
@@ -16,6 +17,7 @@
 
 #include "common/clock.h"
 #include "common/config.h"
+#include "outbox/lease.h"
 #include "outbox/sinks.h"
 #include "store/store.h"
 
@@ -44,8 +46,7 @@ class BulkPublisher {
   // Publishes one pool's datasets from its cursor on; returns when the run ended or on stop.
   void RunPool(const std::string& pool_id);
   bool stopping();
-  // Takes or renews the "bulk-publish" lease; false when another node holds it.
-  bool TakeLease();
+
   // Waits up to `ms`; false when stopping.
   bool Sleep(int64_t ms);
 
@@ -53,7 +54,7 @@ class BulkPublisher {
   const Clock& clock_;
   const Config& config_;
   outbox::Sinks& sinks_;
-  const std::string owner_;
+  outbox::Lease lease_;  // "bulk-publish"; used by the worker thread only
 
   std::mutex mu_;
   std::condition_variable cv_;
