@@ -11,7 +11,7 @@ import unittest
 import uuid
 
 from integrations_case import (IntegrationTestCase, decode_stream_data, integrations_config,
-                               kill_hard, stop_gracefully, wait_until)
+                               kill_hard, start_behind_moto, stop_gracefully, wait_until)
 from support.cogsync_server import CogsyncServer
 from support.moto_server import MotoServer
 
@@ -22,13 +22,7 @@ IDENTITIES = 3
 
 def setUpModule():
     global SERVER
-    MOTO.start()
-    SERVER = CogsyncServer(config=integrations_config(kinesis_endpoint=MOTO.sink_endpoint))
-    try:
-        SERVER.start()
-    except Exception:
-        MOTO.stop()
-        raise
+    SERVER = start_behind_moto(MOTO, kinesis_endpoint=True)
 
 
 def tearDownModule():

@@ -15,6 +15,7 @@ import time
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from support.cogsync_server import CogsyncServer
 from sync_case import SyncTestCase
 
 # The credentials cogsync signs its outbound calls with (D25).
@@ -34,6 +35,21 @@ def integrations_config(fast=True, **integrations):
         section.update(FAST_OUTBOX)
     section.update(integrations)
     return {"integrations": section}
+
+
+def start_behind_moto(moto, **integrations):
+    """Starts moto's server, then a cogsync whose integrations point at it (the keys given name
+    moto's proxied endpoint, e.g. kinesis_endpoint=True); stops moto again if cogsync fails.
+    Returns the started CogsyncServer."""
+    moto.start()
+    keys = {k: (moto.sink_endpoint if v is True else v) for k, v in integrations.items()}
+    server = CogsyncServer(config=integrations_config(**keys))
+    try:
+        server.start()
+    except Exception:
+        moto.stop()
+        raise
+    return server
 
 
 def decode_stream_data(data):

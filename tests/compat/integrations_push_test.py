@@ -10,7 +10,8 @@ import time
 import unittest
 import uuid
 
-from integrations_case import PUSH_ROLE, IntegrationTestCase, integrations_config, wait_until
+from integrations_case import (PUSH_ROLE, IntegrationTestCase, integrations_config,
+                               start_behind_moto, wait_until)
 from support.cogsync_server import CogsyncServer
 from support.moto_server import MotoServer
 from support.webhook_sink import WebhookSink
@@ -23,13 +24,7 @@ WEBHOOK_APP_ARN = "arn:aws:sns:us-east-1:000000000000:app/GCM/webhook-app"
 
 def setUpModule():
     global SERVER
-    MOTO.start()
-    SERVER = CogsyncServer(config=integrations_config(sns_endpoint=MOTO.sink_endpoint))
-    try:
-        SERVER.start()
-    except Exception:
-        MOTO.stop()
-        raise
+    SERVER = start_behind_moto(MOTO, sns_endpoint=True)
 
 
 def tearDownModule():

@@ -16,7 +16,8 @@ import unittest
 import uuid
 
 from integrations_case import (IntegrationTestCase, decode_stream_data, epoch_ms,
-                               integrations_config, kill_hard, read_jsonl, wait_until)
+                               integrations_config, kill_hard, read_jsonl, start_behind_moto,
+                               wait_until)
 from support.cogsync_server import CogsyncServer
 from support.moto_server import MotoServer
 from sync_case import DEVELOPER_KEY_NAME
@@ -33,13 +34,7 @@ DEVICE_DATE_MS = 1704164645000
 
 def setUpModule():
     global SERVER
-    MOTO.start()
-    SERVER = CogsyncServer(config=integrations_config(kinesis_endpoint=MOTO.sink_endpoint))
-    try:
-        SERVER.start()
-    except Exception:
-        MOTO.stop()
-        raise
+    SERVER = start_behind_moto(MOTO, kinesis_endpoint=True)
 
 
 def tearDownModule():
