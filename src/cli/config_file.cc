@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/http_client.h"
 #include "common/json.h"
 
 namespace cogsync::cli {
@@ -104,6 +105,16 @@ Status ReadIntegrations(const bj::value& v, IntegrationsConfig& c) {
       }
     }
     else return Bad("unknown integrations setting " + std::string(kv.key()));
+  }
+  // Endpoints and URLs are checked now rather than at the first delivery.
+  std::vector<std::pair<std::string, std::string>> urls = {
+      {"kinesis_endpoint", c.kinesis_endpoint}, {"lambda_endpoint", c.lambda_endpoint},
+      {"sns_endpoint", c.sns_endpoint}, {"push_webhook_url", c.push_webhook_url}};
+  for (const auto& [arn, url] : c.sync_trigger_urls) urls.emplace_back("sync_trigger_urls." + arn, url);
+  for (const auto& [name, url] : urls) {
+    if (!url.empty() && !http_client::ParseUrl(url).ok()) {
+      return Bad(name + " must be an http:// or https:// URL");
+    }
   }
   if (c.trigger_timeout_ms < 1 || c.outbox_retry_initial_ms < 1 || c.outbox_retry_max_ms < 1 ||
       c.outbox_poll_ms < 1 || c.request_timeout_ms < 1) {
