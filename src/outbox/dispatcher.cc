@@ -147,6 +147,11 @@ void Dispatcher::Pass() {
           outcome.error.substr(0, 500)});
     }
     if (done.empty() && failures.empty()) continue;
+    // File-sink lines become durable here, once per page, before their entries are deleted.
+    if (std::string why; !sinks_.Flush(&why)) {
+      spdlog::warn("outbox: {}; the page's deliveries will be repeated", why);
+      return;
+    }
     Status saved = store_.Write([&](store::Txn& txn) -> Status {
       for (const auto& id : done) COGSYNC_RETURN_IF_ERROR(txn.DeleteOutbox(id));
       for (const auto& f : failures) {

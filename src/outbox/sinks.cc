@@ -148,44 +148,60 @@ CallOutcome Sinks::DeliverPush(const store::OutboxEntry& entry) {
   return Failed("no push notifier is configured (sns_endpoint or push_webhook_url)");
 }
 
-// Appends one line and fsyncs before reporting success, so a delivered record survives a crash
-// of the machine as well as of the process.
+// Appends one line to the pool's file, which stays open until Flush(). A failed append is cut
+// back off, so a retry never follows half a line.
 CallOutcome Sinks::AppendLine(std::string_view pool_id, std::string_view line) {
   std::lock_guard<std::mutex> lock(file_mu_);
-  std::error_code ec;
-  std::filesystem::create_directories(files_dir_, ec);
-  if (ec) return Failed("cannot create " + files_dir_ + ": " + ec.message());
   const std::string path = (std::filesystem::path(files_dir_) / FileNameFor(pool_id)).string();
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return Failed("cannot open " + path + ": " + std::strerror(errno));
-  // A failed append is cut back off, so a retry never follows half a line.
+  int fd = -1;
+  if (auto it = open_files_.find(path); it != open_files_.end()) {
+    fd = it->second;
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(files_dir_, ec);
+    if (ec) return Failed("cannot create " + files_dir_ + ": " + ec.message());
+    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return Failed("cannot open " + path + ": " + std::strerror(errno));
+    open_files_.emplace(path, fd);
+  }
   const off_t original_size = ::lseek(fd, 0, SEEK_END);
   std::string text(line);
   text += '\n';
   const char* p = text.data();
   size_t left = text.size();
-  bool ok = true;
   while (left > 0) {
     ssize_t n = ::write(fd, p, left);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      ok = false;
-      break;
+      const std::string why = n < 0 ? std::strerror(errno) : "short write";
+      if (original_size >= 0 && ::ftruncate(fd, original_size) != 0) {
+        // Nothing more to do: the error below is reported and the entry retried.
+      }
+      return Failed("cannot append to " + path + ": " + why);
     }
     p += n;
     left -= size_t(n);
   }
-  const std::string why = ok ? "" : std::strerror(errno);
-  if (ok && ::fsync(fd) != 0) ok = false;
-  if (!ok && original_size >= 0 && ::ftruncate(fd, original_size) != 0) {
-    // Nothing more to do: the error below is reported and the entry retried.
-  }
-  ::close(fd);
-  if (!ok) return Failed("cannot append to " + path + ": " + (why.empty() ? "fsync failed" : why));
   CallOutcome out;
   out.ok = true;
   out.reached = true;
   return out;
 }
+
+bool Sinks::Flush(std::string* error) {
+  std::lock_guard<std::mutex> lock(file_mu_);
+  bool ok = true;
+  for (const auto& [path, fd] : open_files_) {
+    if (::fsync(fd) != 0 && ok) {
+      ok = false;
+      if (error != nullptr) *error = "fsync of " + path + " failed: " + std::strerror(errno);
+    }
+    ::close(fd);
+  }
+  open_files_.clear();
+  return ok;
+}
+
+Sinks::~Sinks() { Flush(nullptr); }
 
 }  // namespace cogsync::outbox

@@ -191,6 +191,11 @@ void BulkPublisher::RunPool(const std::string& pool_id) {
       for (int attempt = 1; attempt <= kAttempts; ++attempt) {
         if (!lease_.Hold()) return;  // renewed while retrying; lost: another node goes on
         outcome = sinks_.DeliverStream(pool_id, stream, dataset.identity_id, record);
+        // Durable before the cursor moves past it.
+        if (std::string why; outcome.ok && !sinks_.Flush(&why)) {
+          outcome.ok = false;
+          outcome.error = why;
+        }
         if (outcome.ok || attempt == kAttempts) break;
         if (!Sleep(outbox::Dispatcher::Backoff(attempt, config_.integrations.outbox_retry_initial_ms,
                                                config_.integrations.outbox_retry_max_ms))) {
