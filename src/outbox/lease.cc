@@ -13,9 +13,10 @@ bool Lease::Hold() {
     return OkStatus();
   });
   if (!written.ok()) {
+    // A store that is down is asked again in a second, not on every call (nor logged so).
     spdlog::warn("lease {}: {}", name_, written.error().ToString());
     held_ = false;
-    check_at_ = 0;
+    check_at_ = now + 1000;
     return false;
   }
   if (held != held_) spdlog::info("lease {}: {} held by this node", name_, held ? "now" : "no longer");
