@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <mutex>
 #include <utility>
 
 namespace cogsync::store::sqlite {
@@ -118,7 +119,20 @@ std::optional<int64_t> Statement::OptionalInt(int column) const {
 
 // ---- Connection --------------------------------------------------------------------------------
 
+namespace {
+
+// SQLite's memory statistics take a process-wide mutex on every allocation it makes, which the
+// I/O threads then queue on; nothing here reads the statistics. Must precede sqlite3_initialize
+// (the first open); if the library was already initialised the call is refused and harmless.
+void ConfigureLibraryOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::Open(const Options& options) {
+  ConfigureLibraryOnce();
   sqlite3* db = nullptr;
   // NOMUTEX: the store guarantees one thread per connection at a time.
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
