@@ -29,36 +29,16 @@ Dispatcher::Dispatcher(store::Store& store, const Clock& clock, const Integratio
       clock_(clock),
       settings_(settings),
       sinks_(sinks),
-      lease_(store, clock, std::string(kLeaseName), std::move(owner), kLeaseMillis) {}
+      lease_(store, clock, std::string(kLeaseName), std::move(owner), kLeaseMillis),
+      // Another node, or this one restarted, takes over at once after a graceful stop.
+      worker_(std::chrono::milliseconds(settings.outbox_poll_ms), [this] { Pass(); },
+              [this] { lease_.Release(); }) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
-void Dispatcher::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (thread_.joinable() || stopping_) return;
-  notified_ = true;  // deliver what a previous run left behind at once
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void Dispatcher::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-    lease_.Release();  // another node (or this one restarted) takes over at once
-  }
-}
-
-void Dispatcher::Notify() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    notified_ = true;
-  }
-  cv_.notify_one();
-}
+void Dispatcher::Start() { worker_.Start(); }
+void Dispatcher::Stop() { worker_.Stop(); }
+void Dispatcher::Notify() { worker_.Notify(); }
 
 DispatcherStats Dispatcher::stats() const {
   return DispatcherStats{delivered_.load(), failed_attempts_.load(), dropped_.load(),
@@ -71,19 +51,6 @@ int64_t Dispatcher::Backoff(int attempts, int64_t initial_ms, int64_t max_ms) {
   return std::min(delay, max_ms);
 }
 
-void Dispatcher::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(settings_.outbox_poll_ms),
-                 [this] { return stopping_ || notified_; });
-    if (stopping_) break;
-    notified_ = false;
-    lock.unlock();
-    Pass();
-    lock.lock();
-  }
-}
-
 void Dispatcher::Pass() {
   passes_.fetch_add(1, std::memory_order_relaxed);
   if (!lease_.Hold()) return;
@@ -91,10 +58,7 @@ void Dispatcher::Pass() {
   std::string blocked_partition;
   std::map<std::string, bool> sink_down;  // kind -> no server reached in this pass
   while (true) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-    }
+    if (worker_.stopping()) return;
     if (!lease_.Hold()) return;  // a long pass renews it between pages
     std::vector<store::OutboxEntry> page;
     Status read = store_.Read([&](store::Txn& txn) -> Status {

@@ -3,7 +3,7 @@
 // within each partition, with capped exponential backoff, surviving restarts (the entries stay in
 // the store until delivered).
 //
-// One background thread. A pass walks the outbox in key order, a page at a time (the page is all
+// One background thread (worker.h). A pass walks the outbox in key order, a page at a time (the page is all
 // it holds in memory, whatever the backlog on disk), delivering each partition's entries in order
 // and stopping a partition at its first entry that fails or is not yet due. A failure that reached
 // no server (connection refused, timeout) backs off the whole kind of sink for the rest of the
@@ -15,16 +15,14 @@
 // written by other nodes is found by polling every outbox_poll_ms.
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "common/clock.h"
 #include "common/config.h"
 #include "outbox/lease.h"
 #include "outbox/sinks.h"
+#include "outbox/worker.h"
 #include "store/store.h"
 
 namespace cogsync::outbox {
@@ -57,7 +55,6 @@ class Dispatcher {
   static int64_t Backoff(int attempts, int64_t initial_ms, int64_t max_ms);
 
  private:
-  void Loop();
   void Pass();
 
   store::Store& store_;
@@ -66,16 +63,11 @@ class Dispatcher {
   Sinks& sinks_;
   Lease lease_;  // used by the dispatching thread (or RunPassForTesting's caller) only
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool notified_ = false;  // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
-
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> failed_attempts_{0};
   std::atomic<int64_t> dropped_{0};
   std::atomic<int64_t> passes_{0};
+  Worker worker_;  // last: its thread stops before the members above go
 };
 
 }  // namespace cogsync::outbox

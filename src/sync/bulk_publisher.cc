@@ -49,59 +49,16 @@ BulkPublisher::BulkPublisher(store::Store& store, const Clock& clock, const Conf
       clock_(clock),
       config_(config),
       sinks_(sinks),
-      lease_(store, clock, std::string(kLeaseName), std::move(owner), kLeaseMillis) {}
+      lease_(store, clock, std::string(kLeaseName), std::move(owner), kLeaseMillis),
+      // Polling finds runs started on other nodes (and lease handovers); a graceful stop hands
+      // the lease over so a restarted or other node resumes the run at once.
+      worker_(std::chrono::seconds(2), [this] { Pass(); }, [this] { lease_.Release(); }) {}
 
 BulkPublisher::~BulkPublisher() { Stop(); }
 
-void BulkPublisher::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (thread_.joinable() || stopping_) return;
-  notified_ = true;  // resume runs a previous process left IN_PROGRESS
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void BulkPublisher::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-    lease_.Release();  // a restarted or other node resumes the run at once
-  }
-}
-
-void BulkPublisher::Notify() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    notified_ = true;
-  }
-  cv_.notify_one();
-}
-
-bool BulkPublisher::stopping() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return stopping_;
-}
-
-bool BulkPublisher::Sleep(int64_t ms) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return !cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_; });
-}
-
-void BulkPublisher::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    // Polling finds runs started on other nodes (and lease handovers).
-    cv_.wait_for(lock, std::chrono::seconds(2), [this] { return stopping_ || notified_; });
-    if (stopping_) break;
-    notified_ = false;
-    lock.unlock();
-    Pass();
-    lock.lock();
-  }
-}
+void BulkPublisher::Start() { worker_.Start(); }
+void BulkPublisher::Stop() { worker_.Stop(); }
+void BulkPublisher::Notify() { worker_.Notify(); }
 
 void BulkPublisher::Pass() {
   // Reads first: an idle server (no run in progress) writes nothing.
@@ -122,14 +79,14 @@ void BulkPublisher::Pass() {
     return;
   }
   for (const auto& pool_id : pending) {
-    if (stopping()) return;
+    if (worker_.stopping()) return;
     RunPool(pool_id);
   }
 }
 
 void BulkPublisher::RunPool(const std::string& pool_id) {
   spdlog::info("bulk publish: publishing identity pool {}", pool_id);
-  while (!stopping()) {
+  while (!worker_.stopping()) {
     if (!lease_.Hold()) return;
     std::string stream;
     std::string cursor_identity;
@@ -149,7 +106,7 @@ void BulkPublisher::RunPool(const std::string& pool_id) {
     });
     if (!read.ok()) {
       spdlog::warn("bulk publish of {}: {}", pool_id, read.error().ToString());
-      if (!Sleep(1000)) return;
+      if (!worker_.Sleep(1000)) return;
       continue;
     }
     if (!running) return;
@@ -162,7 +119,7 @@ void BulkPublisher::RunPool(const std::string& pool_id) {
     if (datasets.empty()) {
       if (Status s = Finish(store_, pool_id, now, ""); !s.ok()) {
         spdlog::warn("bulk publish of {}: {}", pool_id, s.error().ToString());
-        if (!Sleep(1000)) return;
+        if (!worker_.Sleep(1000)) return;
         continue;
       }
       spdlog::info("bulk publish: identity pool {} published", pool_id);
@@ -197,8 +154,9 @@ void BulkPublisher::RunPool(const std::string& pool_id) {
           outcome.error = why;
         }
         if (outcome.ok || attempt == kAttempts) break;
-        if (!Sleep(outbox::Dispatcher::Backoff(attempt, config_.integrations.outbox_retry_initial_ms,
-                                               config_.integrations.outbox_retry_max_ms))) {
+        const IntegrationsConfig& settings = config_.integrations;
+        if (!worker_.Sleep(outbox::Dispatcher::Backoff(attempt, settings.outbox_retry_initial_ms,
+                                                       settings.outbox_retry_max_ms))) {
           return;  // stopping: the cursor is where it was, the next start resumes here
         }
       }

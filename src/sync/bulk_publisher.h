@@ -10,15 +10,13 @@
 // ("bulk-publish") makes one node run them when several share a store; a graceful stop releases
 // it, a crash leaves it to expire (15 s).
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "common/clock.h"
 #include "common/config.h"
 #include "outbox/lease.h"
 #include "outbox/sinks.h"
+#include "outbox/worker.h"
 #include "store/store.h"
 
 namespace cogsync::sync {
@@ -41,26 +39,16 @@ class BulkPublisher {
   void RunPendingForTesting() { Pass(); }
 
  private:
-  void Loop();
   void Pass();
   // Publishes one pool's datasets from its cursor on; returns when the run ended or on stop.
   void RunPool(const std::string& pool_id);
-  bool stopping();
-
-  // Waits up to `ms`; false when stopping.
-  bool Sleep(int64_t ms);
 
   store::Store& store_;
   const Clock& clock_;
   const Config& config_;
   outbox::Sinks& sinks_;
   outbox::Lease lease_;  // "bulk-publish"; used by the worker thread only
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool notified_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
+  outbox::Worker worker_;  // last: its thread stops before the members above go
 };
 
 }  // namespace cogsync::sync

@@ -1,0 +1,45 @@
+#pragma once
+// The background thread of the outbox dispatcher and the bulk publisher: runs `pass` when woken
+// by Notify() or once every `poll`, until Stop(). Stop() joins the thread (the pass in progress
+// finishes) and then runs `on_stop` (releasing a lease) if the thread had started.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace cogsync::outbox {
+
+class Worker {
+ public:
+  Worker(std::chrono::milliseconds poll, std::function<void()> pass,
+         std::function<void()> on_stop);
+  ~Worker();  // Stop()
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the thread with a first pass at once (work a previous process left). Idempotent;
+  // nothing after Stop().
+  void Start();
+  void Stop();  // idempotent
+  void Notify();
+  // For a pass: whether Stop() was called, and a wait that Stop() cuts short (false then).
+  bool stopping();
+  bool Sleep(int64_t ms);
+
+ private:
+  void Loop();
+
+  const std::chrono::milliseconds poll_;
+  const std::function<void()> pass_;
+  const std::function<void()> on_stop_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool notified_ = false;  // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace cogsync::outbox
