@@ -117,7 +117,7 @@ Status ReadIntegrations(const bj::value& v, IntegrationsConfig& c) {
     }
   }
   if (c.trigger_timeout_ms < 1 || c.outbox_retry_initial_ms < 1 || c.outbox_retry_max_ms < 1 ||
-      c.outbox_poll_ms < 1 || c.request_timeout_ms < 1) {
+      c.outbox_poll_ms < 1 || c.request_timeout_ms < 1 || c.push_max_age_ms < 1) {
     return Bad("integrations timings must be positive");
   }
   return OkStatus();

@@ -73,6 +73,8 @@ TEST_F(ConfigFileTest, BadIntegrationsAreRefused) {
             std::string::npos);
   EXPECT_NE(message(R"({"integrations": {"trigger_timeout_ms": 0}})").find("positive"),
             std::string::npos);
+  EXPECT_NE(message(R"({"integrations": {"push_max_age_ms": -5}})").find("positive"),
+            std::string::npos);
   EXPECT_NE(message(R"({"integrations": {"kinesis": "http://x"}})").find("unknown integrations setting"),
             std::string::npos);
   EXPECT_NE(message(R"({"integrations": "http://x"})").find("integrations must be an object"),
