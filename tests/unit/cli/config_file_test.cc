@@ -2,30 +2,24 @@
 // keys and bad values refused with a message naming them.
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <fstream>
 
 #include "cli/config_file.h"
+#include "support/temp_dir.h"
 
 namespace cogsync::cli {
 namespace {
 
 class ConfigFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "config-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { ASSERT_TRUE(dir_.ok()); }
   Status Load(const std::string& text, Config& config) {
-    const std::string path = dir_ + "/config.json";
+    const std::string path = dir_.File("config.json");
     std::ofstream(path) << text;
     return ApplyConfigFile(path, config);
   }
-  std::string dir_;
+  cogsync::testing::TempDir dir_{"config-test"};
 };
 
 TEST_F(ConfigFileTest, IntegrationsAreRead) {

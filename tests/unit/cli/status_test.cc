@@ -2,21 +2,19 @@
 // entry's last error, and the bulk publishes in progress.
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
 
 #include "cli/status.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 namespace cogsync::cli {
 namespace {
 
 TEST(StatusReport, NamesTheBacklogAndRunningBulkPublishes) {
-  std::string pattern = (std::filesystem::temp_directory_path() / "status-test-XXXXXX").string();
-  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+  cogsync::testing::TempDir dir("status-test");
+  ASSERT_TRUE(dir.ok());
   store::SqliteOptions options;
-  options.path = pattern + "/cogsync.db";
+  options.path = dir.File("cogsync.db");
   auto opened = store::SqliteStore::Open(options);
   ASSERT_TRUE(opened.ok());
   auto& store = **opened;
@@ -51,7 +49,6 @@ TEST(StatusReport, NamesTheBacklogAndRunningBulkPublishes) {
   EXPECT_NE(report->find("bulk publish: us-east-1:pool IN_PROGRESS since 1970-01-01T00:00:00"),
             std::string::npos) << *report;
   opened->reset();
-  std::filesystem::remove_all(pattern);
 }
 
 }  // namespace

@@ -2,13 +2,11 @@
 // handover on Release(), and takeover by another node once the holder's lease expires.
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
 
 #include "common/clock.h"
 #include "outbox/lease.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 namespace cogsync::outbox {
 namespace {
@@ -16,20 +14,15 @@ namespace {
 class LeaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "lease-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    ASSERT_TRUE(dir_.ok());
     store::SqliteOptions options;
-    options.path = dir_ + "/cogsync.db";
+    options.path = dir_.File("cogsync.db");
     auto opened = store::SqliteStore::Open(options);
     ASSERT_TRUE(opened.ok());
     store_ = std::move(opened).value();
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::string dir_;
+  void TearDown() override { store_.reset(); }
+  cogsync::testing::TempDir dir_{"lease-test"};
   ManualClock clock_{1'000'000};
   std::unique_ptr<store::SqliteStore> store_;
 };

@@ -4,7 +4,6 @@
 // would (validated input objects, developer or identity principals).
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include "common/config.h"
 #include "common/sealed_token.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 #include "sync/service.h"
 
 namespace cogsync::sync::testing {
@@ -31,9 +31,7 @@ inline constexpr int64_t kStartMs = 1'700'000'000'123;
 class SyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sync-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    ASSERT_TRUE(temp_dir_.ok());
     store::SqliteOptions options;
     options.path = (dir_ / "cogsync.db").string();
     options.read_connections = 4;
@@ -59,7 +57,6 @@ class SyncTest : public ::testing::Test {
     bulk_.reset();
     dispatcher_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   void MustWrite(const store::Store::TxnFn& fn) {
@@ -145,7 +142,8 @@ class SyncTest : public ::testing::Test {
     return r.ok() ? r->as_object().at("Dataset").as_object() : bj::object();
   }
 
-  std::filesystem::path dir_;
+  cogsync::testing::TempDir temp_dir_{"sync-test"};  // first: removed after everything else
+  std::filesystem::path dir_ = temp_dir_.path();
   ManualClock clock_{kStartMs};
   Config config_;
   TokenSealer sealer_{"sync-test-key-0123456789abcdef"};
