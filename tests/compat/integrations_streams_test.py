@@ -209,6 +209,25 @@ class StreamsFormatTest(StreamsCase):
         self.assertEqual([r["dataSetName"] for _, r in self.stream(disabled_stream)], ["later"])
 
 
+class OversizedRecordTest(StreamsCase):
+    def test_a_record_over_one_mib_arrives_as_several_in_order(self):  # D25
+        # Quotes double in JSON: two 450,000-byte values make a stream record of about 1.8 MB,
+        # over Kinesis's 1 MiB limit, while the dataset stays under its 1 MiB of UTF-8.
+        pool_id, name = self.new_streaming_pool()
+        identity_id = self.new_identity(pool_id)
+        values = {"a": '"' * 450_000, "b": '"' * 450_000}
+        self.patch(pool_id, identity_id, "big", [
+            {"Op": "replace", "Key": k, "Value": v, "SyncCount": 0} for k, v in values.items()])
+        records = self.wait_stream(name, 2)
+        self.assertEqual(len(records), 2)
+        entries = []
+        for key, record in records:
+            self.assertEqual(key, identity_id)
+            self.assertRecordShape(record, pool_id, identity_id, "big", "replace", 1)
+            entries += record["kinesisSyncRecords"]
+        self.assertEqual([(e["key"], e["value"]) for e in entries], list(values.items()))
+
+
 class StreamsFaultTest(StreamsCase):
     def _write_two_datasets(self, server_pool, identity_id, client, counts):
         for i in range(max(counts.values())):
@@ -234,9 +253,22 @@ class StreamsFaultTest(StreamsCase):
         self._write_two_datasets(pool_id, identity_id, client, counts)
         time.sleep(1.5)  # several retry rounds against a refused connection
         self.assertEqual(self.stream(name), [])
+        # The backlog is visible while it waits, and gone once delivered.
+        self.assertGreaterEqual(self.metric("cogsync_outbox_pending"), 12)
+        self.assertGreater(self.metric("cogsync_outbox_failed_attempts_total"), 0)
         MOTO.sink_up()
         records = self.wait_stream(name, 12)
         self.assertDeliveredInOrder(records, counts)
+        self.assertTrue(wait_until(lambda: self.metric("cogsync_outbox_pending") == 0),
+                        "the backlog gauge did not return to 0")
+
+    def metric(self, name):
+        status, _, body = self.server.http("GET", "/metrics")
+        self.assertEqual(status, 200)
+        for line in body.decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        self.fail(f"{name} missing from /metrics")
 
     def test_sigkill_with_records_pending(self):  # D24
         server = CogsyncServer(config=integrations_config(kinesis_endpoint=MOTO.sink_endpoint))
