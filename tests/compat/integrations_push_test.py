@@ -95,6 +95,15 @@ class SnsPushTest(PushCase):
         self.assertEqual(self.register(device_token), device_id)
         self.assertEqual(list(self.endpoints()), [device_token])
 
+    def test_an_application_sns_does_not_know_is_a_configuration_error(self):  # D25
+        missing = self.app_arn.rsplit("/", 1)[0] + "/no-such-app"
+        self.sync.set_identity_pool_configuration(IdentityPoolId=self.pool_id, PushSync={
+            "ApplicationArns": [missing], "RoleArn": PUSH_ROLE})
+        self.assertSyncError("InvalidConfigurationException", 400, self.client.register_device,
+                             IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
+                             Platform="GCM", Token=token(), message_contains="SNS")
+        self.assertEqual(self.endpoints(), {})  # no endpoint on the real application either
+
     def test_change_notifies_the_other_subscribed_devices(self):  # D25
         token_a, token_b, token_c = token(), token(), token()
         device_a, device_b = self.register(token_a), self.register(token_b)
