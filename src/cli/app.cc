@@ -45,7 +45,7 @@ Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) 
 
 }  // namespace
 
-Result<store::StorePtr> OpenStore(const Config& config) {
+Result<store::StorePtr> OpenStore(const Config& config, bool server) {
   std::string url = config.store_url;
   if (url.empty()) url = "sqlite:" + (std::filesystem::path(config.data_dir) / "cogsync.db").string();
   if (url.rfind("sqlite:", 0) == 0) {
@@ -53,6 +53,7 @@ Result<store::StorePtr> OpenStore(const Config& config) {
     options.path = url.substr(7);
     options.read_connections = config.sqlite_read_connections;
     options.cache_size_kib = config.sqlite_cache_kib;
+    options.exclusive = server;
     COGSYNC_ASSIGN_OR_RETURN(auto sqlite, store::SqliteStore::Open(options));
     return store::StorePtr(std::move(sqlite));
   }
@@ -206,7 +207,7 @@ Application::~Application() = default;
 Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   std::unique_ptr<Application> app(new Application(config));
   const Config& c = app->config_;
-  COGSYNC_ASSIGN_OR_RETURN(app->store_, OpenStore(c));
+  COGSYNC_ASSIGN_OR_RETURN(app->store_, OpenStore(c, /*server=*/true));
   if (const auto* sqlite = dynamic_cast<const store::SqliteStore*>(app->store_.get())) {
     AddSqliteMetrics(app->metrics_, *sqlite);
   }

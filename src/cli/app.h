@@ -23,7 +23,9 @@
 namespace cogsync::cli {
 
 // The store named by config.store_url: "sqlite:PATH", or the default sqlite:<data_dir>/cogsync.db.
-Result<store::StorePtr> OpenStore(const Config& config);
+// `server`: the serving process, which owns a SQLite store alone (SqliteOptions::exclusive);
+// the administration commands open it beside a running server.
+Result<store::StorePtr> OpenStore(const Config& config, bool server = false);
 
 // Secrets shared by every node, created at first start: the HMAC key of sealed tokens and the
 // RS256 key of OpenID tokens.

@@ -141,7 +141,7 @@ IdentityService::Output IdentityService::ListIdentityPools(RequestContext&, cons
   }
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pools, txn.ListPools(after, limit + 1));
+    COGSYNC_ASSIGN_OR_RETURN(auto pools, txn.ListPoolNames(after, limit + 1));
     bj::array items;
     for (size_t i = 0; i < pools.size() && i < size_t(limit); ++i) {
       items.push_back(bj::object{{"IdentityPoolId", pools[i].id},

@@ -35,6 +35,8 @@ class Txn {
   virtual Status DeletePool(std::string_view pool_id) = 0;
   // Pools ordered by id, strictly after `after_id` (empty: from the start), at most `limit`.
   virtual Result<std::vector<Pool>> ListPools(std::string_view after_id, int limit) = 0;
+  // The same order and bounds, only ids and names: no configuration column is read.
+  virtual Result<std::vector<PoolName>> ListPoolNames(std::string_view after_id, int limit) = 0;
   virtual Result<int64_t> CountPools() = 0;
 
   // Principal tag attribute maps, keyed by (pool, identity provider name): the

@@ -28,6 +28,12 @@ struct Pool {
   int64_t created_ms = 0;
 };
 
+// What ListIdentityPools shows of a pool.
+struct PoolName {
+  std::string id;
+  std::string name;
+};
+
 struct Identity {
   std::string id;
   std::string pool_id;

@@ -202,6 +202,16 @@ Result<std::vector<Pool>> PgTxn::ListPools(std::string_view after_id, int limit)
   return pools;
 }
 
+Result<std::vector<PoolName>> PgTxn::ListPoolNames(std::string_view after_id, int limit) {
+  COGSYNC_ASSIGN_OR_RETURN(
+      Rows rows, Run("SELECT id, name FROM pools WHERE id > $1 ORDER BY id LIMIT $2",
+                     {Param::Text(after_id), Param::Int(PageLimit(limit))}, "ListPoolNames"));
+  std::vector<PoolName> names;
+  names.reserve(size_t(rows.size()));
+  for (int r = 0; r < rows.size(); ++r) names.push_back(PoolName{rows.Text(r, 0), rows.Text(r, 1)});
+  return names;
+}
+
 Result<int64_t> PgTxn::CountPools() {
   COGSYNC_ASSIGN_OR_RETURN(Rows rows, Run("SELECT COUNT(*) FROM pools", {}, "CountPools"));
   return rows.empty() ? int64_t{0} : rows.Int(0, 0);

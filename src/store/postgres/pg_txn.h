@@ -17,6 +17,7 @@ class PgTxn final : public Txn {
   Status PutPool(const Pool& pool) override;
   Status DeletePool(std::string_view pool_id) override;
   Result<std::vector<Pool>> ListPools(std::string_view after_id, int limit) override;
+  Result<std::vector<PoolName>> ListPoolNames(std::string_view after_id, int limit) override;
   Result<int64_t> CountPools() override;
   Result<std::optional<boost::json::object>> GetPrincipalTagMap(
       std::string_view pool_id, std::string_view provider) override;

@@ -24,8 +24,10 @@ thread_local const GroupCommitter* current_writer = nullptr;
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(Connection& connection, int max_batch)
-    : connection_(connection), max_batch_(static_cast<size_t>(max_batch > 0 ? max_batch : 1)) {
+GroupCommitter::GroupCommitter(Connection& connection, int max_batch, PoolCache* cache)
+    : connection_(connection),
+      max_batch_(static_cast<size_t>(max_batch > 0 ? max_batch : 1)),
+      cache_(cache) {
   sqlite3_commit_hook(connection_.handle(), &GroupCommitter::CommitHook, this);
   writer_ = std::thread([this] { WriterLoop(); });
 }
@@ -103,7 +105,7 @@ Status GroupCommitter::RunItem(const Store::TxnFn& fn) {
   COGSYNC_RETURN_IF_ERROR(Control(connection_, "SAVEPOINT write_item"));
   Status result = OkStatus();
   try {
-    SqliteTxn txn(connection_, /*writable=*/true);
+    SqliteTxn txn(connection_, /*writable=*/true, cache_);
     result = fn(txn);
   } catch (const std::exception& e) {
     spdlog::error("write transaction function threw: {}", e.what());
@@ -172,6 +174,9 @@ void GroupCommitter::RunBatch(std::vector<Item>& batch) {
       }
     }
   }
+  // The transaction is over (committed or rolled back): pools it changed leave the cache before
+  // any caller hears of the write.
+  if (cache_ != nullptr) cache_->InvalidateIfWritten();
   {
     std::lock_guard lock(mu_);
     stats_.batches += committed_batches;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "store/sqlite/pool_cache.h"
 #include "store/sqlite/statement.h"
 #include "store/store.h"
 
@@ -29,9 +30,10 @@ struct GroupCommitStats {
 
 class GroupCommitter {
  public:
-  // Starts the writer thread. REQUIRES: `connection` outlives this object, and nothing else
-  // uses it except through RunExclusive().
-  GroupCommitter(Connection& connection, int max_batch);
+  // Starts the writer thread. REQUIRES: `connection` (and `cache`, which may be null) outlive
+  // this object, and nothing else uses the connection except through RunExclusive(). The writer
+  // invalidates `cache` after each transaction that changed a pool, before answering its callers.
+  GroupCommitter(Connection& connection, int max_batch, PoolCache* cache);
   ~GroupCommitter();  // Stop()
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -65,6 +67,7 @@ class GroupCommitter {
 
   Connection& connection_;
   const size_t max_batch_;
+  PoolCache* const cache_;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

@@ -31,7 +31,7 @@ OutboxEntry ReadOutboxEntry(const Statement& stmt) {
 
 Status SqliteTxn::AppendOutbox(const OutboxEntry& e) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO outbox (id, kind, pool_id, partition_key, position, sub, target, payload, attempts,
                     next_attempt_ms, created_ms, last_error)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12))sql"));
@@ -55,7 +55,7 @@ Result<std::vector<OutboxEntry>> SqliteTxn::ListOutbox(const OutboxCursor& after
   sql += kOutboxColumns;
   sql += R"sql( FROM outbox WHERE (partition_key, position, sub, id) > (?1, ?2, ?3, ?4)
 ORDER BY partition_key, position, sub, id LIMIT ?5)sql";
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(sql));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
   stmt.BindText(1, after.partition)
       .BindInt(2, after.position)
       .BindInt(3, after.sub)
@@ -66,7 +66,7 @@ ORDER BY partition_key, position, sub, id LIMIT ?5)sql";
 
 Status SqliteTxn::DeleteOutbox(std::string_view id) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare("DELETE FROM outbox WHERE id = ?1"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare("DELETE FROM outbox WHERE id = ?1"));
   stmt.BindText(1, id);
   return stmt.Run();
 }
@@ -74,14 +74,14 @@ Status SqliteTxn::DeleteOutbox(std::string_view id) {
 Status SqliteTxn::UpdateOutboxAttempt(std::string_view id, int attempts, int64_t next_attempt_ms,
                                       std::string_view last_error) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(
       "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1"));
   stmt.BindText(1, id).BindInt(2, attempts).BindInt(3, next_attempt_ms).BindText(4, last_error);
   return stmt.Run();
 }
 
 Result<OutboxStats> SqliteTxn::GetOutboxStats() {
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(
       "SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM outbox"));
   COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
   OutboxStats stats;
@@ -96,14 +96,14 @@ Result<bool> SqliteTxn::TryAcquireLease(std::string_view name, std::string_view 
                                         int64_t now_ms, int64_t ttl_ms) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   // One statement: take the lease if it is free, expired or ours; otherwise leave it alone.
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO leases (name, owner, expires_ms) VALUES (?1, ?2, ?3 + ?4)
 ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_ms = excluded.expires_ms
 WHERE leases.owner = excluded.owner OR leases.expires_ms <= ?3)sql"));
   stmt.BindText(1, name).BindText(2, owner).BindInt(3, now_ms).BindInt(4, ttl_ms);
   COGSYNC_RETURN_IF_ERROR(stmt.Run());
   COGSYNC_ASSIGN_OR_RETURN(Statement check,
-                           connection_.Prepare("SELECT owner FROM leases WHERE name = ?1"));
+                           Prepare("SELECT owner FROM leases WHERE name = ?1"));
   check.BindText(1, name);
   COGSYNC_ASSIGN_OR_RETURN(bool row, check.Step());
   return row && check.Text(0) == owner;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +79,28 @@ Status Control(Connection& connection, const char* sql) {
   return stmt.Run();
 }
 
+// SqliteOptions::exclusive: an advisory lock on PATH.lock, released by the kernel however the
+// process ends. Returns the open descriptor.
+Result<int> LockDatabase(const std::string& path) {
+  std::string lock_path = path + ".lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kSecretFileMode);
+  if (fd < 0) {
+    return ApiError::InternalError("cannot open " + lock_path + ": " + std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int saved_errno = errno;
+    ::close(fd);
+    if (saved_errno == EWOULDBLOCK) {
+      return ApiError::InternalError("the database " + path +
+                                     " is in use by another cogsync server (" + lock_path +
+                                     " is locked); one server owns a SQLite store, use "
+                                     "PostgreSQL for several");
+    }
+    return ApiError::InternalError("cannot lock " + lock_path + ": " + std::strerror(saved_errno));
+  }
+  return fd;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
@@ -92,6 +115,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   connection_options.synchronous_full = options.synchronous_full;
 
   std::unique_ptr<SqliteStore> store(new SqliteStore());
+  if (options.exclusive) {
+    COGSYNC_ASSIGN_OR_RETURN(store->lock_fd_, LockDatabase(options.path));
+  }
   COGSYNC_ASSIGN_OR_RETURN(store->write_connection_, Connection::Open(connection_options));
   COGSYNC_RETURN_IF_ERROR(EnableWal(*store->write_connection_, options.path));
   COGSYNC_RETURN_IF_ERROR(sqlite::MigrateSchema(*store->write_connection_));
@@ -106,11 +132,17 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
     store->readers_.push_back(std::move(reader));
   }
   store->committer_ =
-      std::make_unique<sqlite::GroupCommitter>(*store->write_connection_, options.max_batch);
+      std::make_unique<sqlite::GroupCommitter>(*store->write_connection_, options.max_batch,
+                                               &store->pool_cache_);
   return store;
 }
 
-SqliteStore::~SqliteStore() { Close(); }
+SqliteStore::~SqliteStore() {
+  Close();
+  committer_.reset();
+  write_connection_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
 
 void SqliteStore::Close() {
   if (committer_) committer_->Stop();
@@ -146,24 +178,22 @@ void SqliteStore::ReturnReader(sqlite::Connection* connection) {
 Status SqliteStore::WithReader(const std::function<Status(sqlite::Connection&)>& fn) {
   Connection* connection = CheckoutReader();
   if (connection == nullptr) return ApiError::InternalError("store is closed");
-  Status result = Control(*connection, "BEGIN");
-  if (result.ok()) {
-    try {
-      result = fn(*connection);
-    } catch (const std::exception& e) {
-      spdlog::error("read transaction function threw: {}", e.what());
-      result = ApiError::InternalError("Internal error");
-    } catch (...) {
-      spdlog::error("read transaction function threw a non-exception");
-      result = ApiError::InternalError("Internal error");
-    }
-    if (!connection->InAutocommit()) {
-      // Nothing was written, so COMMIT and ROLLBACK are the same: both end the snapshot.
-      Status ended = Control(*connection, "COMMIT");
-      if (!ended.ok()) {
-        (void)Control(*connection, "ROLLBACK");
-        if (result.ok()) result = ended;
-      }
+  Status result = OkStatus();
+  try {
+    result = fn(*connection);
+  } catch (const std::exception& e) {
+    spdlog::error("read transaction function threw: {}", e.what());
+    result = ApiError::InternalError("Internal error");
+  } catch (...) {
+    spdlog::error("read transaction function threw a non-exception");
+    result = ApiError::InternalError("Internal error");
+  }
+  if (!connection->InAutocommit()) {
+    // Nothing was written, so COMMIT and ROLLBACK are the same: both end the snapshot.
+    Status ended = Control(*connection, "COMMIT");
+    if (!ended.ok()) {
+      (void)Control(*connection, "ROLLBACK");
+      if (result.ok()) result = ended;
     }
   }
   ReturnReader(connection);
@@ -171,8 +201,8 @@ Status SqliteStore::WithReader(const std::function<Status(sqlite::Connection&)>&
 }
 
 Status SqliteStore::Read(const TxnFn& fn) {
-  return WithReader([&fn](Connection& connection) {
-    sqlite::SqliteTxn txn(connection, /*writable=*/false);
+  return WithReader([this, &fn](Connection& connection) {
+    sqlite::SqliteTxn txn(connection, /*writable=*/false, &pool_cache_);
     return fn(txn);
   });
 }

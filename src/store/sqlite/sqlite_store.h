@@ -1,7 +1,8 @@
 #pragma once
 // The embedded Store: one SQLite database in WAL mode. Reads run on a bounded pool of read
 // connections, each Read() in its own deferred transaction (a consistent snapshot from its first
-// read on). Writes go through one writer thread that group-commits (see group_commit.h): every
+// read on); pools are also kept in memory as last committed (sqlite/pool_cache.h), so a read
+// that needs only its pool takes no SQLite lock. Writes go through one writer thread that group-commits (see group_commit.h): every
 // acknowledged Write() is fsync'd (synchronous=FULL, DECISIONS D24), and a burst of concurrent
 // writes shares one fsync.
 //
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "store/sqlite/pool_cache.h"
 #include "store/store.h"
 
 namespace cogsync::store {
@@ -35,6 +37,10 @@ struct SqliteOptions {
   int64_t cache_size_kib = 16384;  // page cache bound per connection (PRAGMA cache_size)
   int max_batch = 256;             // most write functions committed by one fsync
   bool synchronous_full = true;    // false only for benchmarks: NORMAL may lose the last commits
+  // The server's store: refuse to open while another process holds the database this way (an
+  // advisory lock on PATH.lock, held until Close). The pool cache relies on no other process
+  // changing pools; short-lived tools (`cogsync keys`, `cogsync status`) open without it.
+  bool exclusive = false;
 };
 
 struct SqliteStats {
@@ -75,9 +81,11 @@ class SqliteStore final : public Store {
   SqliteStore() = default;
   sqlite::Connection* CheckoutReader();
   void ReturnReader(sqlite::Connection* connection);
-  // Runs fn on a read connection inside BEGIN ... COMMIT.
+  // Runs fn on a read connection, then ends the transaction fn opened, if any.
   Status WithReader(const std::function<Status(sqlite::Connection&)>& fn);
 
+  int lock_fd_ = -1;  // SqliteOptions::exclusive: the open lock file, closed last
+  sqlite::PoolCache pool_cache_;
   // Declared before committer_, so the writer thread stops before its connection closes.
   std::unique_ptr<sqlite::Connection> write_connection_;
   std::unique_ptr<sqlite::GroupCommitter> committer_;

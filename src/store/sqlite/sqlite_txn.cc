@@ -150,23 +150,38 @@ std::string Select(std::string_view columns, std::string_view rest) {
 }  // namespace
 
 
+Result<Statement> SqliteTxn::Prepare(std::string_view sql) {
+  if (!writable_ && !begun_) {
+    COGSYNC_ASSIGN_OR_RETURN(Statement begin, connection_.Prepare("BEGIN"));
+    COGSYNC_RETURN_IF_ERROR(begin.Run());
+    begun_ = true;
+  }
+  return connection_.Prepare(sql);
+}
+
 // ---- identity pools ----------------------------------------------------------------------------
 
 Result<std::optional<Pool>> SqliteTxn::GetPool(std::string_view pool_id) {
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                           connection_.Prepare(Select(kPoolColumns, "FROM pools WHERE id = ?1")));
+  PoolCache* cache = ReadCache();
+  if (cache != nullptr) {
+    if (auto cached = cache->Get(pool_id)) return std::optional<Pool>(*cached);
+  }
+  static const std::string sql = Select(kPoolColumns, "FROM pools WHERE id = ?1");
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
   stmt.BindText(1, pool_id);
   COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return std::optional<Pool>();
   COGSYNC_ASSIGN_OR_RETURN(Pool pool, ReadPool(stmt));
+  if (cache != nullptr) cache->Put(pool, generation_);
   return std::optional<Pool>(std::move(pool));
 }
 
 Status SqliteTxn::PutPool(const Pool& pool) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NotePoolsWritten();
   // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, which would cascade
   // to every identity of the pool.
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO pools (id, name, developer_provider_name, description, tags, roles, role_mappings,
                    sync_config, events, bulk_publish, created_ms)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -192,8 +207,9 @@ ON CONFLICT (id) DO UPDATE SET
 
 Status SqliteTxn::DeletePool(std::string_view pool_id) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NotePoolsWritten();
   // Foreign keys cascade to identities and from there to everything below them.
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare("DELETE FROM pools WHERE id = ?1"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare("DELETE FROM pools WHERE id = ?1"));
   stmt.BindText(1, pool_id);
   return stmt.Run();
 }
@@ -201,7 +217,7 @@ Status SqliteTxn::DeletePool(std::string_view pool_id) {
 Result<std::vector<Pool>> SqliteTxn::ListPools(std::string_view after_id, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(kPoolColumns, "FROM pools WHERE id > ?1 ORDER BY id LIMIT ?2")));
+      Prepare(Select(kPoolColumns, "FROM pools WHERE id > ?1 ORDER BY id LIMIT ?2")));
   stmt.BindText(1, after_id).BindInt(2, PageLimit(limit));
   std::vector<Pool> pools;
   while (true) {
@@ -212,8 +228,30 @@ Result<std::vector<Pool>> SqliteTxn::ListPools(std::string_view after_id, int li
   }
 }
 
+Result<std::vector<PoolName>> SqliteTxn::ListPoolNames(std::string_view after_id, int limit) {
+  auto read_names = [](const Statement& row) { return PoolName{row.Text(0), row.Text(1)}; };
+  PoolCache* cache = ReadCache();
+  if (cache != nullptr) {
+    if (auto names = cache->Names(after_id, limit)) return std::move(*names);
+    // Read the whole list once; a store with more pools than the cache keeps pages them below.
+    COGSYNC_ASSIGN_OR_RETURN(Statement all,
+                             Prepare("SELECT id, name FROM pools ORDER BY id LIMIT ?1"));
+    all.BindInt(1, int64_t(PoolCache::kMaxPools) + 1);
+    COGSYNC_ASSIGN_OR_RETURN(std::vector<PoolName> names, CollectRows<PoolName>(all, read_names));
+    if (names.size() <= PoolCache::kMaxPools) {
+      cache->PutNames(std::move(names), generation_);
+      if (auto page = cache->Names(after_id, limit)) return std::move(*page);
+    }
+  }
+  COGSYNC_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Prepare("SELECT id, name FROM pools WHERE id > ?1 ORDER BY id LIMIT ?2"));
+  stmt.BindText(1, after_id).BindInt(2, PageLimit(limit));
+  return CollectRows<PoolName>(stmt, read_names);
+}
+
 Result<int64_t> SqliteTxn::CountPools() {
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare("SELECT COUNT(*) FROM pools"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare("SELECT COUNT(*) FROM pools"));
   COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
   return row ? stmt.Int(0) : int64_t{0};
 }
@@ -222,7 +260,7 @@ Result<std::optional<boost::json::object>> SqliteTxn::GetPrincipalTagMap(
     std::string_view pool_id, std::string_view provider) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare("SELECT map FROM principal_tag_maps WHERE pool_id = ?1 AND provider = ?2"));
+      Prepare("SELECT map FROM principal_tag_maps WHERE pool_id = ?1 AND provider = ?2"));
   stmt.BindText(1, pool_id).BindText(2, provider);
   COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return std::optional<bj::object>();
@@ -233,7 +271,7 @@ Result<std::optional<boost::json::object>> SqliteTxn::GetPrincipalTagMap(
 Status SqliteTxn::PutPrincipalTagMap(std::string_view pool_id, std::string_view provider,
                                      const boost::json::object& map) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO principal_tag_maps (pool_id, provider, map) VALUES (?1, ?2, ?3)
 ON CONFLICT (pool_id, provider) DO UPDATE SET map = excluded.map)sql"));
   stmt.BindText(1, pool_id).BindText(2, provider).BindText(3, WriteObject(map));
@@ -245,14 +283,14 @@ ON CONFLICT (pool_id, provider) DO UPDATE SET map = excluded.map)sql"));
 Result<std::optional<Identity>> SqliteTxn::GetIdentity(std::string_view identity_id) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(kIdentityColumns, "FROM identities WHERE id = ?1")));
+      Prepare(Select(kIdentityColumns, "FROM identities WHERE id = ?1")));
   stmt.BindText(1, identity_id);
   return FirstRow<Identity>(stmt, ReadIdentity);
 }
 
 Status SqliteTxn::PutIdentity(const Identity& identity) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO identities (id, pool_id, created_ms, modified_ms, disabled, merged_into)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT (id) DO UPDATE SET
@@ -272,7 +310,7 @@ Status SqliteTxn::DeleteIdentity(std::string_view identity_id) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   // Cascades to logins, datasets (and their records), devices and subscriptions.
   COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                           connection_.Prepare("DELETE FROM identities WHERE id = ?1"));
+                           Prepare("DELETE FROM identities WHERE id = ?1"));
   stmt.BindText(1, identity_id);
   return stmt.Run();
 }
@@ -283,7 +321,7 @@ Result<std::vector<Identity>> SqliteTxn::ListIdentities(std::string_view pool_id
   // Two statements rather than "(?3 = 0 OR disabled = 0)" so each has a plain index range plan.
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(
+      Prepare(Select(
           kIdentityColumns,
           hide_disabled
               ? "FROM identities WHERE pool_id = ?1 AND id > ?2 AND disabled = 0 "
@@ -298,7 +336,7 @@ Result<std::optional<Login>> SqliteTxn::FindLogin(std::string_view pool_id,
                                                   std::string_view subject) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(
+      Prepare(Select(
           kLoginColumns, "FROM logins WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3")));
   stmt.BindText(1, pool_id).BindText(2, provider).BindText(3, subject);
   return FirstRow<Login>(stmt, ReadLogin);
@@ -307,7 +345,7 @@ Result<std::optional<Login>> SqliteTxn::FindLogin(std::string_view pool_id,
 Result<std::vector<Login>> SqliteTxn::ListLogins(std::string_view identity_id) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(
+      Prepare(Select(
           kLoginColumns, "FROM logins WHERE identity_id = ?1 ORDER BY provider, subject")));
   stmt.BindText(1, identity_id);
   return CollectRows<Login>(stmt, ReadLogin);
@@ -315,7 +353,7 @@ Result<std::vector<Login>> SqliteTxn::ListLogins(std::string_view identity_id) {
 
 Status SqliteTxn::PutLogin(const Login& login) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO logins (pool_id, provider, subject, identity_id, linked_ms)
 VALUES (?1, ?2, ?3, ?4, ?5)
 ON CONFLICT (pool_id, provider, subject) DO UPDATE SET
@@ -333,7 +371,7 @@ Status SqliteTxn::DeleteLogin(std::string_view pool_id, std::string_view provide
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(
+      Prepare(
           "DELETE FROM logins WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3"));
   stmt.BindText(1, pool_id).BindText(2, provider).BindText(3, subject);
   return stmt.Run();
@@ -344,14 +382,14 @@ Status SqliteTxn::DeleteLogin(std::string_view pool_id, std::string_view provide
 Result<std::optional<AccessKey>> SqliteTxn::GetAccessKey(std::string_view access_key_id) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(kAccessKeyColumns, "FROM access_keys WHERE access_key_id = ?1")));
+      Prepare(Select(kAccessKeyColumns, "FROM access_keys WHERE access_key_id = ?1")));
   stmt.BindText(1, access_key_id);
   return FirstRow<AccessKey>(stmt, ReadAccessKey);
 }
 
 Status SqliteTxn::PutAccessKey(const AccessKey& key) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO access_keys (access_key_id, secret_access_key, name, created_ms)
 VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT (access_key_id) DO UPDATE SET
@@ -368,7 +406,7 @@ Result<bool> SqliteTxn::DeleteAccessKey(std::string_view access_key_id) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare("DELETE FROM access_keys WHERE access_key_id = ?1 RETURNING 1"));
+      Prepare("DELETE FROM access_keys WHERE access_key_id = ?1 RETURNING 1"));
   stmt.BindText(1, access_key_id);
   COGSYNC_ASSIGN_OR_RETURN(bool deleted, stmt.Step());
   if (deleted) COGSYNC_RETURN_IF_ERROR(stmt.Run());  // finish the statement
@@ -378,13 +416,13 @@ Result<bool> SqliteTxn::DeleteAccessKey(std::string_view access_key_id) {
 Result<std::vector<AccessKey>> SqliteTxn::ListAccessKeys() {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(kAccessKeyColumns, "FROM access_keys ORDER BY access_key_id")));
+      Prepare(Select(kAccessKeyColumns, "FROM access_keys ORDER BY access_key_id")));
   return CollectRows<AccessKey>(stmt, ReadAccessKey);
 }
 
 Result<std::optional<std::string>> SqliteTxn::GetSecret(std::string_view name) {
   COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                           connection_.Prepare("SELECT value FROM secrets WHERE name = ?1"));
+                           Prepare("SELECT value FROM secrets WHERE name = ?1"));
   stmt.BindText(1, name);
   return FirstRow<std::string>(stmt, [](const Statement& s) { return s.Text(0); });
 }
@@ -392,7 +430,7 @@ Result<std::optional<std::string>> SqliteTxn::GetSecret(std::string_view name) {
 Status SqliteTxn::PutSecret(std::string_view name, std::string_view value) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   // A BLOB: key material is arbitrary bytes.
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO secrets (name, value) VALUES (?1, ?2)
 ON CONFLICT (name) DO UPDATE SET value = excluded.value)sql"));
   stmt.BindText(1, name).BindBlob(2, value);
@@ -407,7 +445,7 @@ Result<std::optional<Dataset>> SqliteTxn::GetDataset(std::string_view identity_i
   // for_update needs nothing here: the single writer connection already serialises writers.
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(
+      Prepare(
           Select(kDatasetColumns, "FROM datasets WHERE identity_id = ?1 AND name = ?2")));
   stmt.BindText(1, identity_id).BindText(2, name);
   return FirstRow<Dataset>(stmt, ReadDataset);
@@ -416,7 +454,7 @@ Result<std::optional<Dataset>> SqliteTxn::GetDataset(std::string_view identity_i
 Status SqliteTxn::PutDataset(const Dataset& dataset) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   // An upsert: replacing the row would cascade-delete its records.
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO datasets (identity_id, name, pool_id, sync_count, created_ms, modified_ms, modified_by,
                       data_storage, num_records, deleted, last_deleted_at, merged_into_name)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
@@ -445,7 +483,7 @@ Result<std::vector<Dataset>> SqliteTxn::ListDatasets(std::string_view identity_i
                                                      std::string_view after_name, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(kDatasetColumns,
+      Prepare(Select(kDatasetColumns,
                                  "FROM datasets WHERE identity_id = ?1 AND name > ?2 "
                                  "AND deleted = 0 ORDER BY name LIMIT ?3")));
   stmt.BindText(1, identity_id).BindText(2, after_name).BindInt(3, PageLimit(limit));
@@ -455,7 +493,7 @@ Result<std::vector<Dataset>> SqliteTxn::ListDatasets(std::string_view identity_i
 Result<std::vector<Dataset>> SqliteTxn::ListAllDatasets(std::string_view identity_id) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(
+      Prepare(
           Select(kDatasetColumns, "FROM datasets WHERE identity_id = ?1 ORDER BY name")));
   stmt.BindText(1, identity_id);
   return CollectRows<Dataset>(stmt, ReadDataset);
@@ -466,7 +504,7 @@ Result<std::vector<Dataset>> SqliteTxn::ListPoolDatasets(std::string_view pool_i
                                                          std::string_view after_name, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(kDatasetColumns,
+      Prepare(Select(kDatasetColumns,
                                  "FROM datasets WHERE pool_id = ?1 AND deleted = 0 AND "
                                  "(identity_id, name) > (?2, ?3) ORDER BY identity_id, name "
                                  "LIMIT ?4")));
@@ -480,7 +518,7 @@ Status SqliteTxn::PurgeDataset(std::string_view identity_id, std::string_view na
   // Records go with the row (ON DELETE CASCADE).
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare("DELETE FROM datasets WHERE identity_id = ?1 AND name = ?2"));
+      Prepare("DELETE FROM datasets WHERE identity_id = ?1 AND name = ?2"));
   stmt.BindText(1, identity_id).BindText(2, name);
   return stmt.Run();
 }
@@ -488,7 +526,7 @@ Status SqliteTxn::PurgeDataset(std::string_view identity_id, std::string_view na
 Result<std::vector<std::string>> SqliteTxn::ListMergedDatasetNames(std::string_view identity_id,
                                                                    std::string_view name) {
   if (name.empty()) return std::vector<std::string>();  // '' means "not merged"
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 SELECT name FROM datasets
 WHERE identity_id = ?1 AND merged_into_name = ?2 AND merged_into_name <> '' AND deleted = 0
 ORDER BY name)sql"));
@@ -505,7 +543,7 @@ Result<std::vector<Record>> SqliteTxn::GetRecords(std::string_view identity_id,
     // list of varying length (a new statement per size) for the ≤1,024 keys of a request.
     COGSYNC_ASSIGN_OR_RETURN(
         Statement stmt,
-        connection_.Prepare(Select(
+        Prepare(Select(
             kRecordColumns,
             "FROM records WHERE identity_id = ?1 AND dataset = ?2 AND key = ?3")));
     stmt.BindText(1, identity_id).BindText(2, dataset).BindText(3, key);
@@ -521,7 +559,7 @@ Result<std::vector<Record>> SqliteTxn::ListRecords(std::string_view identity_id,
                                                    std::string_view after_key, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(kRecordColumns,
+      Prepare(Select(kRecordColumns,
                                  "FROM records WHERE identity_id = ?1 AND dataset = ?2 "
                                  "AND key > ?3 AND sync_count > ?4 ORDER BY key LIMIT ?5")));
   stmt.BindText(1, identity_id)
@@ -535,7 +573,7 @@ Result<std::vector<Record>> SqliteTxn::ListRecords(std::string_view identity_id,
 Status SqliteTxn::PutRecord(std::string_view identity_id, std::string_view dataset,
                             const Record& record) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO records (identity_id, dataset, key, value, sync_count, modified_ms, modified_by,
                      device_modified_ms)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -557,7 +595,7 @@ Status SqliteTxn::DeleteRecords(std::string_view identity_id, std::string_view d
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare("DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2"));
+      Prepare("DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2"));
   stmt.BindText(1, identity_id).BindText(2, dataset);
   return stmt.Run();
 }
@@ -566,7 +604,7 @@ Status SqliteTxn::DeleteRecords(std::string_view identity_id, std::string_view d
 
 Status SqliteTxn::AddSyncSessions(std::string_view pool_id, int64_t count) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO sync_usage (pool_id, sync_sessions) VALUES (?1, ?2)
 ON CONFLICT (pool_id) DO UPDATE SET sync_sessions = sync_sessions + excluded.sync_sessions)sql"));
   stmt.BindText(1, pool_id).BindInt(2, count);
@@ -576,7 +614,7 @@ ON CONFLICT (pool_id) DO UPDATE SET sync_sessions = sync_sessions + excluded.syn
 Result<PoolUsage> SqliteTxn::GetPoolUsage(std::string_view pool_id) {
   // Storage counts live datasets only; the latest change includes deletions (a deletion is a
   // change the pool saw).
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 SELECT
   COALESCE((SELECT sync_sessions FROM sync_usage WHERE pool_id = ?1), 0),
   COALESCE((SELECT SUM(data_storage) FROM datasets WHERE pool_id = ?1 AND deleted = 0), 0),
@@ -597,7 +635,7 @@ SELECT
 Result<std::optional<Device>> SqliteTxn::GetDevice(std::string_view device_id) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(kDeviceColumns, "FROM devices WHERE device_id = ?1")));
+      Prepare(Select(kDeviceColumns, "FROM devices WHERE device_id = ?1")));
   stmt.BindText(1, device_id);
   return FirstRow<Device>(stmt, ReadDevice);
 }
@@ -607,7 +645,7 @@ Result<std::optional<Device>> SqliteTxn::FindDevice(std::string_view identity_id
                                                     std::string_view token) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      connection_.Prepare(Select(kDeviceColumns,
+      Prepare(Select(kDeviceColumns,
                                  "FROM devices WHERE identity_id = ?1 AND platform = ?2 "
                                  "AND token = ?3 ORDER BY device_id LIMIT 1")));
   stmt.BindText(1, identity_id).BindText(2, platform).BindText(3, token);
@@ -616,7 +654,7 @@ Result<std::optional<Device>> SqliteTxn::FindDevice(std::string_view identity_id
 
 Status SqliteTxn::PutDevice(const Device& device) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO devices (device_id, pool_id, identity_id, platform, token, endpoint_arn, created_ms)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
 ON CONFLICT (device_id) DO UPDATE SET
@@ -635,7 +673,7 @@ ON CONFLICT (device_id) DO UPDATE SET
 
 Status SqliteTxn::PutSubscription(const Subscription& subscription) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO subscriptions (pool_id, identity_id, dataset_name, device_id)
 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING)sql"));
   stmt.BindText(1, subscription.pool_id)
@@ -647,7 +685,7 @@ VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING)sql"));
 
 Status SqliteTxn::DeleteSubscription(const Subscription& subscription) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 DELETE FROM subscriptions
 WHERE identity_id = ?1 AND dataset_name = ?2 AND device_id = ?3 AND pool_id = ?4)sql"));
   stmt.BindText(1, subscription.identity_id)
@@ -659,7 +697,7 @@ WHERE identity_id = ?1 AND dataset_name = ?2 AND device_id = ?3 AND pool_id = ?4
 
 Result<std::vector<Subscription>> SqliteTxn::ListSubscriptions(std::string_view identity_id,
                                                                std::string_view dataset) {
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 SELECT pool_id, identity_id, dataset_name, device_id FROM subscriptions
 WHERE identity_id = ?1 AND dataset_name = ?2 ORDER BY device_id, pool_id)sql"));
   stmt.BindText(1, identity_id).BindText(2, dataset);
@@ -672,6 +710,7 @@ WHERE identity_id = ?1 AND dataset_name = ?2 ORDER BY device_id, pool_id)sql"));
 
 Status SqliteTxn::WipeCognitoState() {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NotePoolsWritten();
   // Children first, so each DELETE is a plain table clear rather than a cascade walk.
   // access_keys and secrets are not Cognito state and stay.
   static constexpr const char* kTables[] = {"outbox", "subscriptions", "devices",    "records",
@@ -679,7 +718,7 @@ Status SqliteTxn::WipeCognitoState() {
                                             "sync_usage",    "principal_tag_maps", "pools"};
   for (const char* table : kTables) {
     COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                             connection_.Prepare(std::string("DELETE FROM ") + table));
+                             Prepare(std::string("DELETE FROM ") + table));
     COGSYNC_RETURN_IF_ERROR(stmt.Run());
   }
   return OkStatus();

@@ -1,8 +1,13 @@
 #pragma once
-// store::Txn over one SQLite connection inside an already open transaction. The transaction
-// itself (BEGIN/SAVEPOINT/COMMIT) belongs to the caller: SqliteStore for reads, the group-commit
-// writer for writes. A read-only Txn refuses every write method.
+// store::Txn over one SQLite connection. A write Txn runs inside the group-commit writer's
+// transaction (BEGIN IMMEDIATE/SAVEPOINT/COMMIT). A read Txn opens its deferred transaction with
+// its first statement, so a read answered wholly from the pool cache takes no SQLite lock at
+// all; SqliteStore ends the transaction, if one was opened. A read Txn refuses every write method.
 
+#include <cstdint>
+#include <string_view>
+
+#include "store/sqlite/pool_cache.h"
 #include "store/sqlite/statement.h"
 #include "store/store.h"
 
@@ -10,13 +15,19 @@ namespace cogsync::store::sqlite {
 
 class SqliteTxn final : public Txn {
  public:
-  SqliteTxn(Connection& connection, bool writable)
-      : connection_(connection), writable_(writable) {}
+  // `cache` may be null (no caching). For a read Txn, construct it before its first statement:
+  // it takes the cache's generation, which must precede the snapshot.
+  SqliteTxn(Connection& connection, bool writable, PoolCache* cache)
+      : connection_(connection),
+        writable_(writable),
+        cache_(cache),
+        generation_(cache != nullptr && !writable ? cache->Generation() : 0) {}
 
   Result<std::optional<Pool>> GetPool(std::string_view pool_id) override;
   Status PutPool(const Pool& pool) override;
   Status DeletePool(std::string_view pool_id) override;
   Result<std::vector<Pool>> ListPools(std::string_view after_id, int limit) override;
+  Result<std::vector<PoolName>> ListPoolNames(std::string_view after_id, int limit) override;
   Result<int64_t> CountPools() override;
   Result<std::optional<boost::json::object>> GetPrincipalTagMap(
       std::string_view pool_id, std::string_view provider) override;
@@ -94,8 +105,20 @@ class SqliteTxn final : public Txn {
     return OkStatus();
   }
 
+  // The connection's cached statement for `sql`; a read Txn's first one opens its transaction.
+  Result<Statement> Prepare(std::string_view sql);
+  // The cache, for reads outside a write transaction only.
+  PoolCache* ReadCache() const { return writable_ ? nullptr : cache_; }
+  // A write Txn changed pools: the cache forgets them once the writer's transaction ends.
+  void NotePoolsWritten() {
+    if (cache_ != nullptr) cache_->MarkWritten();
+  }
+
   Connection& connection_;
   bool writable_;
+  bool begun_ = false;  // read Txn: BEGIN has run
+  PoolCache* cache_;
+  uint64_t generation_;
 };
 
 }  // namespace cogsync::store::sqlite

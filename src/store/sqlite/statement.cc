@@ -179,16 +179,16 @@ Status Connection::Exec(std::string_view sql, std::string_view context) {
 }
 
 Result<Statement> Connection::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) {
-      return StorageError("prepare", rc, std::string(sqlite3_errmsg(db_)) + " in: " + key);
+      return StorageError("prepare", rc,
+                          std::string(sqlite3_errmsg(db_)) + " in: " + std::string(sql));
     }
-    it = cache_.emplace(std::move(key), stmt).first;
+    it = cache_.emplace(std::string(sql), stmt).first;
   }
   return Statement(this, it->second);
 }

@@ -5,6 +5,7 @@
 // codes into ApiErrors (logged in full, returned to clients as a generic storage error).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,8 +98,14 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
 
+  // Looked up by string_view: a cache hit allocates nothing.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
 };
 
 // Steps a bound statement to completion, mapping each row with `read`.

@@ -480,6 +480,11 @@ TEST_P(StoreConformanceTest, KeysetPaginationIsOrderedAndBounded) {
     EXPECT_TRUE(txn.ListPools("p5", 2)->empty());
     EXPECT_TRUE(txn.ListPools("", 0)->empty());
     EXPECT_TRUE(txn.ListPools("", -1)->empty());  // negative is not "unlimited"
+    auto names = *txn.ListPoolNames("p1", 3);
+    EXPECT_EQ(ids(names), (std::vector<std::string>{"p2", "p3", "p4"}));
+    EXPECT_EQ(names[0].name, MakePool("p2").name);
+    EXPECT_TRUE(txn.ListPoolNames("p5", 2)->empty());
+    EXPECT_TRUE(txn.ListPoolNames("", -1)->empty());
     EXPECT_EQ(ids(*txn.ListIdentities("p1", "", 3, false)),
               (std::vector<std::string>{"i1", "i2", "i3"}));
     EXPECT_EQ(ids(*txn.ListIdentities("p1", "i1", 3, true)),

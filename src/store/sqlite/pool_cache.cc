@@ -1,0 +1,52 @@
+#include "store/sqlite/pool_cache.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace cogsync::store::sqlite {
+
+uint64_t PoolCache::Generation() const {
+  std::shared_lock lock(mu_);
+  return generation_;
+}
+
+std::shared_ptr<const Pool> PoolCache::Get(std::string_view pool_id) const {
+  std::shared_lock lock(mu_);
+  auto it = pools_.find(pool_id);
+  return it == pools_.end() ? nullptr : it->second;
+}
+
+void PoolCache::Put(const Pool& pool, uint64_t generation) {
+  auto copy = std::make_shared<const Pool>(pool);
+  std::unique_lock lock(mu_);
+  if (generation != generation_) return;
+  if (pools_.size() >= kMaxPools && !pools_.contains(pool.id)) pools_.clear();
+  pools_.insert_or_assign(pool.id, std::move(copy));
+}
+
+std::optional<std::vector<PoolName>> PoolCache::Names(std::string_view after_id,
+                                                      int limit) const {
+  std::shared_lock lock(mu_);
+  if (!names_) return std::nullopt;
+  auto first = std::upper_bound(names_->begin(), names_->end(), after_id,
+                                [](std::string_view id, const PoolName& name) { return id < name.id; });
+  size_t count = std::min<size_t>(size_t(std::max(limit, 0)), size_t(names_->end() - first));
+  return std::vector<PoolName>(first, first + std::ptrdiff_t(count));
+}
+
+void PoolCache::PutNames(std::vector<PoolName> all, uint64_t generation) {
+  if (all.size() > kMaxPools) return;
+  std::unique_lock lock(mu_);
+  if (generation != generation_) return;
+  names_ = std::move(all);
+}
+
+void PoolCache::InvalidateIfWritten() {
+  if (!written_.exchange(false, std::memory_order_acq_rel)) return;
+  std::unique_lock lock(mu_);
+  ++generation_;
+  pools_.clear();
+  names_.reset();
+}
+
+}  // namespace cogsync::store::sqlite

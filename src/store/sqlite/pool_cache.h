@@ -1,0 +1,71 @@
+#pragma once
+// Identity pools as last committed, kept in memory by the SQLite store. Nearly every request
+// reads its pool (DescribeIdentityPool, GetId, every Cognito Sync call), pools change rarely, and
+// one process owns the database file (SqliteOptions::exclusive), so the store can answer those
+// reads without a SQLite read transaction. A cache hit costs a shared lock and a map probe; a
+// read transaction costs the WAL read locks (fcntl system calls) and parsing seven JSON columns.
+//
+// Coherence, without ever serving a pool older than the last acknowledged write:
+// - A write transaction that changes any pool calls MarkWritten(); the writer calls
+//   InvalidateIfWritten() after its COMMIT (or ROLLBACK) and before answering any caller, which
+//   empties the cache and moves the generation on. So once a write is acknowledged, no later
+//   read finds the earlier version here.
+// - A read transaction takes Generation() before its snapshot and offers what it read with that
+//   generation; Put*() drops the offer if the generation has moved on since, because the
+//   snapshot may predate a commit whose invalidation already ran.
+// Readers in a write transaction never use the cache: they must see their own changes.
+//
+// Thread-safe.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/types.h"
+
+namespace cogsync::store::sqlite {
+
+class PoolCache {
+ public:
+  // At most this many pools are kept, and the name list only while the store has no more.
+  static constexpr size_t kMaxPools = 1024;
+
+  uint64_t Generation() const;
+
+  std::shared_ptr<const Pool> Get(std::string_view pool_id) const;
+  void Put(const Pool& pool, uint64_t generation);
+
+  // The page of ListPoolNames from the complete, ordered list of pool names, or nullopt when it
+  // is not cached.
+  std::optional<std::vector<PoolName>> Names(std::string_view after_id, int limit) const;
+  // Offers the complete list (ordered by id); ignored above kMaxPools.
+  void PutNames(std::vector<PoolName> all, uint64_t generation);
+
+  // A write transaction changed a pool (not yet committed).
+  void MarkWritten() { written_.store(true, std::memory_order_relaxed); }
+  // After the writer's COMMIT or ROLLBACK: forgets everything if a pool was written.
+  void InvalidateIfWritten();
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+
+  mutable std::shared_mutex mu_;
+  uint64_t generation_ = 0;  // guarded by mu_
+  std::unordered_map<std::string, std::shared_ptr<const Pool>, Hash, std::equal_to<>>
+      pools_;                                     // guarded by mu_
+  std::optional<std::vector<PoolName>> names_;    // guarded by mu_
+  std::atomic<bool> written_{false};
+};
+
+}  // namespace cogsync::store::sqlite

@@ -1,0 +1,217 @@
+// The SQLite store's pool cache (store/sqlite/pool_cache.h): its generation rule on its own, and
+// through SqliteStore that a read never sees a pool older than the last acknowledged write, even
+// when its snapshot was taken before that write; and the server's exclusive lock on the file.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/pool_cache.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace cogsync::store {
+namespace {
+
+using sqlite::PoolCache;
+
+Pool NamedPool(const std::string& id, const std::string& name) {
+  Pool pool;
+  pool.id = id;
+  pool.name = name;
+  pool.created_ms = 1;
+  return pool;
+}
+
+std::vector<std::string> Ids(const std::vector<PoolName>& names) {
+  std::vector<std::string> ids;
+  for (const auto& name : names) ids.push_back(name.id);
+  return ids;
+}
+
+TEST(PoolCacheTest, AnOfferFromBeforeAnInvalidationIsDropped) {
+  PoolCache cache;
+  uint64_t before = cache.Generation();
+  cache.MarkWritten();
+  cache.InvalidateIfWritten();
+  cache.Put(NamedPool("p", "old"), before);  // read from a snapshot older than the write
+  EXPECT_EQ(cache.Get("p"), nullptr);
+  cache.PutNames({PoolName{"p", "old"}}, before);
+  EXPECT_FALSE(cache.Names("", 10).has_value());
+
+  cache.Put(NamedPool("p", "new"), cache.Generation());
+  ASSERT_NE(cache.Get("p"), nullptr);
+  EXPECT_EQ(cache.Get("p")->name, "new");
+}
+
+TEST(PoolCacheTest, OnlyAWrittenPoolInvalidates) {
+  PoolCache cache;
+  cache.Put(NamedPool("p", "x"), cache.Generation());
+  uint64_t generation = cache.Generation();
+  cache.InvalidateIfWritten();  // a transaction that wrote no pool
+  EXPECT_EQ(cache.Generation(), generation);
+  EXPECT_NE(cache.Get("p"), nullptr);
+
+  cache.MarkWritten();
+  cache.InvalidateIfWritten();
+  EXPECT_NE(cache.Generation(), generation);
+  EXPECT_EQ(cache.Get("p"), nullptr);
+  cache.InvalidateIfWritten();  // the mark is consumed
+  EXPECT_EQ(cache.Generation(), generation + 1);
+}
+
+TEST(PoolCacheTest, NamesArePagedAfterAnId) {
+  PoolCache cache;
+  cache.PutNames({{"a", "A"}, {"b", "B"}, {"c", "C"}, {"d", "D"}}, cache.Generation());
+  EXPECT_EQ(Ids(*cache.Names("", 2)), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(Ids(*cache.Names("b", 2)), (std::vector<std::string>{"c", "d"}));
+  EXPECT_EQ(Ids(*cache.Names("bb", 5)), (std::vector<std::string>{"c", "d"}));
+  EXPECT_TRUE(cache.Names("d", 2)->empty());
+  EXPECT_TRUE(cache.Names("", 0)->empty());
+  EXPECT_TRUE(cache.Names("", -1)->empty());
+}
+
+TEST(PoolCacheTest, StaysBounded) {
+  PoolCache cache;
+  for (size_t i = 0; i <= PoolCache::kMaxPools; ++i) {
+    cache.Put(NamedPool("p" + std::to_string(i), "n"), cache.Generation());
+  }
+  // The map was emptied when it was full, then took the last one.
+  EXPECT_NE(cache.Get("p" + std::to_string(PoolCache::kMaxPools)), nullptr);
+  EXPECT_EQ(cache.Get("p0"), nullptr);
+
+  std::vector<PoolName> too_many(PoolCache::kMaxPools + 1, PoolName{"x", "x"});
+  cache.PutNames(too_many, cache.Generation());
+  EXPECT_FALSE(cache.Names("", 1).has_value());
+}
+
+class PoolCacheStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.ok());
+    options_.path = dir_.File("cogsync.db");
+    options_.read_connections = 2;
+    auto opened = SqliteStore::Open(options_);
+    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+    store_ = std::move(opened).value();
+  }
+  Status Put(const Pool& pool) {
+    return store_->Write([&](Txn& txn) { return txn.PutPool(pool); });
+  }
+  std::string NameOf(const std::string& id) {
+    std::string name = "<missing>";
+    EXPECT_TRUE(store_->Read([&](Txn& txn) -> Status {
+                  COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(id));
+                  if (pool) name = pool->name;
+                  return OkStatus();
+                }).ok());
+    return name;
+  }
+  std::vector<PoolName> Names() {
+    std::vector<PoolName> names;
+    EXPECT_TRUE(store_->Read([&](Txn& txn) -> Status {
+                  COGSYNC_ASSIGN_OR_RETURN(names, txn.ListPoolNames("", 60));
+                  return OkStatus();
+                }).ok());
+    return names;
+  }
+
+  testing::TempDir dir_{"pool-cache"};
+  SqliteOptions options_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(PoolCacheStoreTest, ReadsSeeEveryAcknowledgedPoolWrite) {
+  ASSERT_TRUE(Put(NamedPool("p1", "first")).ok());
+  EXPECT_EQ(NameOf("p1"), "first");  // now cached
+  EXPECT_EQ(Ids(Names()), (std::vector<std::string>{"p1"}));
+
+  ASSERT_TRUE(Put(NamedPool("p1", "second")).ok());
+  EXPECT_EQ(NameOf("p1"), "second");
+  ASSERT_TRUE(Put(NamedPool("p0", "zero")).ok());
+  auto names = Names();
+  EXPECT_EQ(Ids(names), (std::vector<std::string>{"p0", "p1"}));
+  EXPECT_EQ(names[1].name, "second");
+
+  ASSERT_TRUE(store_->Write([](Txn& txn) { return txn.DeletePool("p1"); }).ok());
+  EXPECT_EQ(NameOf("p1"), "<missing>");
+  EXPECT_EQ(Ids(Names()), (std::vector<std::string>{"p0"}));
+
+  ASSERT_TRUE(store_->Write([](Txn& txn) { return txn.WipeCognitoState(); }).ok());
+  EXPECT_EQ(NameOf("p0"), "<missing>");
+  EXPECT_TRUE(Names().empty());
+}
+
+TEST_F(PoolCacheStoreTest, AFailedWriteLeavesTheCommittedPool) {
+  ASSERT_TRUE(Put(NamedPool("p", "kept")).ok());
+  EXPECT_EQ(NameOf("p"), "kept");
+  Status failed = store_->Write([](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(NamedPool("p", "rolled back")));
+    return ApiError::InvalidParameter("no");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(NameOf("p"), "kept");
+}
+
+TEST_F(PoolCacheStoreTest, AWriteSeesItsOwnPoolChangesBeforeCommit) {
+  ASSERT_TRUE(Put(NamedPool("p", "before")).ok());
+  EXPECT_EQ(NameOf("p"), "before");
+  std::string inside;
+  ASSERT_TRUE(store_->Write([&](Txn& txn) -> Status {
+                COGSYNC_RETURN_IF_ERROR(txn.PutPool(NamedPool("p", "after")));
+                COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool("p"));
+                inside = pool ? pool->name : "";
+                return OkStatus();
+              }).ok());
+  EXPECT_EQ(inside, "after");
+  EXPECT_EQ(NameOf("p"), "after");
+}
+
+// The race the generation exists for: a read whose snapshot predates a pool write reads the old
+// pool after the write was acknowledged and its invalidation ran. What it read is right for its
+// snapshot, but must not be left in the cache for later reads.
+TEST_F(PoolCacheStoreTest, AnOldSnapshotDoesNotRefillTheCacheWithAnOldPool) {
+  ASSERT_TRUE(Put(NamedPool("p", "old")).ok());
+  ASSERT_TRUE(Put(NamedPool("q", "other")).ok());
+  std::string seen_in_old_snapshot;
+  ASSERT_TRUE(store_->Read([&](Txn& txn) -> Status {
+                COGSYNC_RETURN_IF_ERROR(txn.GetSecret("anything"));  // snapshot taken
+                std::thread writer([&] { EXPECT_TRUE(Put(NamedPool("p", "new")).ok()); });
+                writer.join();  // acknowledged: committed and invalidated
+                COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool("p"));
+                seen_in_old_snapshot = pool ? pool->name : "";
+                COGSYNC_RETURN_IF_ERROR(txn.ListPoolNames("", 10));
+                return OkStatus();
+              }).ok());
+  EXPECT_EQ(seen_in_old_snapshot, "old");
+  EXPECT_EQ(NameOf("p"), "new");
+  auto names = Names();
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(names[0].name, "new");
+}
+
+TEST_F(PoolCacheStoreTest, AnExclusiveStoreRefusesASecondServer) {
+  store_.reset();
+  SqliteOptions exclusive = options_;
+  exclusive.exclusive = true;
+  auto server = SqliteStore::Open(exclusive);
+  ASSERT_TRUE(server.ok()) << server.error().ToString();
+
+  auto second = SqliteStore::Open(exclusive);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().message().find("in use by another cogsync server"), std::string::npos)
+      << second.error().message();
+
+  auto tool = SqliteStore::Open(options_);  // `cogsync keys` beside the server
+  EXPECT_TRUE(tool.ok());
+
+  server.value().reset();
+  auto next = SqliteStore::Open(exclusive);  // the lock went with the first server
+  EXPECT_TRUE(next.ok());
+}
+
+}  // namespace
+}  // namespace cogsync::store
