@@ -39,21 +39,28 @@ std::string_view Trim(std::string_view s) {
   return s.substr(begin, end - begin + 1);
 }
 
-// Trims and turns every inner run of whitespace into one space, as the SDKs do before signing.
-std::string NormalizeHeaderValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  bool pending_space = false;
-  for (char c : Trim(value)) {
-    if (c == ' ' || c == '\t') {
-      pending_space = true;
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out += c;
+// Appends the value trimmed, with each inner run of spaces and tabs made one space, as the SDKs
+// do before signing. Runs of other characters are appended whole.
+void AppendNormalizedHeaderValue(std::string& out, std::string_view value) {
+  std::string_view rest = Trim(value);
+  while (!rest.empty()) {
+    size_t blank = rest.find_first_of(" \t");
+    out.append(rest.substr(0, blank));
+    if (blank == std::string_view::npos) return;
+    out += ' ';
+    // The value is trimmed, so the run is followed by something else.
+    rest = rest.substr(rest.find_first_not_of(" \t", blank));
   }
-  return out;
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? char(a[i] - 'A' + 'a') : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? char(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
 }
 
 void SplitTarget(std::string_view target, std::string_view* path, std::string_view* query) {
@@ -85,14 +92,16 @@ std::vector<std::pair<std::string, std::string>> DecodeQuery(std::string_view ra
 }
 
 // Splits on any of `separators`, dropping empty pieces.
+// One pass over the characters: find_first_of would call memchr once per character.
 std::vector<std::string_view> SplitAny(std::string_view s, std::string_view separators) {
   std::vector<std::string_view> out;
-  while (!s.empty()) {
-    size_t pos = s.find_first_of(separators);
-    std::string_view piece = s.substr(0, pos);
-    if (!piece.empty()) out.push_back(piece);
-    if (pos == std::string_view::npos) break;
-    s = s.substr(pos + 1);
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    bool boundary = i == s.size();
+    for (size_t k = 0; !boundary && k < separators.size(); ++k) boundary = s[i] == separators[k];
+    if (!boundary) continue;
+    if (i > start) out.push_back(s.substr(start, i - start));
+    start = i + 1;
   }
   return out;
 }
@@ -154,7 +163,8 @@ Result<ParsedAuthorization> ParseAuthorizationImpl(std::string_view header, bool
   // Not a SigV4 header at all (e.g. SigV2's "AWS AKID:sig"): AWS answers that the SigV4
   // parameters are missing rather than complaining about its syntax.
   bool sigv4_family = algorithm.substr(0, 5) == "AWS4-";
-  std::map<std::string, std::string, std::less<>> params;
+  // The three parameters that matter; a repeated one counts with its last value.
+  std::optional<std::string_view> credential, signature, signed_headers;
   if (sigv4_family) {
     // AWS splits the parameters on commas and on whitespace alike.
     for (std::string_view piece : SplitAny(rest, ", \t")) {
@@ -165,23 +175,23 @@ Result<ParsedAuthorization> ParseAuthorizationImpl(std::string_view header, bool
             "' not a valid key=value pair (missing equal-sign) in Authorization header: '" +
             std::string(header) + "'.");
       }
-      params.insert_or_assign(std::string(piece.substr(0, eq)),
-                              std::string(piece.substr(eq + 1)));
+      std::string_view name = piece.substr(0, eq);
+      std::string_view value = piece.substr(eq + 1);
+      if (name == "Credential") credential = value;
+      else if (name == "Signature") signature = value;
+      else if (name == "SignedHeaders") signed_headers = value;
     }
   }
 
   std::string missing;
-  auto credential = params.find("Credential");
-  auto signature = params.find("Signature");
-  auto signed_headers = params.find("SignedHeaders");
-  if (credential == params.end() || credential->second.empty()) {
+  if (!credential || credential->empty()) {
     missing += "Authorization header requires 'Credential' parameter. ";
   }
-  if (signature == params.end() || signature->second.empty()) {
+  if (!signature || signature->empty()) {
     missing += "Authorization header requires 'Signature' parameter. ";
   }
   // An empty SignedHeaders is syntactically fine; the 'host' rule rejects it later.
-  if (signed_headers == params.end()) {
+  if (!signed_headers) {
     missing += "Authorization header requires 'SignedHeaders' parameter. ";
   }
   if (!date_present) missing += kMissingDateMessage;
@@ -191,9 +201,9 @@ Result<ParsedAuthorization> ParseAuthorizationImpl(std::string_view header, bool
   COGSYNC_RETURN_IF_ERROR(CheckAlgorithm(algorithm));
 
   ParsedAuthorization parsed;
-  COGSYNC_RETURN_IF_ERROR(ParseCredential(credential->second, &parsed));
-  parsed.signed_headers = ParseSignedHeaders(signed_headers->second);
-  parsed.signature = signature->second;
+  COGSYNC_RETURN_IF_ERROR(ParseCredential(*credential, &parsed));
+  parsed.signed_headers = ParseSignedHeaders(*signed_headers);
+  parsed.signature = std::string(*signature);
   return parsed;
 }
 
@@ -408,22 +418,21 @@ std::string CanonicalQuery(std::string_view raw_query, bool drop_signature) {
 Result<std::string> CanonicalHeaders(const HeaderList& headers,
                                      const std::vector<std::string>& signed_headers) {
   std::string out;
+  out.reserve(256);
   for (const std::string& name : signed_headers) {
-    std::string joined;
+    out += name;
+    out += ':';
     bool found = false;
     for (const auto& [key, value] : headers) {
-      if (ToLower(key) != name) continue;
-      if (found) joined += ',';
-      joined += NormalizeHeaderValue(value);
+      if (!EqualsIgnoringCase(key, name)) continue;
+      if (found) out += ',';
+      AppendNormalizedHeaderValue(out, value);
       found = true;
     }
     if (!found) {
       return ApiError::InvalidSignature("The signed header '" + name +
                                         "' is missing from the request.");
     }
-    out += name;
-    out += ':';
-    out += joined;
     out += '\n';
   }
   return out;

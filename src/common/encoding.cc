@@ -78,11 +78,11 @@ int HexValue(char c) {
 }  // namespace
 
 std::string Hex(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::string out(bytes.size() * 2, '\0');
+  char* next = out.data();
   for (unsigned char c : bytes) {
-    out += kHexDigits[c >> 4];
-    out += kHexDigits[c & 15];
+    *next++ = kHexDigits[c >> 4];
+    *next++ = kHexDigits[c & 15];
   }
   return out;
 }

@@ -210,13 +210,16 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
     return EncodeError(entry.service, allowed.error());
   }
   if (auto cc = json::GetString(*input, "ClientContext")) ctx.client_context = *cc;
-  Result<bj::value> output = ApiError::InternalError("not run");
-  try {
-    output = entry.call(ctx, *input);
-  } catch (const std::exception& e) {
-    spdlog::error("request {} {}: unexpected exception: {}", request.request_id, ctx.operation, e.what());
-    output = ApiError::InternalError("Internal server error (request " + request.request_id + ")");
-  }
+  auto call = [&]() -> Result<bj::value> {
+    try {
+      return entry.call(ctx, *input);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {}: unexpected exception: {}", request.request_id, ctx.operation,
+                    e.what());
+      return ApiError::InternalError("Internal server error (request " + request.request_id + ")");
+    }
+  };
+  Result<bj::value> output = call();
   if (!output.ok()) {
     if (output.error().sync_status() == HttpStatus::kInternalServerError) {
       spdlog::error("request {} {}: {}", request.request_id, ctx.operation, output.error().ToString());

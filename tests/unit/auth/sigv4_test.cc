@@ -375,6 +375,16 @@ TEST(SigV4Parse, ToleratesOrderAndSpacing) {
 }
 
 // D10: malformed headers are IncompleteSignature (400) with AWS's messages.
+TEST(SigV4Parse, ARepeatedParameterCountsWithItsLastValueAndOthersAreIgnored) {
+  Result<ParsedAuthorization> p = ParseAuthorization(
+      "AWS4-HMAC-SHA256 Signature=first, Extra=1, Credential=K/20261123/r/s/aws4_request, "
+      "SignedHeaders=host, Signature=second,,\tSignedHeaders=host;x-amz-date");
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  EXPECT_EQ(p->signature, "second");
+  EXPECT_EQ(p->signed_headers, (std::vector<std::string>{"host", "x-amz-date"}));
+  EXPECT_EQ(p->access_key_id, "K");
+}
+
 TEST(SigV4Parse, MissingPartsAreListed) {
   struct Case {
     std::string header;
