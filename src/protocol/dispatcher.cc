@@ -226,7 +226,10 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
     }
     return EncodeError(entry.service, output.error());
   }
-  return EncodeOutput(entry.service, entry.model->output >= 0 ? output.value() : bj::value(nullptr));
+  // Two calls rather than `cond ? output.value() : bj::value(nullptr)`: that expression is a
+  // prvalue, a deep copy of the whole output.
+  if (entry.model->output < 0) return EncodeOutput(entry.service, bj::value(nullptr));
+  return EncodeOutput(entry.service, output.value());
 }
 
 http::Response Dispatcher::Handle(const http::Request& request) {

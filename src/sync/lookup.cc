@@ -66,14 +66,14 @@ boost::json::object DatasetJson(const store::Dataset& d) {
   return o;
 }
 
-boost::json::object RecordJson(const store::Record& r) {
-  boost::json::object o;
-  o["Key"] = r.key;
-  if (r.value) o["Value"] = *r.value;
-  o["SyncCount"] = r.sync_count;
-  o["LastModifiedDate"] = json::Timestamp(r.modified_ms);
-  o["LastModifiedBy"] = r.modified_by;
-  if (r.device_modified_ms) o["DeviceLastModifiedDate"] = json::Timestamp(*r.device_modified_ms);
+boost::json::object RecordJson(const store::Record& r, boost::json::storage_ptr storage) {
+  boost::json::object o(6, std::move(storage));
+  o.emplace("Key", r.key);
+  if (r.value) o.emplace("Value", *r.value);
+  o.emplace("SyncCount", r.sync_count);
+  o.emplace("LastModifiedDate", json::Timestamp(r.modified_ms));
+  o.emplace("LastModifiedBy", r.modified_by);
+  if (r.device_modified_ms) o.emplace("DeviceLastModifiedDate", json::Timestamp(*r.device_modified_ms));
   return o;
 }
 

@@ -37,7 +37,8 @@ Result<int> PageSize(const boost::json::object& in, std::string_view member, int
 // The Dataset shape (D6 timestamps).
 boost::json::object DatasetJson(const store::Dataset& dataset);
 // The Record shape: a tombstone has no Value (D16).
-boost::json::object RecordJson(const store::Record& record);
+// `storage`: where the object's memory comes from (an answer's own arena; default: the heap).
+boost::json::object RecordJson(const store::Record& record, boost::json::storage_ptr storage = {});
 
 // Bytes a live record counts toward the dataset size (D19): UTF-8 bytes of key and value.
 inline int64_t RecordBytes(const store::Record& record) {
