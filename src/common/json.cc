@@ -1,6 +1,7 @@
 #include "common/json.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -19,6 +20,16 @@ std::optional<bj::value> Parse(std::string_view text, std::string* error) {
   return v;
 }
 
+namespace {
+// The bytes a JSON string cannot hold as they are: control characters, '"', '\\' and DEL.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[size_t(c)] = true;
+  table['"'] = table['\\'] = table[0x7f] = true;
+  return table;
+}();
+}  // namespace
+
 void AppendString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.reserve(out.size() + s.size() + 2);
@@ -27,7 +38,7 @@ void AppendString(std::string& out, std::string_view s) {
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
+    if (!kNeedsEscape[c]) continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

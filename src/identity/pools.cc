@@ -39,9 +39,10 @@ bj::object Describe(const std::string& pool_id, const bj::object& in) {
   return d;
 }
 
-bj::value PoolOutput(const store::Pool& pool) {
-  bj::object out = pool.description;
-  out["IdentityPoolTags"] = pool.tags;
+// Takes the pool by value: callers done with it move it in, and nothing is copied.
+bj::value PoolOutput(store::Pool pool) {
+  bj::object out = std::move(pool.description);
+  out["IdentityPoolTags"] = std::move(pool.tags);
   return out;
 }
 
@@ -81,14 +82,14 @@ IdentityService::Output IdentityService::CreateIdentityPool(RequestContext&, con
     }
     return txn.PutPool(pool);
   }));
-  return PoolOutput(pool);
+  return PoolOutput(std::move(pool));
 }
 
 IdentityService::Output IdentityService::DescribeIdentityPool(RequestContext&, const bj::object& in) {
   bj::value out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
-    out = PoolOutput(pool);
+    out = PoolOutput(std::move(pool));
     return OkStatus();
   }));
   return out;
@@ -119,7 +120,7 @@ IdentityService::Output IdentityService::UpdateIdentityPool(RequestContext&, con
     pool.description = Describe(pool.id, effective);
     if (const bj::object* tags = json::GetObject(in, "IdentityPoolTags")) pool.tags = *tags;
     COGSYNC_RETURN_IF_ERROR(txn.PutPool(pool));
-    out = PoolOutput(pool);
+    out = PoolOutput(std::move(pool));
     return OkStatus();
   }));
   return out;
