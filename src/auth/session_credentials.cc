@@ -33,6 +33,29 @@ MintedCredentials SessionCredentials::Mint(std::string_view pool_id, std::string
 
 Result<std::pair<Principal, std::string>> SessionCredentials::Resolve(
     std::string_view access_key_id, std::string_view session_token, int64_t now_ms) const {
+  std::optional<Opened> opened;
+  {
+    std::lock_guard lock(mu_);
+    // Keys compare whole: a look-up is a hash, then equality with a token this server sealed.
+    auto it = opened_.find(std::string(session_token));
+    if (it != opened_.end()) opened = it->second;
+  }
+  if (!opened) {
+    COGSYNC_ASSIGN_OR_RETURN(Opened fresh, Open(access_key_id, session_token));
+    std::lock_guard lock(mu_);
+    if (opened_.size() >= kMaxRemembered) opened_.clear();
+    opened = opened_.try_emplace(std::string(session_token), std::move(fresh)).first->second;
+  }
+  // The token names its key id: signing with another key id is not this token's use.
+  if (opened->principal.access_key_id != access_key_id) return InvalidToken();
+  if (now_ms >= opened->principal.expires_ms) {
+    return ApiError::ExpiredToken("The security token included in the request is expired");
+  }
+  return std::make_pair(std::move(opened->principal), std::move(opened->secret));
+}
+
+Result<SessionCredentials::Opened> SessionCredentials::Open(std::string_view access_key_id,
+                                                            std::string_view session_token) const {
   auto payload = sealer_.Open(kTokenPurpose, session_token);
   if (!payload) return InvalidToken();
   auto parsed = json::Parse(*payload);
@@ -47,9 +70,6 @@ Result<std::pair<Principal, std::string>> SessionCredentials::Resolve(
   if (!key || !pool || !identity || !authenticated || !role || !expires || *key != access_key_id) {
     return InvalidToken();
   }
-  if (now_ms >= *expires) {
-    return ApiError::ExpiredToken("The security token included in the request is expired");
-  }
   Principal p;
   p.kind = Principal::Kind::kIdentity;
   p.access_key_id = *key;
@@ -58,7 +78,7 @@ Result<std::pair<Principal, std::string>> SessionCredentials::Resolve(
   p.authenticated = *authenticated;
   p.role_arn = *role;
   p.expires_ms = *expires;
-  return std::make_pair(std::move(p), SecretFor(access_key_id));
+  return Opened{std::move(p), SecretFor(access_key_id)};
 }
 
 }  // namespace cogsync::auth

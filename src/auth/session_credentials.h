@@ -4,10 +4,13 @@
 // (pool, identity, authenticated, role, expiry) sealed under the shared key, and the secret key
 // is derived from the access key id with the same key, so any node accepts them without a lookup.
 
+#include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "auth/principal.h"
 #include "common/sealed_token.h"
@@ -32,7 +35,10 @@ class SessionCredentials {
                          bool authenticated, std::string_view role_arn, int64_t now_ms) const;
   // The principal and secret for a request signed with minted credentials. Errors:
   // UnrecognizedClient for a token that is not ours or does not belong to the key id,
-  // ExpiredToken past its expiry.
+  // ExpiredToken past its expiry. Thread-safe. A device signs every request with the same token,
+  // so tokens that opened are remembered (at most kMaxRemembered): opening one costs two HMACs,
+  // a base64 decode and a JSON parse. Only tokens this server sealed get in, and the expiry is
+  // checked on every use.
   Result<std::pair<Principal, std::string>> Resolve(std::string_view access_key_id,
                                                     std::string_view session_token,
                                                     int64_t now_ms) const;
@@ -40,9 +46,20 @@ class SessionCredentials {
     return access_key_id.size() == 20 && access_key_id.substr(0, 4) == "ASIA";
   }
 
+  static constexpr size_t kMaxRemembered = 1024;
+
  private:
+  struct Opened {
+    Principal principal;
+    std::string secret;
+  };
+
   std::string SecretFor(std::string_view access_key_id) const;
+  Result<Opened> Open(std::string_view access_key_id, std::string_view session_token) const;
+
   const TokenSealer& sealer_;
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, Opened> opened_;  // by session token; guarded by mu_
 };
 
 }  // namespace cogsync::auth

@@ -51,5 +51,43 @@ TEST(SessionCredentials, Rejections) {
   EXPECT_EQ(foreign.error().code(), "UnrecognizedClientException");
 }
 
+// A remembered token is checked as a fresh one is: its expiry against each request's clock, its
+// key id, and nothing but the exact token finds it.
+TEST(SessionCredentials, RememberedTokensAreCheckedOnEveryUse) {
+  TokenSealer sealer("shared-key");
+  SessionCredentials creds(sealer);
+  const int64_t now = 1'700'000'000'000;
+  auto a = creds.Mint("p", "i", true, "role", now);
+  auto b = creds.Mint("p", "i", true, "role", now);
+  auto first = creds.Resolve(a.access_key_id, a.session_token, now);
+  ASSERT_TRUE(first.ok());
+  auto again = creds.Resolve(a.access_key_id, a.session_token, now + 1000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->first.identity_id, "i");
+  EXPECT_TRUE(again->first.authenticated);
+  EXPECT_EQ(again->second, a.secret_key);
+
+  auto expired = creds.Resolve(a.access_key_id, a.session_token, a.expires_ms);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error().code(), "ExpiredTokenException");
+  auto other_key = creds.Resolve(b.access_key_id, a.session_token, now);
+  ASSERT_FALSE(other_key.ok());
+  EXPECT_EQ(other_key.error().code(), "UnrecognizedClientException");
+  std::string altered = a.session_token;
+  altered.back() = altered.back() == 'A' ? 'B' : 'A';
+  auto tampered = creds.Resolve(a.access_key_id, altered, now);
+  ASSERT_FALSE(tampered.ok());
+  EXPECT_EQ(tampered.error().code(), "UnrecognizedClientException");
+
+  // Past the bound the memory starts over; every token still resolves.
+  for (size_t i = 0; i <= SessionCredentials::kMaxRemembered; ++i) {
+    auto c = creds.Mint("p", "i" + std::to_string(i), false, "role", now);
+    auto resolved = creds.Resolve(c.access_key_id, c.session_token, now);
+    ASSERT_TRUE(resolved.ok());
+    EXPECT_EQ(resolved->first.identity_id, "i" + std::to_string(i));
+  }
+  EXPECT_TRUE(creds.Resolve(a.access_key_id, a.session_token, now).ok());
+}
+
 }  // namespace
 }  // namespace cogsync::auth
