@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace cogsync::json {
 
@@ -28,6 +30,18 @@ constexpr std::array<bool, 256> kNeedsEscape = [] {
   table['"'] = table['\\'] = table[0x7f] = true;
   return table;
 }();
+
+// Whether any of the 8 bytes of `w` needs an escape: below 0x20, '"', '\\' or 0x7f. Bytes of
+// 0x80 and above (UTF-8) never match. A match may be spurious only in a word that also holds a
+// real one, and the caller then looks at each byte.
+inline bool WordNeedsEscape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHigh;
+  return (below_space | has_zero_byte(w ^ ('"' * kOnes)) | has_zero_byte(w ^ ('\\' * kOnes)) |
+          has_zero_byte(w ^ (0x7f * kOnes))) != 0;
+}
 }  // namespace
 
 void AppendString(std::string& out, std::string_view s) {
@@ -36,11 +50,18 @@ void AppendString(std::string& out, std::string_view s) {
   out += '"';
   // Runs of characters that need no escape are appended at once (most strings are one run).
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t i = 0;
+  while (true) {
+    // Eight bytes at a time while none of them needs an escape.
+    uint64_t word;
+    while (i + 8 <= s.size() && (std::memcpy(&word, s.data() + i, 8), !WordNeedsEscape(word))) {
+      i += 8;
+    }
+    if (i >= s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[i++]);
     if (!kNeedsEscape[c]) continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+    out.append(s.data() + run, i - 1 - run);
+    run = i;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

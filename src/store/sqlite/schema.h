@@ -14,8 +14,10 @@ int LatestSchemaVersion();
 // PRAGMA user_version of the connection's database.
 Result<int> ReadSchemaVersion(Connection& connection);
 
-// Brings the database up to LatestSchemaVersion(). A no-op when it is already there; an error
-// (naming both versions) when the database is newer. REQUIRES: no transaction open.
+// Brings the database up to LatestSchemaVersion() (tests: up to `target`). A no-op when it is
+// already there; an error (naming both versions) when the database is newer. REQUIRES: no
+// transaction open.
 Status MigrateSchema(Connection& connection);
+Status MigrateSchema(Connection& connection, int target);
 
 }  // namespace cogsync::store::sqlite

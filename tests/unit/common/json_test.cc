@@ -47,3 +47,44 @@ TEST(Json, ParseLimitsAndStrings) {
 
 }  // namespace
 }  // namespace cogsync::json
+
+namespace cogsync::json {
+namespace {
+
+// AppendString scans eight bytes at a time: escapes must be found at every position of a word,
+// in words after a clean one, and next to UTF-8 bytes (0x80 and above never need one).
+TEST(Json, StringsAreEscapedAtEveryPosition) {
+  auto quoted = [](std::string_view s) {
+    std::string out;
+    AppendString(out, s);
+    return out;
+  };
+  EXPECT_EQ(quoted(""), "\"\"");
+  EXPECT_EQ(quoted("0123456789abcdef"), "\"0123456789abcdef\"");
+  EXPECT_EQ(quoted("01234567\"9abcdef\\"), "\"01234567\\\"9abcdef\\\\\"");
+  EXPECT_EQ(quoted(std::string("0123456\x01", 8)), "\"0123456\\u0001\"");
+  EXPECT_EQ(quoted("\x7f" "1234567" "\x1f"), "\"\\u007f1234567\\u001f\"");
+  EXPECT_EQ(quoted("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80!"),
+            "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80!\"");
+
+  const std::string specials = std::string("\"\\\x7f\n\t\x00\x1f", 7);
+  for (char special : specials) {
+    for (size_t length = 1; length <= 24; ++length) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string s(length, 'x');
+        s[at] = special;
+        std::string out = quoted(s);
+        auto parsed = boost::json::parse(out);
+        ASSERT_TRUE(parsed.is_string()) << out;
+        EXPECT_EQ(std::string(parsed.as_string()), s) << "length " << length << " at " << at;
+        for (size_t k = 1; k + 1 < out.size(); ++k) {
+          unsigned char c = static_cast<unsigned char>(out[k]);
+          EXPECT_TRUE(c >= 0x20 && c != 0x7f) << "raw byte " << int(c) << " in " << out;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cogsync::json

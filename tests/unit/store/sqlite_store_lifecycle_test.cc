@@ -282,6 +282,63 @@ TEST_F(SqliteStoreLifecycleTest, MigrationsSetUserVersionAndRerunAsNoOps) {
   EXPECT_EQ(ReadSecret("s"), "v");
 }
 
+// Migration 3 rebuilds records WITHOUT ROWID: a version-2 database keeps every record, in key
+// order, and the cascade from its dataset.
+TEST_F(SqliteStoreLifecycleTest, RecordsSurviveTheirRebuildWithoutRowid) {
+  store_.reset();
+  std::filesystem::remove(options_.path);
+  {
+    sqlite::Connection::Options raw;
+    raw.path = options_.path;
+    auto connection = sqlite::Connection::Open(raw);
+    ASSERT_TRUE(connection.ok()) << connection.error().ToString();
+    ASSERT_TRUE(sqlite::MigrateSchema(**connection, 2).ok());
+    ASSERT_EQ(*sqlite::ReadSchemaVersion(**connection), 2);
+    ASSERT_TRUE((*connection)->Exec(R"sql(
+INSERT INTO pools (id, name, created_ms) VALUES ('p', 'pool', 1);
+INSERT INTO identities (id, pool_id, created_ms, modified_ms) VALUES ('i', 'p', 1, 1);
+INSERT INTO datasets (identity_id, name, pool_id, sync_count, created_ms, modified_ms)
+  VALUES ('i', 'd', 'p', 3, 1, 1);
+INSERT INTO records (identity_id, dataset, key, value, sync_count, modified_ms, modified_by,
+                     device_modified_ms)
+  VALUES ('i', 'd', 'b', 'vb', 2, 5, 'm', NULL), ('i', 'd', 'a', 'va', 1, 4, 'm', 9),
+         ('i', 'd', 'c', NULL, 3, 6, 'm', NULL);)sql", "seed").ok());
+  }
+  Reopen();
+  EXPECT_EQ(*store_->SchemaVersion(), sqlite::LatestSchemaVersion());
+  std::vector<Record> records;
+  ASSERT_TRUE(store_->Read([&](Txn& txn) -> Status {
+                COGSYNC_ASSIGN_OR_RETURN(records, txn.ListRecords("i", "d", 0, "", 10));
+                return OkStatus();
+              }).ok());
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].key, "a");
+  EXPECT_EQ(records[0].value, std::optional<std::string>("va"));
+  EXPECT_EQ(records[0].device_modified_ms, std::optional<int64_t>(9));
+  EXPECT_EQ(records[1].key, "b");
+  EXPECT_EQ(records[2].value, std::nullopt);  // a tombstone stays one
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name = 'records'", -1,
+                               &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  std::string sql = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  EXPECT_NE(sql.find("WITHOUT ROWID"), std::string::npos) << sql;
+
+  // The foreign key came along: removing the identity removes its records.
+  ASSERT_TRUE(store_->Write([](Txn& txn) { return txn.DeleteIdentity("i"); }).ok());
+  ASSERT_TRUE(store_->Read([&](Txn& txn) -> Status {
+                COGSYNC_ASSIGN_OR_RETURN(records, txn.ListRecords("i", "d", 0, "", 10));
+                return OkStatus();
+              }).ok());
+  EXPECT_TRUE(records.empty());
+}
+
 TEST_F(SqliteStoreLifecycleTest, NewerDatabaseIsRefused) {
   store_.reset();
   sqlite3* db = nullptr;
