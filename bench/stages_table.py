@@ -15,19 +15,19 @@ import sys
 # functions; "operation" is the handler's own work, its store calls subtracted.
 STAGES = [
     ("HTTP parse (Beast parser)", ["boost::beast::http::basic_parser<true>::put"]),
-    ("route (twice: IsWrite, Dispatch)", ["cogsync::protocol::Dispatcher::Route"]),
+    ("route (Dispatcher::Route)", ["cogsync::protocol::Dispatcher::Route"]),
     ("SigV4 verification", ["cogsync::auth::Authenticator::Authenticate"]),
     ("decode JSON + validate", ["cogsync::protocol::Dispatcher::DecodeInput"]),
     ("authorize", ["cogsync::auth::Authorize"]),
     ("operation (handler minus store)", ["cogsync::sync::SyncService::ListRecords",
                                          "cogsync::identity::IdentityService::DescribeIdentityPool"]),
-    ("store (SQLite read transaction)", ["cogsync::store::SqliteStore::Read"]),
+    ("store (SqliteStore::Read: pool cache, SQLite)", ["cogsync::store::SqliteStore::Read"]),
     ("encode body (JSON)", ["cogsync::protocol::EncodeOutput"]),
     ("response head", ["cogsync::http::internal::AppendResponseHead"]),
-    ("request id (UUID)", ["cogsync::ids::Uuid"]),
+    ("request id", ["cogsync::ids::RequestId"]),
 ]
 OPERATION = "operation (handler minus store)"
-STORE = "store (SQLite read transaction)"
+STORE = "store (SqliteStore::Read: pool cache, SQLite)"
 REST = "rest: socket I/O, event loop, timers, metrics"
 KINDS = [("list", "ListRecords, 20 records"), ("describe", "DescribeIdentityPool")]
 
