@@ -1,6 +1,7 @@
 """`cogsync keys create|list|delete` (D7): developer keys managed from the command line while a
 server runs on the same data directory; the server accepts a new key at once and refuses a
-deleted one within its key-cache lifetime (5 s)."""
+deleted one within its key-cache lifetime (5 s). A second server on that data directory refuses
+to start: one process owns a SQLite store."""
 
 import os
 import subprocess
@@ -75,6 +76,17 @@ class KeysCliTest(unittest.TestCase):
         missing = keys("delete", "AKIDDOESNOTEXIST0000")
         self.assertNotEqual(missing.returncode, 0)
         self.assertIn("no access key", missing.stderr)
+
+    def test_second_server_on_the_same_database_refuses_to_start(self):
+        data = os.path.join(SERVER.data_dir, "data")
+        second = subprocess.run([server_binary(), "serve", "--listen", "127.0.0.1:0",
+                                 "--data-dir", data, "--no-access-log"],
+                                capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(second.returncode, 0)
+        self.assertIn("in use by another cogsync server", second.stdout + second.stderr)
+        # The running server is untouched and still serves.
+        pools = SERVER.client("cognito-identity").list_identity_pools(MaxResults=5)
+        self.assertIn("IdentityPools", pools)
 
 
 if __name__ == "__main__":
