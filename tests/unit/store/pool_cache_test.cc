@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -191,6 +192,36 @@ TEST_F(PoolCacheStoreTest, AnOldSnapshotDoesNotRefillTheCacheWithAnOldPool) {
   auto names = Names();
   ASSERT_EQ(names.size(), 2u);
   EXPECT_EQ(names[0].name, "new");
+}
+
+// Readers racing a writer: a read that starts after a write was acknowledged never sees an older
+// pool, however reads, fills and invalidations interleave.
+TEST_F(PoolCacheStoreTest, NoReadSeesAPoolOlderThanTheLastAcknowledgedWrite) {
+  constexpr int kVersions = 300;
+  ASSERT_TRUE(Put(NamedPool("p", "0")).ok());
+  std::atomic<int> acknowledged{0};
+  std::atomic<bool> done{false};
+  std::atomic<int> stale{0}, reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        int floor = acknowledged.load();
+        int seen = std::stoi(NameOf("p"));
+        if (seen < floor) stale.fetch_add(1);
+        reads.fetch_add(1);
+      }
+    });
+  }
+  for (int v = 1; v <= kVersions; ++v) {
+    ASSERT_TRUE(Put(NamedPool("p", std::to_string(v))).ok());
+    acknowledged.store(v);
+  }
+  done.store(true);
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(stale.load(), 0) << "of " << reads.load() << " reads";
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(NameOf("p"), std::to_string(kVersions));
 }
 
 TEST_F(PoolCacheStoreTest, AnExclusiveStoreRefusesASecondServer) {
