@@ -35,10 +35,19 @@ std::optional<std::vector<PoolName>> PoolCache::Names(std::string_view after_id,
 }
 
 void PoolCache::PutNames(std::vector<PoolName> all, uint64_t generation) {
-  if (all.size() > kMaxPools) return;
   std::unique_lock lock(mu_);
   if (generation != generation_) return;
-  names_ = std::move(all);
+  too_many_names_ = all.size() > kMaxPools;
+  if (too_many_names_) {
+    names_.reset();
+  } else {
+    names_ = std::move(all);
+  }
+}
+
+bool PoolCache::TooManyNames() const {
+  std::shared_lock lock(mu_);
+  return too_many_names_;
 }
 
 void PoolCache::InvalidateIfWritten() {
@@ -47,6 +56,7 @@ void PoolCache::InvalidateIfWritten() {
   ++generation_;
   pools_.clear();
   names_.reset();
+  too_many_names_ = false;
 }
 
 }  // namespace cogsync::store::sqlite

@@ -46,8 +46,10 @@ class PoolCache {
   // The page of ListPoolNames from the complete, ordered list of pool names, or nullopt when it
   // is not cached.
   std::optional<std::vector<PoolName>> Names(std::string_view after_id, int limit) const;
-  // Offers the complete list (ordered by id); ignored above kMaxPools.
+  // Offers the complete list (ordered by id). Above kMaxPools only the fact is kept: the store
+  // then pages with SQL until the next invalidation, without reading the whole list again.
   void PutNames(std::vector<PoolName> all, uint64_t generation);
+  bool TooManyNames() const;
 
   // A write transaction changed a pool (not yet committed).
   void MarkWritten() { written_.store(true, std::memory_order_relaxed); }
@@ -65,6 +67,7 @@ class PoolCache {
   std::unordered_map<std::string, std::shared_ptr<const Pool>, Hash, std::equal_to<>>
       pools_;                                     // guarded by mu_
   std::optional<std::vector<PoolName>> names_;    // guarded by mu_
+  bool too_many_names_ = false;                   // guarded by mu_
   std::atomic<bool> written_{false};
 };
 

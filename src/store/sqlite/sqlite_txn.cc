@@ -231,17 +231,15 @@ Result<std::vector<Pool>> SqliteTxn::ListPools(std::string_view after_id, int li
 Result<std::vector<PoolName>> SqliteTxn::ListPoolNames(std::string_view after_id, int limit) {
   auto read_names = [](const Statement& row) { return PoolName{row.Text(0), row.Text(1)}; };
   PoolCache* cache = ReadCache();
-  if (cache != nullptr) {
+  if (cache != nullptr && !cache->TooManyNames()) {
     if (auto names = cache->Names(after_id, limit)) return std::move(*names);
-    // Read the whole list once; a store with more pools than the cache keeps pages them below.
+    // Read the whole list once (one row more than the cache takes, to know it is too many).
     COGSYNC_ASSIGN_OR_RETURN(Statement all,
                              Prepare("SELECT id, name FROM pools ORDER BY id LIMIT ?1"));
     all.BindInt(1, int64_t(PoolCache::kMaxPools) + 1);
     COGSYNC_ASSIGN_OR_RETURN(std::vector<PoolName> names, CollectRows<PoolName>(all, read_names));
-    if (names.size() <= PoolCache::kMaxPools) {
-      cache->PutNames(std::move(names), generation_);
-      if (auto page = cache->Names(after_id, limit)) return std::move(*page);
-    }
+    cache->PutNames(std::move(names), generation_);
+    if (auto page = cache->Names(after_id, limit)) return std::move(*page);
   }
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,

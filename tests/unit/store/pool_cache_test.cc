@@ -84,9 +84,15 @@ TEST(PoolCacheTest, StaysBounded) {
   EXPECT_NE(cache.Get("p" + std::to_string(PoolCache::kMaxPools)), nullptr);
   EXPECT_EQ(cache.Get("p0"), nullptr);
 
+  cache.PutNames({{"a", "A"}}, cache.Generation());
+  EXPECT_FALSE(cache.TooManyNames());
   std::vector<PoolName> too_many(PoolCache::kMaxPools + 1, PoolName{"x", "x"});
   cache.PutNames(too_many, cache.Generation());
   EXPECT_FALSE(cache.Names("", 1).has_value());
+  EXPECT_TRUE(cache.TooManyNames());  // the store pages with SQL, without re-reading the list
+  cache.MarkWritten();
+  cache.InvalidateIfWritten();
+  EXPECT_FALSE(cache.TooManyNames());
 }
 
 class PoolCacheStoreTest : public ::testing::Test {
@@ -144,6 +150,42 @@ TEST_F(PoolCacheStoreTest, ReadsSeeEveryAcknowledgedPoolWrite) {
   ASSERT_TRUE(store_->Write([](Txn& txn) { return txn.WipeCognitoState(); }).ok());
   EXPECT_EQ(NameOf("p0"), "<missing>");
   EXPECT_TRUE(Names().empty());
+}
+
+// More pools than the cache lists: ListPoolNames pages with SQL, in order, and sees new pools.
+TEST_F(PoolCacheStoreTest, ManyPoolsArePagedWithoutTheCache) {
+  const size_t count = PoolCache::kMaxPools + 6;
+  auto id = [](size_t i) {
+    std::string n = std::to_string(i);
+    return "p" + std::string(5 - n.size(), '0') + n;
+  };
+  ASSERT_TRUE(store_->Write([&](Txn& txn) -> Status {
+                for (size_t i = 0; i < count; ++i) {
+                  COGSYNC_RETURN_IF_ERROR(txn.PutPool(NamedPool(id(i), "n")));
+                }
+                return OkStatus();
+              }).ok());
+  auto all_ids = [&] {
+    std::vector<std::string> ids;
+    std::string after;
+    while (true) {
+      std::vector<PoolName> page;
+      EXPECT_TRUE(store_->Read([&](Txn& txn) -> Status {
+                    COGSYNC_ASSIGN_OR_RETURN(page, txn.ListPoolNames(after, 60));
+                    return OkStatus();
+                  }).ok());
+      if (page.empty()) return ids;
+      for (const auto& name : page) ids.push_back(name.id);
+      after = page.back().id;
+    }
+  };
+  std::vector<std::string> ids = all_ids();
+  ASSERT_EQ(ids.size(), count);
+  for (size_t i = 0; i < count; ++i) EXPECT_EQ(ids[i], id(i));
+  ASSERT_TRUE(Put(NamedPool("p99999", "last")).ok());
+  ids = all_ids();
+  ASSERT_EQ(ids.size(), count + 1);
+  EXPECT_EQ(ids.back(), "p99999");
 }
 
 TEST_F(PoolCacheStoreTest, AFailedWriteLeavesTheCommittedPool) {
