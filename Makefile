@@ -73,7 +73,7 @@ bench-deps:
 bench: build bench-deps
 	BUILD_DIR=$(BUILD_DIR) bench/compare.sh
 
-# The scale run (bench/scale.sh): 1,000,000 identities and 10,000,000 records, 20-40 minutes;
+# The scale run (bench/scale.sh): 1,000,000 identities and 10,000,000 records, 10-40 minutes;
 # `IDENTITIES=2000 RECORDS=20000 DURATION=2 ROUNDS=1 make bench-scale` is a smoke run.
 bench-scale: build
 	BUILD_DIR=$(BUILD_DIR) bench/scale.sh
