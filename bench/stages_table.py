@@ -45,7 +45,12 @@ def qualified(name):
 
 
 def callgrind(path):
-    """{function: Ir} and the program total from callgrind_annotate output."""
+    """{function: Ir} and the program total from callgrind_annotate output.
+
+    With debug information a function can be listed more than once: under its source file by
+    absolute and by relative path, each with the whole inclusive cost, and under the headers of
+    code inlined into it. The largest of its lines is the function's inclusive cost; summing them
+    would count it twice."""
     costs, total = {}, None
     for line in open(path, errors="replace"):
         m = LINE.match(line)
@@ -55,7 +60,7 @@ def callgrind(path):
         if name.startswith("PROGRAM TOTALS"):
             total = ir
         elif (q := qualified(name)) is not None:
-            costs[q] = costs.get(q, 0) + ir
+            costs[q] = max(costs.get(q, 0), ir)
     return costs, total
 
 
