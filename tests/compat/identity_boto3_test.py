@@ -75,6 +75,11 @@ class IdentityPoolTest(IdentityTestCase):
         pool = self.new_pool(SupportedLoginProviders={"graph.facebook.com": "1234"},
                              DeveloperProviderName="login.example", AllowClassicFlow=True)
         pool_id = pool["IdentityPoolId"]
+        # Read first, so the server holds the pool in memory (docs/architecture.md, Store): the
+        # reads after the update must see the update, not that copy.
+        self.assertIs(self.cognito.describe_identity_pool(IdentityPoolId=pool_id)
+                      ["AllowClassicFlow"], True)
+        self.assertIn(pool_id, self.pool_names())
         updated = self.cognito.update_identity_pool(
             IdentityPoolId=pool_id, IdentityPoolName="renamed", AllowUnauthenticatedIdentities=False)
         # Replace semantics: omitted optional members go back to their defaults.
@@ -87,6 +92,7 @@ class IdentityPoolTest(IdentityTestCase):
         described = self.cognito.describe_identity_pool(IdentityPoolId=pool_id)
         self.assertEqual(described["IdentityPoolName"], "renamed")
         self.assertEqual(described["SupportedLoginProviders"], {})
+        self.assertEqual(self.pool_names()[pool_id], "renamed")
         self.assertApiError("InvalidParameterException", self.cognito.update_identity_pool,
                             IdentityPoolId=pool_id, IdentityPoolName="renamed",
                             AllowUnauthenticatedIdentities=False, DeveloperProviderName="other.example")
@@ -102,6 +108,9 @@ class IdentityPoolTest(IdentityTestCase):
 
     def test_delete_then_describe_is_not_found(self):
         pool_id = self.new_pool()["IdentityPoolId"]
+        # Read first: the pool held in memory must go with the deletion.
+        self.cognito.describe_identity_pool(IdentityPoolId=pool_id)
+        self.assertIn(pool_id, self.pool_names())
         response = self.cognito.delete_identity_pool(IdentityPoolId=pool_id)
         self.assertEqual(response["ResponseMetadata"]["HTTPStatusCode"], 200)
         self.assertApiError("ResourceNotFoundException", self.cognito.describe_identity_pool,
@@ -443,6 +452,8 @@ class TestModeEndpointTest(IdentityTestCase):
 
     def test_reset_wipes_every_pool(self):
         pool_id = self.new_pool()["IdentityPoolId"]
+        self.cognito.describe_identity_pool(IdentityPoolId=pool_id)  # held in memory now
+        self.assertIn(pool_id, self.pool_names())
         self.assertEqual(self.server.reset(), {"status": "ok"})
         self.assertEqual(self.cognito.list_identity_pools(MaxResults=60)["IdentityPools"], [])
         self.assertApiError("ResourceNotFoundException", self.cognito.describe_identity_pool,

@@ -51,6 +51,13 @@ class IdentityTestCase(unittest.TestCase):
         self.addCleanup(self._delete_quietly, client, pool_id)
         return pool
 
+    def pool_names(self):
+        """{IdentityPoolId: IdentityPoolName} of every pool, through ListIdentityPools pages."""
+        names = {}
+        for page in self.cognito.get_paginator("list_identity_pools").paginate(MaxResults=60):
+            names.update({p["IdentityPoolId"]: p["IdentityPoolName"] for p in page["IdentityPools"]})
+        return names
+
     @staticmethod
     def _delete_quietly(client, pool_id):
         try:
