@@ -10,9 +10,8 @@ import time
 import unittest
 import uuid
 
-from integrations_case import (IntegrationTestCase, decode_stream_data, integrations_config,
-                               kill_hard, start_behind_moto, stop_gracefully, wait_until)
-from support.cogsync_server import CogsyncServer
+from integrations_case import (IntegrationTestCase, decode_stream_data, kill_hard,
+                               start_behind_moto, stop_gracefully, wait_until)
 from support.moto_server import MotoServer
 
 MOTO = MotoServer()
@@ -39,10 +38,6 @@ class BulkCase(IntegrationTestCase):
         super().setUp()
         if not MOTO.proxy.is_up:
             MOTO.sink_up()
-
-    def use_server(self, server):
-        self.server, self.cognito = server, server.client()
-        self.public, self.sync = server.unsigned_client(), server.client("cognito-sync")
 
     def details(self, pool_id):
         return self.sync.get_bulk_publish_details(IdentityPoolId=pool_id)
@@ -165,10 +160,7 @@ class BulkRestartTest(BulkCase):
     """The process stops while a run is IN_PROGRESS (the sink is down so it cannot finish)."""
 
     def _interrupted_run(self, stop):
-        server = CogsyncServer(config=integrations_config(kinesis_endpoint=MOTO.sink_endpoint))
-        server.start()
-        self.addCleanup(server.stop)
-        self.use_server(server)
+        server = self.own_server(kinesis_endpoint=MOTO.sink_endpoint)
         pool_id, stream, expected = self.populated_pool()
         self.enable_streams(pool_id, stream)
         MOTO.sink_down()

@@ -110,6 +110,19 @@ class IntegrationTestCase(SyncTestCase):
         except (ClientError, EndpointConnectionError):
             pass
 
+    def use_server(self, server):
+        """Points this test's clients at `server` (after starting or restarting it)."""
+        self.server, self.cognito = server, server.client()
+        self.public, self.sync = server.unsigned_client(), server.client("cognito-sync")
+
+    def own_server(self, fast=True, **integrations):
+        """A started server of this test's own (to kill, restart or configure apart), stopped at
+        cleanup, with this test's clients pointed at it."""
+        server = CogsyncServer(config=integrations_config(fast=fast, **integrations)).start()
+        self.addCleanup(server.stop)
+        self.use_server(server)
+        return server
+
     def enable_streams(self, pool_id, stream_name, status="ENABLED"):
         return self.sync.set_identity_pool_configuration(
             IdentityPoolId=pool_id, CognitoStreams={

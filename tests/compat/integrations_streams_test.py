@@ -271,13 +271,7 @@ class StreamsFaultTest(StreamsCase):
         self.fail(f"{name} missing from /metrics")
 
     def test_sigkill_with_records_pending(self):  # D24
-        server = CogsyncServer(config=integrations_config(kinesis_endpoint=MOTO.sink_endpoint))
-        server.start()
-        self.addCleanup(server.stop)
-        self.server = server
-        self.cognito = server.client()
-        self.public = server.unsigned_client()
-        self.sync = server.client("cognito-sync")
+        server = self.own_server(kinesis_endpoint=MOTO.sink_endpoint)
         pool_id, name = self.new_streaming_pool()
         identity_id = self.new_identity(pool_id)
         client = self.identity_sync(identity_id)
@@ -335,10 +329,7 @@ class FileSinkTest(IntegrationTestCase):
                          [("a", "remove")])
 
     def test_default_directory_is_under_the_data_directory(self):
-        server = CogsyncServer(config=integrations_config()).start()
-        self.addCleanup(server.stop)
-        self.server, self.cognito = server, server.client()
-        self.public, self.sync = server.unsigned_client(), server.client("cognito-sync")
+        server = self.own_server()
         pool_id = self.new_sync_pool()
         self.enable_streams(pool_id, "default-dir")
         identity_id = self.new_identity(pool_id)
@@ -354,12 +345,7 @@ class StreamsLatencyTest(StreamsCase):
     from the 200 response to being readable with GetRecords."""
 
     def test_delivery_latency(self):
-        server = CogsyncServer(config=integrations_config(fast=False,
-                                                          kinesis_endpoint=MOTO.endpoint))
-        server.start()
-        self.addCleanup(server.stop)
-        self.server, self.cognito = server, server.client()
-        self.public, self.sync = server.unsigned_client(), server.client("cognito-sync")
+        self.own_server(fast=False, kinesis_endpoint=MOTO.endpoint)
         pool_id, name = self.new_streaming_pool()
         identity_id = self.new_identity(pool_id)
         kinesis = MOTO.kinesis()
