@@ -162,4 +162,9 @@ class Store {
 
 using StorePtr = std::unique_ptr<Store>;
 
+// For implementations: runs `call` (a transaction function applied to its Txn), turning an
+// exception that escapes it into InternalError, logged. A bug in one request must neither take
+// the process down nor skip the code that ends its transaction.
+Status CallGuarded(const std::function<Status()>& call);
+
 }  // namespace cogsync::store

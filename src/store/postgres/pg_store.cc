@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <exception>
 #include <random>
 #include <thread>
 #include <utility>
@@ -30,17 +29,6 @@ struct Outcome {
   bool retry = false;
 };
 
-Status CallGuarded(const Store::TxnFn& fn, Txn& txn) {
-  try {
-    return fn(txn);
-  } catch (const std::exception& e) {
-    spdlog::error("transaction function threw: {}", e.what());
-  } catch (...) {
-    spdlog::error("transaction function threw a non-exception");
-  }
-  return ApiError::InternalError("Internal error");
-}
-
 // The answer for a failure that will not be retried.
 ApiError FinalError(const Failure& failure) {
   if (failure.connection_lost) return ApiError::ServiceUnavailable(kUnavailable);
@@ -60,7 +48,7 @@ Outcome Attempt(Connection& connection, const Store::TxnFn& fn, bool write) {
     return Outcome{begun, lost};
   }
   postgres::PgTxn txn(connection, write);
-  Status result = CallGuarded(fn, txn);
+  Status result = CallGuarded([&] { return fn(txn); });
 
   if (connection.failure().has_value()) {
     Failure failure = *connection.failure();

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
-#include <exception>
 #include <optional>
 #include <utility>
 
@@ -103,17 +102,10 @@ void GroupCommitter::WriterLoop() {
 
 Status GroupCommitter::RunItem(const Store::TxnFn& fn) {
   COGSYNC_RETURN_IF_ERROR(Control(connection_, "SAVEPOINT write_item"));
-  Status result = OkStatus();
-  try {
+  Status result = CallGuarded([&] {
     SqliteTxn txn(connection_, /*writable=*/true, cache_);
-    result = fn(txn);
-  } catch (const std::exception& e) {
-    spdlog::error("write transaction function threw: {}", e.what());
-    result = ApiError::InternalError("Internal error");
-  } catch (...) {
-    spdlog::error("write transaction function threw a non-exception");
-    result = ApiError::InternalError("Internal error");
-  }
+    return fn(txn);
+  });
   if (connection_.InAutocommit()) return result;  // sqlite already rolled everything back
 
   if (result.ok()) {

@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <utility>
 
@@ -178,16 +177,7 @@ void SqliteStore::ReturnReader(sqlite::Connection* connection) {
 Status SqliteStore::WithReader(const std::function<Status(sqlite::Connection&)>& fn) {
   Connection* connection = CheckoutReader();
   if (connection == nullptr) return ApiError::InternalError("store is closed");
-  Status result = OkStatus();
-  try {
-    result = fn(*connection);
-  } catch (const std::exception& e) {
-    spdlog::error("read transaction function threw: {}", e.what());
-    result = ApiError::InternalError("Internal error");
-  } catch (...) {
-    spdlog::error("read transaction function threw a non-exception");
-    result = ApiError::InternalError("Internal error");
-  }
+  Status result = CallGuarded([&] { return fn(*connection); });
   if (!connection->InAutocommit()) {
     // Nothing was written, so COMMIT and ROLLBACK are the same: both end the snapshot.
     Status ended = Control(*connection, "COMMIT");

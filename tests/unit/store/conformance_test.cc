@@ -586,6 +586,25 @@ TEST_P(StoreConformanceTest, ThrowingFunctionIsAnInternalErrorAndRollsBack) {
   MustWrite([](Txn& txn) { return txn.PutPool(MakePool("q")); });  // still usable
 }
 
+// The read side of the same guard: more throwing reads than the store has connections, each in
+// the middle of its transaction, and the store still reads and sees later writes.
+TEST_P(StoreConformanceTest, ThrowingReadIsAnInternalErrorAndEndsItsTransaction) {
+  MustWrite([](Txn& txn) { return txn.PutPool(MakePool("p")); });
+  for (int i = 0; i < 20; ++i) {
+    Status status = store_->store().Read([](Txn& txn) -> Status {
+      COGSYNC_RETURN_IF_ERROR(txn.CountPools());  // the snapshot is open
+      throw std::runtime_error("boom");
+    });
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code(), "InternalErrorException");
+  }
+  MustWrite([](Txn& txn) { return txn.PutPool(MakePool("q")); });
+  MustRead([](Txn& txn) -> Status {
+    EXPECT_EQ(*txn.CountPools(), 2);
+    return OkStatus();
+  });
+}
+
 TEST_P(StoreConformanceTest, NestedWriteIsRefusedNotDeadlocked) {
   Store& store = store_->store();
   Status inner = OkStatus();
