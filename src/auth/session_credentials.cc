@@ -37,7 +37,7 @@ Result<std::pair<Principal, std::string>> SessionCredentials::Resolve(
   {
     std::lock_guard lock(mu_);
     // Keys compare whole: a look-up is a hash, then equality with a token this server sealed.
-    auto it = opened_.find(std::string(session_token));
+    auto it = opened_.find(session_token);
     if (it != opened_.end()) opened = it->second;
   }
   if (!opened) {

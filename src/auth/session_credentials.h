@@ -10,11 +10,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "auth/principal.h"
 #include "common/sealed_token.h"
 #include "common/error.h"
+#include "common/string_map.h"
 
 namespace cogsync::auth {
 
@@ -59,7 +59,7 @@ class SessionCredentials {
 
   const TokenSealer& sealer_;
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::string, Opened> opened_;  // by session token; guarded by mu_
+  mutable StringMap<Opened> opened_;  // by session token; guarded by mu_
 };
 
 }  // namespace cogsync::auth

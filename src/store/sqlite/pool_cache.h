@@ -26,9 +26,9 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "common/string_map.h"
 #include "store/types.h"
 
 namespace cogsync::store::sqlite {
@@ -57,15 +57,9 @@ class PoolCache {
   void InvalidateIfWritten();
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-  };
-
   mutable std::shared_mutex mu_;
-  uint64_t generation_ = 0;  // guarded by mu_
-  std::unordered_map<std::string, std::shared_ptr<const Pool>, Hash, std::equal_to<>>
-      pools_;                                     // guarded by mu_
+  uint64_t generation_ = 0;                       // guarded by mu_
+  StringMap<std::shared_ptr<const Pool>> pools_;  // guarded by mu_
   std::optional<std::vector<PoolName>> names_;    // guarded by mu_
   bool too_many_names_ = false;                   // guarded by mu_
   std::atomic<bool> written_{false};

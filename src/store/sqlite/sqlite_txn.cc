@@ -166,8 +166,8 @@ Result<std::optional<Pool>> SqliteTxn::GetPool(std::string_view pool_id) {
   if (cache != nullptr) {
     if (auto cached = cache->Get(pool_id)) return std::optional<Pool>(*cached);
   }
-  static const std::string sql = Select(kPoolColumns, "FROM pools WHERE id = ?1");
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare(Select(kPoolColumns, "FROM pools WHERE id = ?1")));
   stmt.BindText(1, pool_id);
   COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return std::optional<Pool>();

@@ -5,15 +5,14 @@
 // codes into ApiErrors (logged in full, returned to clients as a generic storage error).
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-#include <unordered_map>
 
 #include "common/error.h"
+#include "common/string_map.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -98,14 +97,8 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
 
-  // Looked up by string_view: a cache hit allocates nothing.
-  struct SqlHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
-  };
-
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
+  StringMap<sqlite3_stmt*> cache_;  // by SQL text
 };
 
 // Steps a bound statement to completion, mapping each row with `read`.
