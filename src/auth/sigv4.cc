@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "common/ascii.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/time_format.h"
@@ -23,14 +24,6 @@ constexpr std::string_view kQueryExpires = "X-Amz-Expires";
 constexpr std::string_view kQuerySignedHeaders = "X-Amz-SignedHeaders";
 constexpr std::string_view kQuerySignature = "X-Amz-Signature";
 constexpr std::string_view kQuerySecurityToken = "X-Amz-Security-Token";
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   size_t begin = s.find_first_not_of(kWhitespace);
@@ -53,15 +46,7 @@ void AppendNormalizedHeaderValue(std::string& out, std::string_view value) {
   }
 }
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? char(a[i] - 'A' + 'a') : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? char(b[i] - 'A' + 'a') : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
+
 
 void SplitTarget(std::string_view target, std::string_view* path, std::string_view* query) {
   size_t q = target.find('?');
@@ -137,7 +122,7 @@ std::vector<std::string> ParseSignedHeaders(std::string_view list) {
   std::vector<std::string> out;
   for (std::string_view name : SplitAny(list, ";")) {
     std::string_view trimmed = Trim(name);
-    if (!trimmed.empty()) out.push_back(ToLower(trimmed));
+    if (!trimmed.empty()) out.push_back(ascii::ToLower(trimmed));
   }
   return out;
 }
@@ -367,7 +352,7 @@ bool IsSignerOwnHeader(std::string_view lower_name) {
 
 bool HasHost(const HeaderList& headers) {
   return std::any_of(headers.begin(), headers.end(),
-                     [](const auto& h) { return ToLower(h.first) == "host"; });
+                     [](const auto& h) { return ascii::ToLower(h.first) == "host"; });
 }
 
 // The signing key changes once a day per credential, but deriving it is four HMACs: each thread
@@ -424,7 +409,7 @@ Result<std::string> CanonicalHeaders(const HeaderList& headers,
     out += ':';
     bool found = false;
     for (const auto& [key, value] : headers) {
-      if (!EqualsIgnoringCase(key, name)) continue;
+      if (!ascii::EqualsIgnoreCase(key, name)) continue;
       if (found) out += ',';
       AppendNormalizedHeaderValue(out, value);
       found = true;
@@ -575,7 +560,7 @@ Result<HeaderList> SignRequest(const SigningInput& input, const Credentials& cre
   HeaderList all;
   std::vector<std::string> signed_headers;
   for (const auto& [name, value] : given) {
-    std::string lower = ToLower(name);
+    std::string lower = ascii::ToLower(name);
     if (IsSignerOwnHeader(lower)) continue;
     if (lower == "host" || lower == "content-type" || lower.rfind("x-amz-", 0) == 0) {
       signed_headers.push_back(lower);
@@ -608,7 +593,7 @@ Result<HeaderList> SignRequest(const SigningInput& input, const Credentials& cre
 Status SignHttpRequest(http::Request& request, const Credentials& credentials,
                        std::string_view region, std::string_view service, int64_t epoch_seconds) {
   std::erase_if(request.headers,
-                [](const auto& header) { return IsSignerOwnHeader(ToLower(header.first)); });
+                [](const auto& header) { return IsSignerOwnHeader(ascii::ToLower(header.first)); });
   SigningInput input;
   input.method = request.method;
   SplitTarget(request.target, &input.raw_path, &input.raw_query);

@@ -12,6 +12,7 @@
 #include <boost/beast/http/error.hpp>
 #include <spdlog/logger.h>
 
+#include "common/ascii.h"
 #include "common/ids.h"
 #include "http/metrics.h"
 
@@ -31,9 +32,7 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 void LowerCaseInto(std::string& out, std::string_view name) {
   out.assign(name.data(), name.size());
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  }
+  for (char& c : out) c = ascii::Lower(c);
 }
 
 std::string_view PathOf(std::string_view target) {

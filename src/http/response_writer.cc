@@ -1,5 +1,6 @@
 #include "http/response_writer.h"
 
+#include "common/ascii.h"
 #include "common/json.h"
 
 #include <charconv>
@@ -21,22 +22,13 @@ constexpr std::string_view kDefaultAllowHeaders =
     "X-Amz-Content-Sha256, x-amz-security-token, x-amz-client-context, amz-sdk-invocation-id, "
     "amz-sdk-request";
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Headers whose value the server decides; a handler's copy would duplicate or contradict them.
 bool IsServerOwned(std::string_view name) {
-  return EqualsIgnoreCase(name, "content-length") || EqualsIgnoreCase(name, "connection") ||
-         EqualsIgnoreCase(name, "date") || EqualsIgnoreCase(name, "transfer-encoding") ||
-         EqualsIgnoreCase(name, "x-amzn-requestid");
+  for (std::string_view owned :
+       {"content-length", "connection", "date", "transfer-encoding", "x-amzn-requestid"}) {
+    if (ascii::EqualsIgnoreCase(name, owned)) return true;
+  }
+  return false;
 }
 
 std::string_view Reason(int status) {

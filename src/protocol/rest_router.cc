@@ -1,5 +1,6 @@
 #include "protocol/rest_router.h"
 
+#include "common/ascii.h"
 #include "common/encoding.h"
 
 namespace cogsync::protocol {
@@ -17,15 +18,6 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return parts;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -101,7 +93,7 @@ Result<RestMatch> RestRouter::Match(const http::Request& request) const {
     auto decoded = encoding::PercentDecode(parts[i]);
     if (!decoded || decoded->find('/') != std::string::npos || !encoding::IsValidUtf8(*decoded)) {
       return ApiError::InvalidParameter("1 validation error detected: Value at '" +
-                                        std::string(1, char(std::tolower(seg.text[0]))) +
+                                        std::string(1, ascii::Lower(seg.text[0])) +
                                         seg.text.substr(1) +
                                         "' failed to satisfy constraint: Member must be a "
                                         "well-formed path segment");
@@ -126,7 +118,7 @@ Result<RestMatch> RestRouter::Match(const http::Request& request) const {
   for (const auto& member : input.members) {
     if (member.location != model::Location::kHeader) continue;
     for (const auto& [k, v] : request.headers) {
-      if (EqualsIgnoreCase(k, member.location_name)) {
+      if (ascii::EqualsIgnoreCase(k, member.location_name)) {
         match.input[member.name] = v;
         break;
       }

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "protocol/pattern.h"
 
 namespace cogsync::protocol {
@@ -114,9 +115,7 @@ class Path {
         case PathSegment::Kind::kMember:
           // AWS writes member names with the first letter lowered ("identityPoolId").
           if (!segment.text.empty()) {
-            char first = segment.text.front();
-            out.push_back(first >= 'A' && first <= 'Z' ? static_cast<char>(first - 'A' + 'a')
-                                                       : first);
+            out.push_back(ascii::Lower(segment.text.front()));
             out.append(segment.text.substr(1));
           }
           break;
@@ -598,9 +597,9 @@ class Coercer {
     std::string_view text(s.data(), s.size());
     const char* end = text.data() + text.size();
     if (type == Type::kBoolean) {
-      if (EqualsIgnoreCase(text, "true")) {
+      if (ascii::EqualsIgnoreCase(text, "true")) {
         value = true;
-      } else if (EqualsIgnoreCase(text, "false")) {
+      } else if (ascii::EqualsIgnoreCase(text, "false")) {
         value = false;
       } else {
         Fail(text, "Member must be a boolean");
@@ -640,16 +639,6 @@ class Coercer {
     } else {
       Fail(text, "Member must be a number");
     }
-  }
-
-  static bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      char c = a[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != b[i]) return false;
-    }
-    return true;
   }
 
   void Fail(std::string_view text, std::string_view constraint) {
