@@ -11,8 +11,7 @@ namespace cogsync::fuzz {
 
 class FuzzInput {
  public:
-  FuzzInput(const uint8_t* data, size_t size)
-      : rest_(reinterpret_cast<const char*>(data), size) {}
+  FuzzInput(const uint8_t* data, size_t size) : rest_(reinterpret_cast<const char*>(data), size) {}
   std::string Field() {
     if (rest_.empty()) return {};
     size_t n = static_cast<uint8_t>(rest_[0]);

@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!coerced.ok()) return 0;
     input = std::move(coerced).value();
   }
-  auto status = protocol::ValidateInput(model, op, input, sync ? Service::kSync : Service::kIdentity);
+  auto status =
+      protocol::ValidateInput(model, op, input, sync ? Service::kSync : Service::kIdentity);
   // Whatever passed validation must also serialise back.
   if (status.ok()) (void)json::Write(input);
   return 0;

@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!token.empty()) r.headers.emplace_back("x-amz-security-token", token);
   r.body = body;
   auto lookup = [](const auth::sigv4::CredentialRequest& c) -> Result<std::string> {
-    if (c.access_key_id == "AKIDEXAMPLE") return std::string("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    if (c.access_key_id == "AKIDEXAMPLE")
+      return std::string("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
     return ApiError::UnrecognizedClient("The security token included in the request is invalid.");
   };
   (void)auth::sigv4::VerifyRequest(r, "cognito-sync", 1795460271, lookup);

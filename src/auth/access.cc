@@ -38,9 +38,9 @@ std::string ResourceArn(Service service, const boost::json::object& input, const
 ApiError Denied(const Principal& p, Service service, std::string_view operation,
                 const boost::json::object& input, const ArnContext& arn) {
   std::string prefix = service == Service::kIdentity ? "cognito-identity:" : "cognito-sync:";
-  return ApiError::NotAuthorized("User: " + CallerArn(p, arn) + " is not authorized to perform: " +
-                                 prefix + std::string(operation) + " on resource: " +
-                                 ResourceArn(service, input, arn));
+  return ApiError::NotAuthorized(
+      "User: " + CallerArn(p, arn) + " is not authorized to perform: " + prefix +
+      std::string(operation) + " on resource: " + ResourceArn(service, input, arn));
 }
 
 bool OwnsResource(const Principal& p, const boost::json::object& input) {

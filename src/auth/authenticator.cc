@@ -43,9 +43,9 @@ Result<Principal> Authenticator::Authenticate(const http::Request& request,
     if (!cred.session_token.empty() ||
         SessionCredentials::LooksLikeSessionKey(cred.access_key_id)) {
       if (cred.session_token.empty()) return UnknownKey();
-      COGSYNC_ASSIGN_OR_RETURN(auto resolved, credentials_.Resolve(cred.access_key_id,
-                                                                   cred.session_token,
-                                                                   clock_.NowMillis()));
+      COGSYNC_ASSIGN_OR_RETURN(
+          auto resolved,
+          credentials_.Resolve(cred.access_key_id, cred.session_token, clock_.NowMillis()));
       principal = std::move(resolved.first);
       return std::move(resolved.second);
     }
@@ -55,8 +55,7 @@ Result<Principal> Authenticator::Authenticate(const http::Request& request,
     principal.key_name = key.name;
     return key.secret_access_key;
   };
-  COGSYNC_RETURN_IF_ERROR(
-      sigv4::VerifyRequest(request, service, clock_.NowSeconds(), lookup));
+  COGSYNC_RETURN_IF_ERROR(sigv4::VerifyRequest(request, service, clock_.NowSeconds(), lookup));
   return principal;
 }
 

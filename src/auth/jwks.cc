@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/http_client.h"
 #include "auth/jwt.h"
 #include "common/encoding.h"
+#include "common/http_client.h"
 #include "common/json.h"
 
 namespace cogsync::auth {

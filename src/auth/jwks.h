@@ -106,11 +106,11 @@ class JwksSource {
 
   std::mutex fetch_mu_;  // one fetch at a time; taken before state_mu_ when both are held
   mutable std::mutex state_mu_;
-  std::shared_ptr<const Jwks> keys_;        // guarded by state_mu_
-  int64_t next_refresh_ms_ = 0;             // guarded by state_mu_
-  int64_t last_attempt_ms_ = 0;             // guarded by state_mu_; 0: never
-  std::optional<ApiError> last_error_;      // guarded by state_mu_; of the last failed attempt
-  int64_t fetch_count_ = 0;                 // guarded by state_mu_
+  std::shared_ptr<const Jwks> keys_;    // guarded by state_mu_
+  int64_t next_refresh_ms_ = 0;         // guarded by state_mu_
+  int64_t last_attempt_ms_ = 0;         // guarded by state_mu_; 0: never
+  std::optional<ApiError> last_error_;  // guarded by state_mu_; of the last failed attempt
+  int64_t fetch_count_ = 0;             // guarded by state_mu_
 };
 
 }  // namespace cogsync::auth

@@ -122,7 +122,8 @@ Status CheckTimes(const bj::object& claims, const VerifyOptions& options, int64_
   const int64_t skew = options.skew_seconds;
   int64_t exp = 0;
   switch (ReadTime(claims, "exp", &exp)) {
-    case TimeClaim::kInvalid: return Invalid("Invalid claim: exp");
+    case TimeClaim::kInvalid:
+      return Invalid("Invalid claim: exp");
     case TimeClaim::kAbsent:
       if (options.require_exp) return Invalid("Missing a required claim: exp");
       break;
@@ -133,16 +134,20 @@ Status CheckTimes(const bj::object& claims, const VerifyOptions& options, int64_
   }
   int64_t nbf = 0;
   switch (ReadTime(claims, "nbf", &nbf)) {
-    case TimeClaim::kInvalid: return Invalid("Invalid claim: nbf");
-    case TimeClaim::kAbsent: break;
+    case TimeClaim::kInvalid:
+      return Invalid("Invalid claim: nbf");
+    case TimeClaim::kAbsent:
+      break;
     case TimeClaim::kPresent:
       if (now + skew < nbf) return Invalid("Token is not yet valid.");
       break;
   }
   int64_t iat = 0;
   switch (ReadTime(claims, "iat", &iat)) {
-    case TimeClaim::kInvalid: return Invalid("Invalid claim: iat");
-    case TimeClaim::kAbsent: break;
+    case TimeClaim::kInvalid:
+      return Invalid("Invalid claim: iat");
+    case TimeClaim::kAbsent:
+      break;
     case TimeClaim::kPresent:
       if (iat > now + skew) return Invalid("Token was issued in the future.");
       break;

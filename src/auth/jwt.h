@@ -37,10 +37,10 @@ struct VerifyOptions {
 struct DecodedJwt {
   boost::json::object header;
   boost::json::object payload;
-  std::string alg;             // header "alg"
-  std::string kid;             // header "kid"; empty if absent
-  std::string signing_input;   // the first two segments with their dot, as received
-  std::string signature;       // raw signature bytes
+  std::string alg;            // header "alg"
+  std::string kid;            // header "kid"; empty if absent
+  std::string signing_input;  // the first two segments with their dot, as received
+  std::string signature;      // raw signature bytes
 };
 
 // A compact JWS with header {"alg":"RS256","typ":"JWT","kid":key.Kid()} and these claims.

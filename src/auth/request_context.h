@@ -14,7 +14,8 @@ struct RequestContext {
   std::string request_id;
   std::string operation;
   std::string remote_address;
-  std::string client_context;  // x-amz-Client-Context, stored nowhere yet (AWS: "not yet implemented")
+  std::string
+      client_context;  // x-amz-Client-Context, stored nowhere yet (AWS: "not yet implemented")
 };
 
 }  // namespace cogsync::auth

@@ -59,7 +59,9 @@ std::string RsaJwkThumbprint(std::string_view n_b64url, std::string_view e_b64ur
 }
 
 RsaPrivateKey::RsaPrivateKey(EvpPkeyPtr key, std::string n_b64, std::string e_b64)
-    : key_(std::move(key)), n_b64_(std::move(n_b64)), e_b64_(std::move(e_b64)),
+    : key_(std::move(key)),
+      n_b64_(std::move(n_b64)),
+      e_b64_(std::move(e_b64)),
       kid_(RsaJwkThumbprint(n_b64_, e_b64_)) {}
 
 Result<RsaPrivateKey> RsaPrivateKey::Adopt(EvpPkeyPtr key) {
@@ -101,8 +103,8 @@ Result<RsaPrivateKey> RsaPrivateKey::FromPem(std::string_view pem) {
 std::string RsaPrivateKey::ToPem() const {
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
   // PEM_write_bio_PrivateKey writes PKCS#8 ("BEGIN PRIVATE KEY") in OpenSSL 3.
-  if (bio == nullptr || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0,
-                                                 nullptr, nullptr) != 1) {
+  if (bio == nullptr ||
+      PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return {};
   }
   char* data = nullptr;
@@ -124,8 +126,8 @@ std::string RsaPrivateKey::SignRs256(std::string_view data) const {
   // is safe in OpenSSL 3.
   if (ctx == nullptr ||
       EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size()) != 1) {
     return {};
   }
   std::string sig(len, '\0');

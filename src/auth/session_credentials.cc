@@ -25,8 +25,8 @@ MintedCredentials SessionCredentials::Mint(std::string_view pool_id, std::string
   c.access_key_id = "ASIA" + ids::RandomAlnumUpper(16);
   c.secret_key = SecretFor(c.access_key_id);
   c.expires_ms = now_ms + kLifetimeMs;
-  boost::json::object payload{{"k", c.access_key_id}, {"p", pool_id},   {"i", identity_id},
-                              {"a", authenticated},   {"r", role_arn},  {"x", c.expires_ms}};
+  boost::json::object payload{{"k", c.access_key_id}, {"p", pool_id},  {"i", identity_id},
+                              {"a", authenticated},   {"r", role_arn}, {"x", c.expires_ms}};
   c.session_token = sealer_.Seal(kTokenPurpose, json::Write(payload));
   return c;
 }

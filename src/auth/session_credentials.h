@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "auth/principal.h"
-#include "common/sealed_token.h"
 #include "common/error.h"
+#include "common/sealed_token.h"
 #include "common/string_map.h"
 
 namespace cogsync::auth {
@@ -31,8 +31,8 @@ class SessionCredentials {
 
   static constexpr int64_t kLifetimeMs = 3600 * 1000;  // "valid for a maximum of one hour"
 
-  MintedCredentials Mint(std::string_view pool_id, std::string_view identity_id,
-                         bool authenticated, std::string_view role_arn, int64_t now_ms) const;
+  MintedCredentials Mint(std::string_view pool_id, std::string_view identity_id, bool authenticated,
+                         std::string_view role_arn, int64_t now_ms) const;
   // The principal and secret for a request signed with minted credentials. Errors:
   // UnrecognizedClient for a token that is not ours or does not belong to the key id,
   // ExpiredToken past its expiry. Thread-safe. A device signs every request with the same token,

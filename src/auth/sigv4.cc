@@ -46,8 +46,6 @@ void AppendNormalizedHeaderValue(std::string& out, std::string_view value) {
   }
 }
 
-
-
 void SplitTarget(std::string_view target, std::string_view* path, std::string_view* query) {
   size_t q = target.find('?');
   *path = target.substr(0, q);
@@ -162,9 +160,12 @@ Result<ParsedAuthorization> ParseAuthorizationImpl(std::string_view header, bool
       }
       std::string_view name = piece.substr(0, eq);
       std::string_view value = piece.substr(eq + 1);
-      if (name == "Credential") credential = value;
-      else if (name == "Signature") signature = value;
-      else if (name == "SignedHeaders") signed_headers = value;
+      if (name == "Credential")
+        credential = value;
+      else if (name == "Signature")
+        signature = value;
+      else if (name == "SignedHeaders")
+        signed_headers = value;
     }
   }
 
@@ -201,16 +202,14 @@ ApiError DateFormatError(std::string_view value) {
 // AWS's ±15 minute rule, worded as AWS words it.
 Status CheckSkew(std::string_view amz_date, int64_t request_time, int64_t now) {
   if (request_time < now - kMaxSkewSeconds) {
-    return ApiError::InvalidSignature("Signature expired: " + std::string(amz_date) +
-                                      " is now earlier than " +
-                                      timefmt::AmzDate(now - kMaxSkewSeconds) + " (" +
-                                      timefmt::AmzDate(now) + " - 15 min.)");
+    return ApiError::InvalidSignature(
+        "Signature expired: " + std::string(amz_date) + " is now earlier than " +
+        timefmt::AmzDate(now - kMaxSkewSeconds) + " (" + timefmt::AmzDate(now) + " - 15 min.)");
   }
   if (request_time > now + kMaxSkewSeconds) {
-    return ApiError::InvalidSignature("Signature not yet current: " + std::string(amz_date) +
-                                      " is still later than " +
-                                      timefmt::AmzDate(now + kMaxSkewSeconds) + " (" +
-                                      timefmt::AmzDate(now) + " + 15 min.)");
+    return ApiError::InvalidSignature(
+        "Signature not yet current: " + std::string(amz_date) + " is still later than " +
+        timefmt::AmzDate(now + kMaxSkewSeconds) + " (" + timefmt::AmzDate(now) + " + 15 min.)");
   }
   return OkStatus();
 }
@@ -251,8 +250,8 @@ Result<AuthMaterial> FromQuery(const std::vector<std::pair<std::string, std::str
   };
 
   std::string missing;
-  for (std::string_view name : {kQueryAlgorithm, kQueryCredential, kQuerySignature,
-                                kQuerySignedHeaders, kQueryDate}) {
+  for (std::string_view name :
+       {kQueryAlgorithm, kQueryCredential, kQuerySignature, kQuerySignedHeaders, kQueryDate}) {
     if (get(name) == nullptr) {
       missing += "AWS query-string parameters must include '" + std::string(name) + "'. ";
     }
@@ -294,10 +293,10 @@ Result<AuthMaterial> FromQuery(const std::vector<std::pair<std::string, std::str
     COGSYNC_RETURN_IF_ERROR(CheckSkew(m.amz_date, m.request_time, now));
   }
   if (now > m.request_time + expires) {
-    return ApiError::InvalidSignature("Signature expired: " + m.amz_date +
-                                      " is now earlier than " + timefmt::AmzDate(now - expires) +
-                                      " (" + timefmt::AmzDate(now) + " - " +
-                                      std::to_string(expires) + " sec.)");
+    return ApiError::InvalidSignature("Signature expired: " + m.amz_date + " is now earlier than " +
+                                      timefmt::AmzDate(now - expires) + " (" +
+                                      timefmt::AmzDate(now) + " - " + std::to_string(expires) +
+                                      " sec.)");
   }
   return m;
 }
@@ -323,9 +322,10 @@ Status CheckScope(const AuthMaterial& m, std::string_view expected_service) {
   }
   std::string_view request_day = std::string_view(m.amz_date).substr(0, 8);
   if (a.date != request_day) {
-    problems += "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-                "from HTTP: '" +
-                a.date + "' != '" + std::string(request_day) + "', from '" + m.amz_date + "'.";
+    problems +=
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+        "from HTTP: '" +
+        a.date + "' != '" + std::string(request_day) + "', from '" + m.amz_date + "'.";
   }
   if (!problems.empty()) return ApiError::InvalidSignature(problems);
   return OkStatus();
@@ -363,7 +363,12 @@ std::string CachedSigningKey(std::string_view secret, std::string_view date,
   thread_local std::unordered_map<std::string, std::string> cache;
   std::string id;
   id.reserve(secret.size() + date.size() + region.size() + service.size() + 3);
-  id.append(secret).append(1, '\n').append(date).append(1, '\n').append(region).append(1, '\n')
+  id.append(secret)
+      .append(1, '\n')
+      .append(date)
+      .append(1, '\n')
+      .append(region)
+      .append(1, '\n')
       .append(service);
   if (auto it = cache.find(id); it != cache.end()) return it->second;
   if (cache.size() >= kMaxEntries) cache.clear();
@@ -509,15 +514,15 @@ Result<VerifiedRequest> VerifyRequest(const http::Request& request,
   COGSYNC_RETURN_IF_ERROR(CheckScope(m, expected_service));
 
   const ParsedAuthorization& a = m.auth;
-  COGSYNC_ASSIGN_OR_RETURN(std::string secret,
-                           lookup(CredentialRequest{a.access_key_id, m.session_token, a.region,
-                                                    a.service}));
+  COGSYNC_ASSIGN_OR_RETURN(
+      std::string secret,
+      lookup(CredentialRequest{a.access_key_id, m.session_token, a.region, a.service}));
 
   COGSYNC_ASSIGN_OR_RETURN(std::string canonical_headers,
                            CanonicalHeaders(request.headers, a.signed_headers));
   std::string canonical_request = CanonicalRequest(
-      request.method, CanonicalUri(path), CanonicalQuery(raw_query, m.presigned),
-      canonical_headers, SignedHeadersLine(a.signed_headers), crypto::Sha256Hex(request.body));
+      request.method, CanonicalUri(path), CanonicalQuery(raw_query, m.presigned), canonical_headers,
+      SignedHeadersLine(a.signed_headers), crypto::Sha256Hex(request.body));
   std::string scope = CredentialScope(a.date, a.region, a.service);
   std::string string_to_sign = StringToSign(m.amz_date, scope, canonical_request);
   std::string expected =
@@ -527,8 +532,7 @@ Result<VerifiedRequest> VerifyRequest(const http::Request& request,
         "The request signature we calculated does not match the signature you provided. Check "
         "your AWS Secret Access Key and signing method. Consult the service documentation for "
         "details.\n\nThe Canonical String for this request should have been\n'" +
-        canonical_request + "'\n\nThe String-to-Sign should have been\n'" + string_to_sign +
-        "'\n");
+        canonical_request + "'\n\nThe String-to-Sign should have been\n'" + string_to_sign + "'\n");
   }
 
   VerifiedRequest out;
@@ -633,8 +637,7 @@ Result<std::string> PresignQuery(const SigningInput& input, const Credentials& c
   append(kQuerySignedHeaders, "host");
 
   const std::vector<std::string> signed_headers = {"host"};
-  COGSYNC_ASSIGN_OR_RETURN(std::string canonical_headers,
-                           CanonicalHeaders(given, signed_headers));
+  COGSYNC_ASSIGN_OR_RETURN(std::string canonical_headers, CanonicalHeaders(given, signed_headers));
   std::string canonical_request =
       CanonicalRequest(input.method, CanonicalUri(input.raw_path), CanonicalQuery(query),
                        canonical_headers, "host", crypto::Sha256Hex(input.body));

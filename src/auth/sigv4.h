@@ -40,10 +40,10 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // SignedHeaders=host;x-amz-date, Signature=<hex>`.
 struct ParsedAuthorization {
   std::string access_key_id;
-  std::string date;     // yyyymmdd, as written in the credential scope (not yet checked)
+  std::string date;  // yyyymmdd, as written in the credential scope (not yet checked)
   std::string region;
   std::string service;
-  std::string terminator;  // should be aws4_request; VerifyRequest checks it
+  std::string terminator;                   // should be aws4_request; VerifyRequest checks it
   std::vector<std::string> signed_headers;  // lower-case, in the order given
   std::string signature;
 };

@@ -34,7 +34,8 @@ Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) 
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return ApiError::InvalidParameter("--listen wants HOST:PORT");
   std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   char* end = nullptr;
   long port = std::strtol(listen.c_str() + colon + 1, &end, 10);
   if (*end != '\0' || port < 0 || port > 65535) {
@@ -47,7 +48,8 @@ Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) 
 
 Result<store::StorePtr> OpenStore(const Config& config, bool server) {
   std::string url = config.store_url;
-  if (url.empty()) url = "sqlite:" + (std::filesystem::path(config.data_dir) / "cogsync.db").string();
+  if (url.empty())
+    url = "sqlite:" + (std::filesystem::path(config.data_dir) / "cogsync.db").string();
   if (url.rfind("sqlite:", 0) == 0) {
     store::SqliteOptions options;
     options.path = url.substr(7);
@@ -127,9 +129,10 @@ Status EnsureDeveloperKey(store::Store& store, const Config& config) {
         << "\naws_secret_access_key = " << key.secret_access_key << "\n";
   }
   ::chmod(path.c_str(), 0600);
-  std::printf("cogsync: created developer credentials (also in %s)\n"
-              "  aws_access_key_id     = %s\n  aws_secret_access_key = %s\n",
-              path.c_str(), key.access_key_id.c_str(), key.secret_access_key.c_str());
+  std::printf(
+      "cogsync: created developer credentials (also in %s)\n"
+      "  aws_access_key_id     = %s\n  aws_secret_access_key = %s\n",
+      path.c_str(), key.access_key_id.c_str(), key.secret_access_key.c_str());
   std::fflush(stdout);
   return OkStatus();
 }
@@ -190,13 +193,17 @@ class TimedStore final : public store::Store {
 void AddSqliteMetrics(http::Metrics& metrics, const store::SqliteStore& sqlite) {
   metrics.AddCollector([&sqlite](std::string& out) {
     const store::SqliteStats stats = sqlite.Stats();
-    out += "# HELP cogsync_store_commit_batches_total Group commits (one fsync each).\n"
-           "# TYPE cogsync_store_commit_batches_total counter\n"
-           "cogsync_store_commit_batches_total " + std::to_string(stats.batches) + "\n"
-           "# HELP cogsync_store_commit_items_total Writes committed; items / batches is the mean "
-           "group-commit batch size.\n"
-           "# TYPE cogsync_store_commit_items_total counter\n"
-           "cogsync_store_commit_items_total " + std::to_string(stats.items) + "\n";
+    out +=
+        "# HELP cogsync_store_commit_batches_total Group commits (one fsync each).\n"
+        "# TYPE cogsync_store_commit_batches_total counter\n"
+        "cogsync_store_commit_batches_total " +
+        std::to_string(stats.batches) +
+        "\n"
+        "# HELP cogsync_store_commit_items_total Writes committed; items / batches is the mean "
+        "group-commit batch size.\n"
+        "# TYPE cogsync_store_commit_items_total counter\n"
+        "cogsync_store_commit_items_total " +
+        std::to_string(stats.items) + "\n";
   });
 }
 
@@ -220,9 +227,9 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   COGSYNC_ASSIGN_OR_RETURN(app->openid_,
                            identity::OpenIdTokens::Create(secrets.jwt_private_pem, c.public_url));
   app->logins_ = std::make_unique<identity::LoginVerifier>(c, *app->openid_, *app->clock_);
-  app->identity_ = std::make_unique<identity::IdentityService>(
-      *app->store_, *app->clock_, c, *app->sealer_, *app->credentials_, *app->openid_,
-      *app->logins_);
+  app->identity_ =
+      std::make_unique<identity::IdentityService>(*app->store_, *app->clock_, c, *app->sealer_,
+                                                  *app->credentials_, *app->openid_, *app->logins_);
   app->outbound_ = std::make_unique<Outbound>(c, *app->store_, *app->clock_);
   app->outbound_->AddMetrics(app->metrics_, *app->store_);
   app->sync_ = std::make_unique<sync::SyncService>(*app->store_, *app->clock_, c, *app->sealer_,
@@ -233,14 +240,18 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   protocol::ExtraEndpoints endpoints;
   Application* self = app.get();
   endpoints.jwks = [self] { return self->openid_->JwksDocument(); };
-  endpoints.discovery = [self](std::string_view host) { return self->openid_->DiscoveryDocument(host); };
+  endpoints.discovery = [self](std::string_view host) {
+    return self->openid_->DiscoveryDocument(host);
+  };
   if (c.test_mode) {
     endpoints.reset = [self]() -> Status {
       return self->store_->Write([](store::Txn& txn) { return txn.WipeCognitoState(); });
     };
   }
-  std::vector<protocol::OperationEntry> operations = protocol::IdentityOperationTable(*app->identity_);
-  for (auto& entry : protocol::SyncOperationTable(*app->sync_)) operations.push_back(std::move(entry));
+  std::vector<protocol::OperationEntry> operations =
+      protocol::IdentityOperationTable(*app->identity_);
+  for (auto& entry : protocol::SyncOperationTable(*app->sync_))
+    operations.push_back(std::move(entry));
   app->throttle_ = std::make_unique<protocol::Throttle>(c.throttle, c.test_mode, *app->clock_);
   app->dispatcher_ = std::make_unique<protocol::Dispatcher>(
       std::move(operations), *app->authenticator_, auth::ArnContext{c.region, c.account_id},
@@ -277,9 +288,11 @@ int Serve(const Config& config) {
   http::InstallSignalHandlers(server);
   ready = true;
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - started).count();
+                          std::chrono::steady_clock::now() - started)
+                          .count();
   spdlog::info("cogsync listening on {}:{} (data in {}, ready in {} ms{})", options.host,
-               server.port(), config.data_dir, micros / 1000, config.test_mode ? ", test mode" : "");
+               server.port(), config.data_dir, micros / 1000,
+               config.test_mode ? ", test mode" : "");
   server.Wait();
   spdlog::info("cogsync stopped");
   return 0;

@@ -7,18 +7,18 @@
 
 #include "auth/authenticator.h"
 #include "auth/session_credentials.h"
+#include "cli/integrations.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/error.h"
 #include "common/sealed_token.h"
+#include "http/metrics.h"
 #include "identity/login_verifier.h"
 #include "identity/openid_tokens.h"
 #include "identity/service.h"
 #include "protocol/dispatcher.h"
-#include "common/error.h"
-#include "http/metrics.h"
 #include "store/store.h"
 #include "sync/service.h"
-#include "cli/integrations.h"
 
 namespace cogsync::cli {
 

@@ -65,15 +65,22 @@ Status ReadThrottle(const bj::value& v, ThrottleConfig& t) {
       bool on = false;
       COGSYNC_RETURN_IF_ERROR(ReadBool(kv.value(), k, on));
       t.enabled = on;
-    }
-    else if (k == "get_id_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.get_id_rps));
-    else if (k == "get_open_id_token_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.get_open_id_token_rps));
-    else if (k == "get_credentials_for_identity_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.get_credentials_for_identity_rps));
-    else if (k == "unlink_identity_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.unlink_identity_rps));
-    else if (k == "sync_writes_per_identity_rps") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.sync_writes_per_identity_rps));
-    else if (k == "burst_seconds") COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.burst_seconds));
-    else if (k == "max_tracked_keys") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, t.max_tracked_keys));
-    else return Bad("unknown throttle setting " + std::string(kv.key()));
+    } else if (k == "get_id_rps")
+      COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.get_id_rps));
+    else if (k == "get_open_id_token_rps")
+      COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.get_open_id_token_rps));
+    else if (k == "get_credentials_for_identity_rps")
+      COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.get_credentials_for_identity_rps));
+    else if (k == "unlink_identity_rps")
+      COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.unlink_identity_rps));
+    else if (k == "sync_writes_per_identity_rps")
+      COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.sync_writes_per_identity_rps));
+    else if (k == "burst_seconds")
+      COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.burst_seconds));
+    else if (k == "max_tracked_keys")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, t.max_tracked_keys));
+    else
+      return Bad("unknown throttle setting " + std::string(kv.key()));
   }
   return OkStatus();
 }
@@ -83,34 +90,51 @@ Status ReadIntegrations(const bj::value& v, IntegrationsConfig& c) {
   for (const auto& kv : v.get_object()) {
     std::string k = Normalize(kv.key());
     const bj::value& x = kv.value();
-    if (k == "aws_access_key_id") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.aws_access_key_id));
-    else if (k == "aws_secret_access_key") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.aws_secret_access_key));
-    else if (k == "aws_session_token") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.aws_session_token));
-    else if (k == "kinesis_endpoint") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.kinesis_endpoint));
-    else if (k == "stream_files_dir") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.stream_files_dir));
-    else if (k == "lambda_endpoint") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.lambda_endpoint));
-    else if (k == "sns_endpoint") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.sns_endpoint));
-    else if (k == "push_webhook_url") COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.push_webhook_url));
-    else if (k == "trigger_timeout_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.trigger_timeout_ms));
-    else if (k == "outbox_retry_initial_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.outbox_retry_initial_ms));
-    else if (k == "outbox_retry_max_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.outbox_retry_max_ms));
-    else if (k == "outbox_poll_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.outbox_poll_ms));
-    else if (k == "request_timeout_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.request_timeout_ms));
-    else if (k == "push_max_age_ms") COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.push_max_age_ms));
+    if (k == "aws_access_key_id")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.aws_access_key_id));
+    else if (k == "aws_secret_access_key")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.aws_secret_access_key));
+    else if (k == "aws_session_token")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.aws_session_token));
+    else if (k == "kinesis_endpoint")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.kinesis_endpoint));
+    else if (k == "stream_files_dir")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.stream_files_dir));
+    else if (k == "lambda_endpoint")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.lambda_endpoint));
+    else if (k == "sns_endpoint")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.sns_endpoint));
+    else if (k == "push_webhook_url")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, c.push_webhook_url));
+    else if (k == "trigger_timeout_ms")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.trigger_timeout_ms));
+    else if (k == "outbox_retry_initial_ms")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.outbox_retry_initial_ms));
+    else if (k == "outbox_retry_max_ms")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.outbox_retry_max_ms));
+    else if (k == "outbox_poll_ms")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.outbox_poll_ms));
+    else if (k == "request_timeout_ms")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.request_timeout_ms));
+    else if (k == "push_max_age_ms")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, c.push_max_age_ms));
     else if (k == "sync_trigger_urls") {
       if (!x.is_object()) return Bad("sync_trigger_urls must map function ARNs to URLs");
       for (const auto& m : x.get_object()) {
         if (!m.value().is_string()) return Bad("sync_trigger_urls must map function ARNs to URLs");
         c.sync_trigger_urls.emplace_back(std::string(m.key()), std::string(m.value().get_string()));
       }
-    }
-    else return Bad("unknown integrations setting " + std::string(kv.key()));
+    } else
+      return Bad("unknown integrations setting " + std::string(kv.key()));
   }
   // Endpoints and URLs are checked now rather than at the first delivery.
   std::vector<std::pair<std::string, std::string>> urls = {
-      {"kinesis_endpoint", c.kinesis_endpoint}, {"lambda_endpoint", c.lambda_endpoint},
-      {"sns_endpoint", c.sns_endpoint}, {"push_webhook_url", c.push_webhook_url}};
-  for (const auto& [arn, url] : c.sync_trigger_urls) urls.emplace_back("sync_trigger_urls." + arn, url);
+      {"kinesis_endpoint", c.kinesis_endpoint},
+      {"lambda_endpoint", c.lambda_endpoint},
+      {"sns_endpoint", c.sns_endpoint},
+      {"push_webhook_url", c.push_webhook_url}};
+  for (const auto& [arn, url] : c.sync_trigger_urls)
+    urls.emplace_back("sync_trigger_urls." + arn, url);
   for (const auto& [name, url] : urls) {
     if (!url.empty() && !http_client::ParseUrl(url).ok()) {
       return Bad(name + " must be an http:// or https:// URL");
@@ -127,15 +151,24 @@ Status ReadLimits(const bj::value& v, Limits& limits) {
   if (!v.is_object()) return Bad("limits must be an object");
   for (const auto& kv : v.get_object()) {
     std::string k = Normalize(kv.key());
-    if (k == "max_identity_pools") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.max_identity_pools));
-    else if (k == "datasets_per_identity") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.datasets_per_identity));
-    else if (k == "records_per_dataset") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.records_per_dataset));
-    else if (k == "dataset_bytes") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.dataset_bytes));
-    else if (k == "key_bytes") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.key_bytes));
-    else if (k == "value_bytes") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.value_bytes));
-    else if (k == "linked_logins") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.linked_logins));
-    else if (k == "tags_per_pool") COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.tags_per_pool));
-    else return Bad("unknown limit " + std::string(kv.key()));
+    if (k == "max_identity_pools")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.max_identity_pools));
+    else if (k == "datasets_per_identity")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.datasets_per_identity));
+    else if (k == "records_per_dataset")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.records_per_dataset));
+    else if (k == "dataset_bytes")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.dataset_bytes));
+    else if (k == "key_bytes")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.key_bytes));
+    else if (k == "value_bytes")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.value_bytes));
+    else if (k == "linked_logins")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.linked_logins));
+    else if (k == "tags_per_pool")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.tags_per_pool));
+    else
+      return Bad("unknown limit " + std::string(kv.key()));
   }
   return OkStatus();
 }
@@ -147,12 +180,18 @@ Status ReadProviders(const bj::value& v, std::vector<LoginProviderConfig>& out) 
     LoginProviderConfig p;
     for (const auto& kv : e.get_object()) {
       std::string k = Normalize(kv.key());
-      if (k == "name") COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.name));
-      else if (k == "jwks_file") COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.jwks_file));
-      else if (k == "jwks_url") COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.jwks_url));
-      else if (k == "issuer") COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.issuer));
-      else if (k == "audiences") COGSYNC_RETURN_IF_ERROR(ReadStrings(kv.value(), k, p.audiences));
-      else return Bad("unknown login provider key " + std::string(kv.key()));
+      if (k == "name")
+        COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.name));
+      else if (k == "jwks_file")
+        COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.jwks_file));
+      else if (k == "jwks_url")
+        COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.jwks_url));
+      else if (k == "issuer")
+        COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.issuer));
+      else if (k == "audiences")
+        COGSYNC_RETURN_IF_ERROR(ReadStrings(kv.value(), k, p.audiences));
+      else
+        return Bad("unknown login provider key " + std::string(kv.key()));
     }
     if (p.name.empty() || (p.jwks_file.empty() == p.jwks_url.empty())) {
       return Bad("a login provider needs a name and exactly one of jwks_file, jwks_url");
@@ -175,30 +214,54 @@ Status ApplyConfigFile(const std::string& path, Config& c) {
   for (const auto& kv : doc->get_object()) {
     const std::string k = Normalize(kv.key());
     const bj::value& v = kv.value();
-    if (k == "listen") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.listen));
-    else if (k == "data_dir") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.data_dir));
-    else if (k == "store") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.store_url));
-    else if (k == "region") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.region));
-    else if (k == "account_id") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.account_id));
-    else if (k == "public_url") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.public_url));
-    else if (k == "test_mode") COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.test_mode));
-    else if (k == "insecure_trust_login_tokens") COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.insecure_trust_login_tokens));
-    else if (k == "io_threads") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.io_threads));
-    else if (k == "worker_threads") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.worker_threads));
-    else if (k == "max_body_bytes") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.max_body_bytes));
-    else if (k == "read_timeout_seconds") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.read_timeout_seconds));
-    else if (k == "idle_timeout_seconds") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.idle_timeout_seconds));
-    else if (k == "sqlite_read_connections") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_read_connections));
-    else if (k == "sqlite_cache_kib") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_cache_kib));
-    else if (k == "postgres_pool_size") COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.postgres_pool_size));
-    else if (k == "log_level") COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.log_level));
-    else if (k == "access_log") COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.access_log));
-    else if (k == "cors_allowed_origins") COGSYNC_RETURN_IF_ERROR(ReadStrings(v, k, c.cors_allowed_origins));
-    else if (k == "limits") COGSYNC_RETURN_IF_ERROR(ReadLimits(v, c.limits));
-    else if (k == "throttle") COGSYNC_RETURN_IF_ERROR(ReadThrottle(v, c.throttle));
-    else if (k == "integrations") COGSYNC_RETURN_IF_ERROR(ReadIntegrations(v, c.integrations));
-    else if (k == "login_providers") COGSYNC_RETURN_IF_ERROR(ReadProviders(v, c.login_providers));
-    else return Bad("unknown key " + std::string(kv.key()));
+    if (k == "listen")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.listen));
+    else if (k == "data_dir")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.data_dir));
+    else if (k == "store")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.store_url));
+    else if (k == "region")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.region));
+    else if (k == "account_id")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.account_id));
+    else if (k == "public_url")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.public_url));
+    else if (k == "test_mode")
+      COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.test_mode));
+    else if (k == "insecure_trust_login_tokens")
+      COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.insecure_trust_login_tokens));
+    else if (k == "io_threads")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.io_threads));
+    else if (k == "worker_threads")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.worker_threads));
+    else if (k == "max_body_bytes")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.max_body_bytes));
+    else if (k == "read_timeout_seconds")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.read_timeout_seconds));
+    else if (k == "idle_timeout_seconds")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.idle_timeout_seconds));
+    else if (k == "sqlite_read_connections")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_read_connections));
+    else if (k == "sqlite_cache_kib")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_cache_kib));
+    else if (k == "postgres_pool_size")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.postgres_pool_size));
+    else if (k == "log_level")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.log_level));
+    else if (k == "access_log")
+      COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.access_log));
+    else if (k == "cors_allowed_origins")
+      COGSYNC_RETURN_IF_ERROR(ReadStrings(v, k, c.cors_allowed_origins));
+    else if (k == "limits")
+      COGSYNC_RETURN_IF_ERROR(ReadLimits(v, c.limits));
+    else if (k == "throttle")
+      COGSYNC_RETURN_IF_ERROR(ReadThrottle(v, c.throttle));
+    else if (k == "integrations")
+      COGSYNC_RETURN_IF_ERROR(ReadIntegrations(v, c.integrations));
+    else if (k == "login_providers")
+      COGSYNC_RETURN_IF_ERROR(ReadProviders(v, c.login_providers));
+    else
+      return Bad("unknown key " + std::string(kv.key()));
   }
   return OkStatus();
 }

@@ -25,9 +25,9 @@ outbox::RequestSigner MakeSigner(const Config& config, const Clock& clock) {
     input.raw_query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
     input.headers = &request.headers;
     input.body = request.body;
-    COGSYNC_ASSIGN_OR_RETURN(auth::sigv4::HeaderList added,
-                             auth::sigv4::SignRequest(input, credentials, region, service,
-                                                      clock.NowSeconds()));
+    COGSYNC_ASSIGN_OR_RETURN(
+        auth::sigv4::HeaderList added,
+        auth::sigv4::SignRequest(input, credentials, region, service, clock.NowSeconds()));
     for (auto& header : added) request.headers.push_back(std::move(header));
     return OkStatus();
   };
@@ -55,8 +55,8 @@ Outbound::Outbound(const Config& config, store::Store& store, const Clock& clock
   owner_ = std::string(host) + "/" + std::to_string(::getpid()) + "/" + ids::Uuid();
   calls_ = std::make_unique<outbox::AwsCalls>(config, MakeSigner(config, clock));
   sinks_ = std::make_unique<outbox::Sinks>(config, *calls_);
-  dispatcher_ = std::make_unique<outbox::Dispatcher>(store, clock, config.integrations, *sinks_,
-                                                     owner_);
+  dispatcher_ =
+      std::make_unique<outbox::Dispatcher>(store, clock, config.integrations, *sinks_, owner_);
   bulk_ = std::make_unique<sync::BulkPublisher>(store, clock, config, *sinks_, owner_);
   dispatcher_->Start();
   bulk_->Start();
@@ -77,12 +77,15 @@ void Outbound::AddMetrics(http::Metrics& metrics, store::Store& store) {
       return OkStatus();
     });
     if (read.ok()) {
-      out += "# HELP cogsync_outbox_pending Stream records and push notifications not yet "
-             "delivered.\n# TYPE cogsync_outbox_pending gauge\ncogsync_outbox_pending " +
-             std::to_string(backlog.pending) + "\n";
-      out += "# HELP cogsync_outbox_oldest_created_ms Creation time (epoch ms) of the oldest "
-             "undelivered entry, 0 when none.\n# TYPE cogsync_outbox_oldest_created_ms gauge\n"
-             "cogsync_outbox_oldest_created_ms " + std::to_string(backlog.oldest_created_ms) + "\n";
+      out +=
+          "# HELP cogsync_outbox_pending Stream records and push notifications not yet "
+          "delivered.\n# TYPE cogsync_outbox_pending gauge\ncogsync_outbox_pending " +
+          std::to_string(backlog.pending) + "\n";
+      out +=
+          "# HELP cogsync_outbox_oldest_created_ms Creation time (epoch ms) of the oldest "
+          "undelivered entry, 0 when none.\n# TYPE cogsync_outbox_oldest_created_ms gauge\n"
+          "cogsync_outbox_oldest_created_ms " +
+          std::to_string(backlog.oldest_created_ms) + "\n";
     }
     const outbox::DispatcherStats stats = dispatcher_->stats();
     Counter(out, "cogsync_outbox_delivered_total", "Outbox entries delivered by this node.",

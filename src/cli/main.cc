@@ -28,9 +28,12 @@ struct Flags {
 };
 
 void AddCommonFlags(CLI::App* cmd, Flags& f) {
-  cmd->add_option("--data-dir", f.data_dir, "Data directory (default ./data)")->envname("COGSYNC_DATA_DIR");
+  cmd->add_option("--data-dir", f.data_dir, "Data directory (default ./data)")
+      ->envname("COGSYNC_DATA_DIR");
   cmd->add_option("--config", f.config, "JSON configuration file")->envname("COGSYNC_CONFIG");
-  cmd->add_option("--store", f.store, "sqlite:PATH or postgresql://user:pass@host:port/db (default sqlite:<data-dir>/cogsync.db)")
+  cmd->add_option("--store", f.store,
+                  "sqlite:PATH or postgresql://user:pass@host:port/db (default "
+                  "sqlite:<data-dir>/cogsync.db)")
       ->envname("COGSYNC_STORE");
 }
 
@@ -78,16 +81,27 @@ int main(int argc, char** argv) {
 
   CLI::App* serve = app.add_subcommand("serve", "Serve the Cognito Sync and Identity APIs");
   AddCommonFlags(serve, flags);
-  serve->add_option("--listen", flags.listen, "HOST:PORT (default 127.0.0.1:8080)")->envname("COGSYNC_LISTEN");
-  serve->add_option("--region", flags.region, "Region in ids and ARNs (default us-east-1)")->envname("COGSYNC_REGION");
-  serve->add_option("--account-id", flags.account_id, "Account id in ARNs (default 000000000000)")->envname("COGSYNC_ACCOUNT_ID");
-  serve->add_option("--public-url", flags.public_url, "Issuer of OpenID tokens")->envname("COGSYNC_PUBLIC_URL");
-  serve->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error")->envname("COGSYNC_LOG_LEVEL");
-  serve->add_option("--io-threads", flags.io_threads, "I/O threads (default: one per core)")->envname("COGSYNC_IO_THREADS");
-  serve->add_option("--worker-threads", flags.worker_threads, "Threads for writing requests (default 32)")->envname("COGSYNC_WORKER_THREADS");
-  serve->add_flag("--test-mode", flags.test_mode, "Enable /moto-api/reset for test suites")->envname("COGSYNC_TEST_MODE");
-  serve->add_flag("--insecure-trust-login-tokens", flags.insecure,
-                  "Trust login tokens of providers without a JWKS (never in production)")
+  serve->add_option("--listen", flags.listen, "HOST:PORT (default 127.0.0.1:8080)")
+      ->envname("COGSYNC_LISTEN");
+  serve->add_option("--region", flags.region, "Region in ids and ARNs (default us-east-1)")
+      ->envname("COGSYNC_REGION");
+  serve->add_option("--account-id", flags.account_id, "Account id in ARNs (default 000000000000)")
+      ->envname("COGSYNC_ACCOUNT_ID");
+  serve->add_option("--public-url", flags.public_url, "Issuer of OpenID tokens")
+      ->envname("COGSYNC_PUBLIC_URL");
+  serve->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error")
+      ->envname("COGSYNC_LOG_LEVEL");
+  serve->add_option("--io-threads", flags.io_threads, "I/O threads (default: one per core)")
+      ->envname("COGSYNC_IO_THREADS");
+  serve
+      ->add_option("--worker-threads", flags.worker_threads,
+                   "Threads for writing requests (default 32)")
+      ->envname("COGSYNC_WORKER_THREADS");
+  serve->add_flag("--test-mode", flags.test_mode, "Enable /moto-api/reset for test suites")
+      ->envname("COGSYNC_TEST_MODE");
+  serve
+      ->add_flag("--insecure-trust-login-tokens", flags.insecure,
+                 "Trust login tokens of providers without a JWKS (never in production)")
       ->envname("COGSYNC_INSECURE_TRUST_LOGIN_TOKENS");
   serve->add_flag("--no-access-log", flags.no_access_log, "Do not log each request");
 

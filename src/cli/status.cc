@@ -38,7 +38,8 @@ Result<std::string> StatusReport(store::Store& store, int64_t now_ms) {
         auto state = json::GetString(pool.bulk_publish, "BulkPublishStatus");
         if (state != "IN_PROGRESS") continue;
         out += "bulk publish: " + pool.id + " IN_PROGRESS since " +
-               timefmt::Iso8601Millis(json::GetInt(pool.bulk_publish, "BulkPublishStartTime").value_or(0)) +
+               timefmt::Iso8601Millis(
+                   json::GetInt(pool.bulk_publish, "BulkPublishStartTime").value_or(0)) +
                "\n";
       }
     }

@@ -29,7 +29,8 @@ class SystemClock final : public Clock {
 // and see the credentials it minted before expire without waiting for them.
 class OffsetClock final : public Clock {
  public:
-  OffsetClock(const Clock& base, int64_t offset_millis) : base_(base), offset_millis_(offset_millis) {}
+  OffsetClock(const Clock& base, int64_t offset_millis)
+      : base_(base), offset_millis_(offset_millis) {}
   int64_t NowMillis() const override { return base_.NowMillis() + offset_millis_; }
 
  private:

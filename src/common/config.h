@@ -28,7 +28,7 @@ struct LoginProviderConfig {
   std::string name;
   std::string jwks_file;  // one of jwks_file / jwks_url
   std::string jwks_url;
-  std::string issuer;     // expected `iss`; default "https://<name>"
+  std::string issuer;                  // expected `iss`; default "https://<name>"
   std::vector<std::string> audiences;  // accepted `aud` values; empty: the pool decides
 };
 
@@ -66,7 +66,7 @@ struct IntegrationsConfig {
   std::string push_webhook_url;  // push without SNS
   int64_t outbox_retry_initial_ms = 200;
   int64_t outbox_retry_max_ms = 30000;
-  int64_t outbox_poll_ms = 500;  // how often to look for work other nodes wrote
+  int64_t outbox_poll_ms = 500;        // how often to look for work other nodes wrote
   int64_t request_timeout_ms = 10000;  // each delivery request
   // Push notifications are hints (clients re-sync anyway): one still undeliverable after this
   // long is dropped with a warning. Stream records are never dropped.

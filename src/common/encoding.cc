@@ -88,7 +88,9 @@ std::string Hex(std::string_view bytes) {
 }
 
 std::string Base64(std::string_view bytes) { return Encode64(bytes, kB64, true); }
-std::optional<std::string> Base64Decode(std::string_view text) { return Decode64(text, kB64, true); }
+std::optional<std::string> Base64Decode(std::string_view text) {
+  return Decode64(text, kB64, true);
+}
 std::string Base64Url(std::string_view bytes) { return Encode64(bytes, kB64Url, false); }
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
   return Decode64(text, kB64Url, false);

@@ -34,7 +34,9 @@ class ApiError {
   // status in both services; service errors follow D1 in Cognito Identity (400, or 500 for
   // InternalErrorException).
   ApiError(std::string code, HttpStatus status, std::string message, bool transport = false)
-      : code_(std::move(code)), status_(status), message_(std::move(message)),
+      : code_(std::move(code)),
+        status_(status),
+        message_(std::move(message)),
         transport_(transport) {}
 
   const std::string& code() const { return code_; }
@@ -87,7 +89,7 @@ class ApiError {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(ApiError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -113,12 +115,12 @@ inline Status OkStatus() { return Ok{}; }
 }  // namespace cogsync
 
 // Propagates an error out of the current function returning Result<...>.
-#define COGSYNC_RETURN_IF_ERROR(expr)          \
-  do {                                         \
-    auto cogsync_status_ = (expr);             \
-    if (!cogsync_status_.ok()) {               \
-      return cogsync_status_.error();          \
-    }                                          \
+#define COGSYNC_RETURN_IF_ERROR(expr) \
+  do {                                \
+    auto cogsync_status_ = (expr);    \
+    if (!cogsync_status_.ok()) {      \
+      return cogsync_status_.error(); \
+    }                                 \
   } while (false)
 
 #define COGSYNC_CONCAT_INNER(a, b) a##b

@@ -44,7 +44,7 @@ struct Url {
   std::string host;         // name or address, without IPv6 brackets
   std::string host_header;  // host[:port] as written in the URL
   std::string port;
-  std::string target;       // path and query, at least "/"
+  std::string target;  // path and query, at least "/"
 };
 Result<Url> ParseUrl(std::string_view url);
 

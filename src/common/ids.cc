@@ -38,8 +38,8 @@ std::string RequestId() {
     if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
     const uint64_t word = words[i / 16];
     unsigned nibble = unsigned(word >> (60 - 4 * (i % 16))) & 0xf;
-    if (i == 12) nibble = 4;                  // version 4
-    if (i == 16) nibble = (nibble & 3) | 8;   // RFC 4122 variant
+    if (i == 12) nibble = 4;                 // version 4
+    if (i == 16) nibble = (nibble & 3) | 8;  // RFC 4122 variant
     out[pos++] = kHex[nibble];
   }
   return out;
@@ -60,7 +60,9 @@ std::string FromAlphabet(size_t n, std::string_view alphabet) {
 }
 }  // namespace
 
-std::string RandomAlnumUpper(size_t n) { return FromAlphabet(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"); }
+std::string RandomAlnumUpper(size_t n) {
+  return FromAlphabet(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+}
 std::string RandomSecret(size_t n) {
   return FromAlphabet(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 }

@@ -63,13 +63,27 @@ void AppendString(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - 1 - run);
     run = i;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];
@@ -100,7 +114,8 @@ void AppendDouble(std::string& out, double d) {
     out += std::to_string(m / 1000);
     int frac = static_cast<int>(m % 1000);
     if (frac != 0) {
-      char digits[4] = {char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10), 0};
+      char digits[4] = {char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10),
+                        0};
       size_t len = 3;
       while (len > 0 && digits[len - 1] == '0') --len;
       out += '.';
@@ -122,12 +137,24 @@ void AppendDouble(std::string& out, double d) {
 
 void AppendTo(std::string& out, const bj::value& v) {
   switch (v.kind()) {
-    case bj::kind::null: out += "null"; break;
-    case bj::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-    case bj::kind::int64: out += std::to_string(v.get_int64()); break;
-    case bj::kind::uint64: out += std::to_string(v.get_uint64()); break;
-    case bj::kind::double_: AppendDouble(out, v.get_double()); break;
-    case bj::kind::string: AppendString(out, v.get_string()); break;
+    case bj::kind::null:
+      out += "null";
+      break;
+    case bj::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
+    case bj::kind::int64:
+      out += std::to_string(v.get_int64());
+      break;
+    case bj::kind::uint64:
+      out += std::to_string(v.get_uint64());
+      break;
+    case bj::kind::double_:
+      AppendDouble(out, v.get_double());
+      break;
+    case bj::kind::string:
+      AppendString(out, v.get_string());
+      break;
     case bj::kind::array: {
       out += '[';
       bool first = true;

@@ -15,7 +15,8 @@ namespace bj = boost::json;
 // Deepest nesting accepted in a request body (our choice: the deepest Cognito input is 6 levels).
 inline constexpr unsigned kMaxDepth = 32;
 
-// Parses text; nullopt (with *error set) on malformed JSON, invalid UTF-8 or nesting past kMaxDepth.
+// Parses text; nullopt (with *error set) on malformed JSON, invalid UTF-8 or nesting past
+// kMaxDepth.
 std::optional<bj::value> Parse(std::string_view text, std::string* error = nullptr);
 
 // Serializes compactly, doubles as plain decimals.
@@ -25,7 +26,9 @@ void AppendTo(std::string& out, const bj::value& value);
 void AppendString(std::string& out, std::string_view s);
 
 // A timestamp (milliseconds since the epoch) as the JSON value cogsync emits for it.
-inline bj::value Timestamp(int64_t millis) { return bj::value(static_cast<double>(millis) / 1000.0); }
+inline bj::value Timestamp(int64_t millis) {
+  return bj::value(static_cast<double>(millis) / 1000.0);
+}
 
 // Typed reads from an object; absent or null members give nullopt / the fallback.
 const bj::value* Find(const bj::object& o, std::string_view key);

@@ -14,7 +14,8 @@ class TokenSealer {
  public:
   explicit TokenSealer(std::string key) : key_(std::move(key)) {}
 
-  // base64url(payload) "." base64url(HMAC(key, purpose || 0 || payload)), truncated MAC of 16 bytes.
+  // base64url(payload) "." base64url(HMAC(key, purpose || 0 || payload)), truncated MAC of 16
+  // bytes.
   std::string Seal(std::string_view purpose, std::string_view payload) const;
   // The payload if the token was sealed by Seal(purpose, ...) with this key; nullopt otherwise.
   std::optional<std::string> Open(std::string_view purpose, std::string_view token) const;

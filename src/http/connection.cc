@@ -1,16 +1,16 @@
 #include "http/connection.h"
 
+#include <spdlog/logger.h>
+
 #include <algorithm>
 #include <array>
-#include <cstdint>
-#include <exception>
-#include <utility>
-
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
-#include <spdlog/logger.h>
+#include <cstdint>
+#include <exception>
+#include <utility>
 
 #include "common/ascii.h"
 #include "common/ids.h"
@@ -35,9 +35,7 @@ void LowerCaseInto(std::string& out, std::string_view name) {
   for (char& c : out) c = ascii::Lower(c);
 }
 
-std::string_view PathOf(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
 
 }  // namespace
 
@@ -91,7 +89,8 @@ void Connection::StartRequest() {
     return;
   }
   parser_.emplace();
-  parser_->header_limit(std::uint32_t(std::min<size_t>(shared_.options.max_header_bytes, UINT32_MAX)));
+  parser_->header_limit(
+      std::uint32_t(std::min<size_t>(shared_.options.max_header_bytes, UINT32_MAX)));
   parser_->body_limit(shared_.options.max_body_bytes);
   parser_->eager(true);
   continue_sent_ = false;
@@ -110,10 +109,9 @@ void Connection::StartRequest() {
 
 void Connection::ReadMore() {
   size_t want = parser_ && parser_->is_header_done() ? kBodyReadSize : kHeaderReadSize;
-  socket_.async_read_some(buffer_.prepare(want),
-                          [self = shared_from_this()](const error_code& ec, size_t bytes) {
-                            self->OnRead(ec, bytes);
-                          });
+  socket_.async_read_some(
+      buffer_.prepare(want),
+      [self = shared_from_this()](const error_code& ec, size_t bytes) { self->OnRead(ec, bytes); });
 }
 
 void Connection::OnRead(const error_code& ec, size_t bytes) {
@@ -231,17 +229,17 @@ void Connection::Dispatch() {
       (message.method() == bhttp::verb::get || head_request_)) {
     response_ = Response{};
     response_.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    response_.body = shared_.options.metrics->Render(
-        shared_.in_flight.load(std::memory_order_relaxed),
-        shared_.connections.load(std::memory_order_relaxed));
+    response_.body =
+        shared_.options.metrics->Render(shared_.in_flight.load(std::memory_order_relaxed),
+                                        shared_.connections.load(std::memory_order_relaxed));
     WriteResponse();
     return;
   }
 
   if (shared_.in_flight.fetch_add(1, std::memory_order_relaxed) >= shared_.options.max_in_flight) {
     shared_.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    response_ = ErrorResponse(503, "ServiceUnavailableException",
-                              "The server is overloaded; retry later.");
+    response_ =
+        ErrorResponse(503, "ServiceUnavailableException", "The server is overloaded; retry later.");
     WriteResponse();
     return;
   }

@@ -5,17 +5,16 @@
 // Time limits are deadlines that the loop's sweep timer checks (CheckDeadline) instead of a timer
 // armed per operation: setting a deadline is one clock read on the hot path.
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstddef>
 #include <list>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include "http/message.h"
 #include "http/server_internal.h"

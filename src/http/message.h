@@ -10,8 +10,8 @@
 namespace cogsync::http {
 
 struct Request {
-  std::string method;   // "GET", "POST", ...
-  std::string target;   // raw request-target as received: path and query, not decoded
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // raw request-target as received: path and query, not decoded
   // Header names lower-cased, values as received (repeated headers appear repeatedly).
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;

@@ -32,15 +32,15 @@ class Metrics;
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: the system picks a free port; read it back with Server::port()
-  int io_threads = 0;     // 0: one per core
+  int io_threads = 0;    // 0: one per core
   int worker_threads = 32;
   size_t max_header_bytes = 16 * 1024;  // request line plus fields; beyond it: 431, close
   // UpdateRecords can carry a 1 MB value plus JSON escaping. Beyond it: 413 before reading it.
   size_t max_body_bytes = 2 * 1024 * 1024 + 64 * 1024;
-  int read_timeout_seconds = 30;  // a whole request (and a whole response write) must fit in it
-  int idle_timeout_seconds = 60;  // keep-alive connection with no request started
-  size_t max_connections = 10000;  // beyond it, new connections are closed at once
-  size_t max_in_flight = 4096;     // requests being handled; beyond it: 503 at once
+  int read_timeout_seconds = 30;      // a whole request (and a whole response write) must fit in it
+  int idle_timeout_seconds = 60;      // keep-alive connection with no request started
+  size_t max_connections = 10000;     // beyond it, new connections are closed at once
+  size_t max_in_flight = 4096;        // requests being handled; beyond it: 503 at once
   int shutdown_timeout_seconds = 10;  // how long Stop() waits for in-flight requests
   // "*" allows every origin; otherwise exact origins such as "https://app.example.com".
   std::vector<std::string> cors_allowed_origins = {"*"};

@@ -2,16 +2,15 @@
 // State shared between the server and its connections. Internal to src/http.
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <list>
 #include <memory>
 #include <thread>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "http/message.h"
 #include "http/response_writer.h"

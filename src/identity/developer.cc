@@ -67,9 +67,9 @@ IdentityService::Output IdentityService::GetOpenIdTokenForDeveloperIdentity(Requ
     if (given_identity) {
       COGSYNC_ASSIGN_OR_RETURN(identity, LoadIdentityInPool(txn, pool_id, *given_identity));
       if (owner && owner->identity_id != identity->id) {
-        return ApiError::DeveloperUserAlreadyRegistered(
-            "Developer user identifier '" + *user + "' is already registered to identity '" +
-            owner->identity_id + "'.");
+        return ApiError::DeveloperUserAlreadyRegistered("Developer user identifier '" + *user +
+                                                        "' is already registered to identity '" +
+                                                        owner->identity_id + "'.");
       }
     } else if (owner) {
       COGSYNC_ASSIGN_OR_RETURN(identity, LoadIdentity(txn, owner->identity_id));
@@ -92,8 +92,8 @@ IdentityService::Output IdentityService::GetOpenIdTokenForDeveloperIdentity(Requ
     identity_id = identity->id;
     return OkStatus();
   }));
-  const int64_t duration = json::GetInt(in, "TokenDuration")
-                               .value_or(OpenIdTokens::kDefaultDeveloperLifetimeSeconds);
+  const int64_t duration =
+      json::GetInt(in, "TokenDuration").value_or(OpenIdTokens::kDefaultDeveloperLifetimeSeconds);
   std::string token = openid_.Issue(pool_id, identity_id, {"authenticated", provider}, duration,
                                     json::GetObject(in, "PrincipalTags"), now / 1000);
   return bj::value(bj::object{{"IdentityId", identity_id}, {"Token", std::move(token)}});
@@ -105,7 +105,8 @@ IdentityService::Output IdentityService::LookupDeveloperIdentity(RequestContext&
   const auto identity_id = json::GetString(in, "IdentityId");
   const auto user = json::GetString(in, "DeveloperUserIdentifier");
   if (!identity_id && !user) {
-    return ApiError::InvalidParameter("Either IdentityId or DeveloperUserIdentifier must be given.");
+    return ApiError::InvalidParameter(
+        "Either IdentityId or DeveloperUserIdentifier must be given.");
   }
   const int limit = static_cast<int>(json::GetInt(in, "MaxResults").value_or(60));
   bj::object out;
@@ -166,8 +167,11 @@ IdentityService::Output IdentityService::MergeDeveloperIdentities(RequestContext
     COGSYNC_RETURN_IF_ERROR(CheckProviderName(pool, in.at("DeveloperProviderName").as_string()));
     COGSYNC_ASSIGN_OR_RETURN(auto from, txn.FindLogin(pool_id, provider, source));
     COGSYNC_ASSIGN_OR_RETURN(auto to, txn.FindLogin(pool_id, provider, destination));
-    if (!from) return ApiError::ResourceNotFound("Developer user identifier '" + source + "' not found.");
-    if (!to) return ApiError::ResourceNotFound("Developer user identifier '" + destination + "' not found.");
+    if (!from)
+      return ApiError::ResourceNotFound("Developer user identifier '" + source + "' not found.");
+    if (!to)
+      return ApiError::ResourceNotFound("Developer user identifier '" + destination +
+                                        "' not found.");
     COGSYNC_ASSIGN_OR_RETURN(auto survivor, LoadIdentity(txn, to->identity_id));
     COGSYNC_ASSIGN_OR_RETURN(auto merged, LoadIdentity(txn, from->identity_id));
     LinkContext link{txn, pool, now, ctx.principal.modifier(), config_.limits};
@@ -190,7 +194,8 @@ IdentityService::Output IdentityService::UnlinkDeveloperIdentity(RequestContext&
     COGSYNC_RETURN_IF_ERROR(CheckProviderName(pool, in.at("DeveloperProviderName").as_string()));
     COGSYNC_ASSIGN_OR_RETURN(auto identity, LoadIdentityInPool(txn, pool_id, identity_id));
     COGSYNC_ASSIGN_OR_RETURN(auto login, txn.FindLogin(pool_id, provider, user));
-    if (!login) return ApiError::ResourceNotFound("Developer user identifier '" + user + "' not found.");
+    if (!login)
+      return ApiError::ResourceNotFound("Developer user identifier '" + user + "' not found.");
     if (login->identity_id != identity.id) {
       return ApiError::ResourceConflict("Developer user identifier '" + user +
                                         "' is not linked to identity '" + identity.id + "'.");

@@ -11,7 +11,8 @@
 namespace cogsync::identity {
 namespace {
 
-bj::object DescribeOutput(const store::Identity& identity, const std::vector<store::Login>& logins) {
+bj::object DescribeOutput(const store::Identity& identity,
+                          const std::vector<store::Login>& logins) {
   std::set<std::string> providers;
   for (const auto& l : logins) providers.insert(l.provider);
   bj::array names;
@@ -38,7 +39,8 @@ IdentityService::Output IdentityService::GetId(RequestContext& ctx, const bj::ob
   if (logins != nullptr && !logins->empty()) {
     COGSYNC_ASSIGN_OR_RETURN(verified, logins_.Verify(*pool, *logins, now));
   } else if (!pool->description.at("AllowUnauthenticatedIdentities").as_bool()) {
-    return ApiError::NotAuthorized("Unauthenticated access is not supported for this identity pool.");
+    return ApiError::NotAuthorized(
+        "Unauthenticated access is not supported for this identity pool.");
   }
   std::string identity_id;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
@@ -79,7 +81,8 @@ IdentityService::Output IdentityService::ListIdentities(RequestContext&, const b
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    COGSYNC_ASSIGN_OR_RETURN(auto identities, txn.ListIdentities(pool.id, after, limit + 1, hide_disabled));
+    COGSYNC_ASSIGN_OR_RETURN(auto identities,
+                             txn.ListIdentities(pool.id, after, limit + 1, hide_disabled));
     bj::array items;
     for (size_t i = 0; i < identities.size() && i < size_t(limit); ++i) {
       COGSYNC_ASSIGN_OR_RETURN(auto logins, txn.ListLogins(identities[i].id));

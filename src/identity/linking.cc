@@ -83,8 +83,8 @@ Status MergeInto(LinkContext& ctx, const store::Identity& survivor, store::Ident
     login.linked_ms = ctx.now_ms;
     COGSYNC_RETURN_IF_ERROR(ctx.txn.PutLogin(login));
   }
-  COGSYNC_RETURN_IF_ERROR(sync::MoveDatasetsOnMerge(ctx.txn, loser.id, survivor.id, ctx.now_ms,
-                                                    ctx.modifier));
+  COGSYNC_RETURN_IF_ERROR(
+      sync::MoveDatasetsOnMerge(ctx.txn, loser.id, survivor.id, ctx.now_ms, ctx.modifier));
   loser.disabled = true;
   loser.merged_into = survivor.id;
   COGSYNC_RETURN_IF_ERROR(Touch(ctx, loser));
@@ -101,7 +101,8 @@ Result<store::Identity> ResolveLogins(LinkContext& ctx, const std::vector<Verifi
       if (!owner) owner = named;
       continue;
     }
-    COGSYNC_ASSIGN_OR_RETURN(auto linked, ctx.txn.FindLogin(ctx.pool.id, login.provider, login.subject));
+    COGSYNC_ASSIGN_OR_RETURN(auto linked,
+                             ctx.txn.FindLogin(ctx.pool.id, login.provider, login.subject));
     if (!linked) continue;
     COGSYNC_ASSIGN_OR_RETURN(auto identity, LoadIdentity(ctx.txn, linked->identity_id));
     if (!owner) {
@@ -127,7 +128,8 @@ Result<store::Identity> AuthorizeIdentity(LinkContext& ctx, store::Identity iden
   if (logins.empty()) {
     if (!linked.empty()) return LoginsDontMatch();
     if (!ctx.pool.description.at("AllowUnauthenticatedIdentities").as_bool()) {
-      return ApiError::NotAuthorized("Unauthenticated access is not supported for this identity pool.");
+      return ApiError::NotAuthorized(
+          "Unauthenticated access is not supported for this identity pool.");
     }
     return identity;
   }
@@ -140,7 +142,8 @@ Result<store::Identity> AuthorizeIdentity(LinkContext& ctx, store::Identity iden
       proven = true;
       continue;
     }
-    COGSYNC_ASSIGN_OR_RETURN(auto owner, ctx.txn.FindLogin(ctx.pool.id, login.provider, login.subject));
+    COGSYNC_ASSIGN_OR_RETURN(auto owner,
+                             ctx.txn.FindLogin(ctx.pool.id, login.provider, login.subject));
     if (!owner) continue;
     if (owner->identity_id == identity.id) {
       proven = true;

@@ -1,9 +1,9 @@
 #include "identity/login_verifier.h"
 
-#include "auth/jwks.h"
-#include "auth/jwt.h"
 #include <algorithm>
 
+#include "auth/jwks.h"
+#include "auth/jwt.h"
 #include "common/json.h"
 
 namespace cogsync::identity {
@@ -36,7 +36,8 @@ PoolProvider FindInPool(const store::Pool& pool, std::string_view provider) {
     for (const auto& p : *cips) {
       if (!p.is_object() || json::GetString(p.get_object(), "ProviderName") != provider) continue;
       out.supported = true;
-      if (auto client = json::GetString(p.get_object(), "ClientId")) out.audiences.push_back(*client);
+      if (auto client = json::GetString(p.get_object(), "ClientId"))
+        out.audiences.push_back(*client);
     }
   }
   if (const bj::array* oidc = json::GetArray(d, "OpenIdConnectProviderARNs")) {
@@ -64,7 +65,8 @@ bool PoolHasProviders(const store::Pool& pool) {
     const bj::array* a = json::GetArray(d, k);
     return a != nullptr && !a->empty();
   };
-  return non_empty_object("SupportedLoginProviders") || non_empty_array("CognitoIdentityProviders") ||
+  return non_empty_object("SupportedLoginProviders") ||
+         non_empty_array("CognitoIdentityProviders") ||
          non_empty_array("OpenIdConnectProviderARNs") || non_empty_array("SamlProviderARNs") ||
          !pool.developer_provider_name.empty();
 }

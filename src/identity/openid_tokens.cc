@@ -32,12 +32,9 @@ std::string OpenIdTokens::Issue(std::string_view pool_id, std::string_view ident
                                 const bj::object* principal_tags, int64_t now_seconds) const {
   bj::array amr_claim;
   for (const auto& a : amr) amr_claim.emplace_back(a);
-  bj::object claims{{"iss", issuer_},
-                    {"sub", identity_id},
-                    {"aud", pool_id},
-                    {"amr", std::move(amr_claim)},
-                    {"iat", now_seconds},
-                    {"exp", now_seconds + lifetime_seconds}};
+  bj::object claims{{"iss", issuer_},     {"sub", identity_id},
+                    {"aud", pool_id},     {"amr", std::move(amr_claim)},
+                    {"iat", now_seconds}, {"exp", now_seconds + lifetime_seconds}};
   if (principal_tags != nullptr && !principal_tags->empty()) {
     // Session tags as AWS STS reads them from a web identity token.
     bj::object tags;

@@ -52,7 +52,8 @@ constexpr size_t kMaxCognitoIdentityProviders = 50;
 Status CheckProviders(const bj::object& in) {
   const bj::array* cips = json::GetArray(in, "CognitoIdentityProviders");
   if (cips != nullptr && cips->size() > kMaxCognitoIdentityProviders) {
-    return ApiError::LimitExceeded("An identity pool can have at most 50 Cognito user pool providers.");
+    return ApiError::LimitExceeded(
+        "An identity pool can have at most 50 Cognito user pool providers.");
   }
   return OkStatus();
 }
@@ -85,7 +86,8 @@ IdentityService::Output IdentityService::CreateIdentityPool(RequestContext&, con
   return PoolOutput(std::move(pool));
 }
 
-IdentityService::Output IdentityService::DescribeIdentityPool(RequestContext&, const bj::object& in) {
+IdentityService::Output IdentityService::DescribeIdentityPool(RequestContext&,
+                                                              const bj::object& in) {
   bj::value out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
@@ -145,8 +147,8 @@ IdentityService::Output IdentityService::ListIdentityPools(RequestContext&, cons
     COGSYNC_ASSIGN_OR_RETURN(auto pools, txn.ListPoolNames(after, limit + 1));
     bj::array items;
     for (size_t i = 0; i < pools.size() && i < size_t(limit); ++i) {
-      items.push_back(bj::object{{"IdentityPoolId", pools[i].id},
-                                 {"IdentityPoolName", pools[i].name}});
+      items.push_back(
+          bj::object{{"IdentityPoolId", pools[i].id}, {"IdentityPoolName", pools[i].name}});
     }
     if (pools.size() > size_t(limit)) {
       out["NextToken"] = MakeNextToken(sealer_, "ListIdentityPools", pools[size_t(limit) - 1].id);

@@ -98,8 +98,8 @@ Result<std::string> ResolveRole(const store::Pool& pool, bool authenticated,
     }
     if (chosen) return *chosen;
     if (json::GetString(*mapping, "AmbiguousRoleResolution") == "Deny") {
-      return ApiError::NotAuthorized(
-          "Ambiguous role mapping rules for: " + login.provider + " were found.");
+      return ApiError::NotAuthorized("Ambiguous role mapping rules for: " + login.provider +
+                                     " were found.");
     }
     break;  // AuthenticatedRole: fall back to the pool's authenticated role
   }

@@ -17,15 +17,19 @@ Status CheckRoleMappings(const bj::object& mappings) {
     const bj::object& m = kv.value().as_object();
     const std::string provider(kv.key());
     if (!json::GetString(m, "AmbiguousRoleResolution")) {
-      return ApiError::InvalidParameter("AmbiguousRoleResolution must be specified for the role "
-                                        "mapping of " + provider + ".");
+      return ApiError::InvalidParameter(
+          "AmbiguousRoleResolution must be specified for the role "
+          "mapping of " +
+          provider + ".");
     }
     if (json::GetString(m, "Type") == "Rules") {
       const bj::object* config = json::GetObject(m, "RulesConfiguration");
       const bj::array* rules = config != nullptr ? json::GetArray(*config, "Rules") : nullptr;
       if (rules == nullptr || rules->empty()) {
-        return ApiError::InvalidParameter("RulesConfiguration must be specified for the Rules role "
-                                          "mapping of " + provider + ".");
+        return ApiError::InvalidParameter(
+            "RulesConfiguration must be specified for the Rules role "
+            "mapping of " +
+            provider + ".");
       }
       if (rules->size() > kMaxRulesPerMapping) {
         return ApiError::InvalidParameter("A role mapping can have at most 25 rules.");
@@ -46,7 +50,8 @@ bj::object TagMapOutput(const std::string& pool_id, const std::string& provider,
 
 }  // namespace
 
-IdentityService::Output IdentityService::SetIdentityPoolRoles(RequestContext&, const bj::object& in) {
+IdentityService::Output IdentityService::SetIdentityPoolRoles(RequestContext&,
+                                                              const bj::object& in) {
   const bj::object* mappings = json::GetObject(in, "RoleMappings");
   if (mappings != nullptr) COGSYNC_RETURN_IF_ERROR(CheckRoleMappings(*mappings));
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
@@ -58,12 +63,13 @@ IdentityService::Output IdentityService::SetIdentityPoolRoles(RequestContext&, c
   return bj::value(nullptr);
 }
 
-IdentityService::Output IdentityService::GetIdentityPoolRoles(RequestContext&, const bj::object& in) {
+IdentityService::Output IdentityService::GetIdentityPoolRoles(RequestContext&,
+                                                              const bj::object& in) {
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
-    out = bj::object{{"IdentityPoolId", pool.id}, {"Roles", pool.roles},
-                     {"RoleMappings", pool.role_mappings}};
+    out = bj::object{
+        {"IdentityPoolId", pool.id}, {"Roles", pool.roles}, {"RoleMappings", pool.role_mappings}};
     return OkStatus();
   }));
   return bj::value(std::move(out));

@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "auth/request_context.h"
-#include "common/sealed_token.h"
 #include "auth/session_credentials.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/sealed_token.h"
 #include "identity/login_verifier.h"
 #include "identity/openid_tokens.h"
 #include "store/store.h"
@@ -38,8 +38,13 @@ class IdentityService {
   IdentityService(store::Store& store, const Clock& clock, const Config& config,
                   const TokenSealer& sealer, const auth::SessionCredentials& credentials,
                   const OpenIdTokens& openid, const LoginVerifier& logins)
-      : store_(store), clock_(clock), config_(config), sealer_(sealer),
-        credentials_(credentials), openid_(openid), logins_(logins) {}
+      : store_(store),
+        clock_(clock),
+        config_(config),
+        sealer_(sealer),
+        credentials_(credentials),
+        openid_(openid),
+        logins_(logins) {}
   IdentityService(const IdentityService&) = delete;
   IdentityService& operator=(const IdentityService&) = delete;
 

@@ -79,7 +79,8 @@ IdentityService::Output IdentityService::UntagResource(RequestContext&, const bj
   return bj::value(bj::object());
 }
 
-IdentityService::Output IdentityService::ListTagsForResource(RequestContext&, const bj::object& in) {
+IdentityService::Output IdentityService::ListTagsForResource(RequestContext&,
+                                                             const bj::object& in) {
   COGSYNC_ASSIGN_OR_RETURN(auto pool_id, PoolIdFromArn(in.at("ResourceArn").as_string(), config_));
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {

@@ -22,7 +22,7 @@ struct Proof {
 // Shared by both operations: verifies the logins, links and merges as AuthorizeIdentity says,
 // and works out `amr`.
 Result<Proof> Prove(store::Store& store, const LoginVerifier& verifier, const Config& config,
-                           RequestContext& ctx, const bj::object& in, int64_t now) {
+                    RequestContext& ctx, const bj::object& in, int64_t now) {
   const std::string identity_id(in.at("IdentityId").as_string());
   Proof proof;
   COGSYNC_RETURN_IF_ERROR(store.Read([&](store::Txn& txn) -> Status {
@@ -86,12 +86,12 @@ IdentityService::Output IdentityService::GetCredentialsForIdentity(RequestContex
   COGSYNC_ASSIGN_OR_RETURN(auto role, ResolveRole(proof.pool, proof.authenticated, proof.logins,
                                                   json::GetString(in, "CustomRoleArn")));
   auto minted = credentials_.Mint(proof.pool.id, proof.identity.id, proof.authenticated, role, now);
-  return bj::value(bj::object{
-      {"IdentityId", proof.identity.id},
-      {"Credentials", bj::object{{"AccessKeyId", minted.access_key_id},
-                                 {"SecretKey", minted.secret_key},
-                                 {"SessionToken", minted.session_token},
-                                 {"Expiration", json::Timestamp(minted.expires_ms)}}}});
+  return bj::value(
+      bj::object{{"IdentityId", proof.identity.id},
+                 {"Credentials", bj::object{{"AccessKeyId", minted.access_key_id},
+                                            {"SecretKey", minted.secret_key},
+                                            {"SessionToken", minted.session_token},
+                                            {"Expiration", json::Timestamp(minted.expires_ms)}}}});
 }
 
 }  // namespace cogsync::identity

@@ -69,8 +69,7 @@ CallOutcome AwsCalls::Call(http_client::Request request, std::string_view servic
   return out;
 }
 
-CallOutcome AwsCalls::KinesisPutRecord(std::string_view stream_name,
-                                       std::string_view partition_key,
+CallOutcome AwsCalls::KinesisPutRecord(std::string_view stream_name, std::string_view partition_key,
                                        std::string_view data) const {
   if (settings_.kinesis_endpoint.empty()) return CallOutcome{.error = "no kinesis_endpoint"};
   http_client::Request request;
@@ -130,8 +129,7 @@ Result<std::string> AwsCalls::SnsCreatePlatformEndpoint(std::string_view applica
   return arn;
 }
 
-CallOutcome AwsCalls::SnsPublish(std::string_view target_arn,
-                                 std::string_view message_json) const {
+CallOutcome AwsCalls::SnsPublish(std::string_view target_arn, std::string_view message_json) const {
   std::string body;
   AddFormField(body, "Action", "Publish");
   AddFormField(body, "Version", kSnsVersion);

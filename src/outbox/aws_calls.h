@@ -2,9 +2,9 @@
 // The outbound AWS API calls of the integrations (D25), each the real wire protocol, SigV4-signed
 // with the operator's credentials for the configured endpoint:
 //   Kinesis PutRecord            JSON 1.1, X-Amz-Target Kinesis_20131202.PutRecord, service kinesis
-//   Lambda Invoke                REST, POST /2015-03-31/functions/<name>/invocations, service lambda
-//   SNS CreatePlatformEndpoint   Query protocol (form body, XML answer), service sns
-//   SNS Publish                  Query protocol
+//   Lambda Invoke                REST, POST /2015-03-31/functions/<name>/invocations, service
+//   lambda SNS CreatePlatformEndpoint   Query protocol (form body, XML answer), service sns SNS
+//   Publish                  Query protocol
 // Signing is injected (RequestSigner) so this layer stays below auth/, which owns SigV4.
 
 #include <functional>
@@ -18,7 +18,8 @@
 namespace cogsync::outbox {
 
 // Adds the SigV4 headers for `service` to a request whose url, method, headers and body are final.
-using RequestSigner = std::function<Status(http_client::Request& request, std::string_view service)>;
+using RequestSigner =
+    std::function<Status(http_client::Request& request, std::string_view service)>;
 
 // How one outbound call ended. `reached` is false when no HTTP answer came at all (connection
 // refused, DNS, timeout): the dispatcher then backs off the whole sink, not just the entry.

@@ -31,8 +31,9 @@ Dispatcher::Dispatcher(store::Store& store, const Clock& clock, const Integratio
       sinks_(sinks),
       lease_(store, clock, std::string(kLeaseName), std::move(owner), kLeaseMillis),
       // Another node, or this one restarted, takes over at once after a graceful stop.
-      worker_(std::chrono::milliseconds(settings.outbox_poll_ms), [this] { Pass(); },
-              [this] { lease_.Release(); }) {}
+      worker_(
+          std::chrono::milliseconds(settings.outbox_poll_ms), [this] { Pass(); },
+          [this] { lease_.Release(); }) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -102,8 +103,8 @@ void Dispatcher::Pass() {
       // The first failure of an entry and every tenth after it are logged: enough to see a
       // broken sink without a line per retry.
       if (attempts == 1 || attempts % 10 == 0) {
-        spdlog::warn("outbox: delivering {} entry {} failed (attempt {}): {}", entry.kind,
-                     entry.id, attempts, outcome.error);
+        spdlog::warn("outbox: delivering {} entry {} failed (attempt {}): {}", entry.kind, entry.id,
+                     attempts, outcome.error);
       }
       failures.push_back(Failure{
           entry.id, attempts,

@@ -3,16 +3,17 @@
 // within each partition, with capped exponential backoff, surviving restarts (the entries stay in
 // the store until delivered).
 //
-// One background thread (worker.h). A pass walks the outbox in key order, a page at a time (the page is all
-// it holds in memory, whatever the backlog on disk), delivering each partition's entries in order
-// and stopping a partition at its first entry that fails or is not yet due. A failure that reached
-// no server (connection refused, timeout) backs off the whole kind of sink for the rest of the
-// pass, so a dead sink costs one attempt per pass, not one per entry. Delivered entries are
-// deleted and failures recorded once per page.
+// One background thread (worker.h). A pass walks the outbox in key order, a page at a time (the
+// page is all it holds in memory, whatever the backlog on disk), delivering each partition's
+// entries in order and stopping a partition at its first entry that fails or is not yet due. A
+// failure that reached no server (connection refused, timeout) backs off the whole kind of sink for
+// the rest of the pass, so a dead sink costs one attempt per pass, not one per entry. Delivered
+// entries are deleted and failures recorded once per page.
 //
 // Several nodes on one store: a lease ("outbox", outbox/lease.h) makes one node the dispatcher;
-// the others stay idle until it stops (and releases it) or its lease expires. Writers on this node call Notify() after committing entries; work
-// written by other nodes is found by polling every outbox_poll_ms.
+// the others stay idle until it stops (and releases it) or its lease expires. Writers on this node
+// call Notify() after committing entries; work written by other nodes is found by polling every
+// outbox_poll_ms.
 
 #include <atomic>
 #include <cstdint>

@@ -19,7 +19,8 @@ bool Lease::Hold() {
     check_at_ = now + 1000;
     return false;
   }
-  if (held != held_) spdlog::info("lease {}: {} held by this node", name_, held ? "now" : "no longer");
+  if (held != held_)
+    spdlog::info("lease {}: {} held by this node", name_, held ? "now" : "no longer");
   held_ = held;
   // A node that does not hold it asks again as rarely, so it takes over within one and a half
   // leases of the holder's end.

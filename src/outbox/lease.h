@@ -17,7 +17,10 @@ class Lease {
  public:
   Lease(store::Store& store, const Clock& clock, std::string name, std::string owner,
         int64_t ttl_ms)
-      : store_(store), clock_(clock), name_(std::move(name)), owner_(std::move(owner)),
+      : store_(store),
+        clock_(clock),
+        name_(std::move(name)),
+        owner_(std::move(owner)),
         ttl_ms_(ttl_ms) {}
 
   // Whether this owner holds the lease now (taking or renewing it when due).

@@ -57,7 +57,7 @@ class Sinks {
   const IntegrationsConfig& settings_;
   const AwsCalls& calls_;
   std::string files_dir_;
-  std::mutex file_mu_;  // one appender at a time keeps lines whole
+  std::mutex file_mu_;                     // one appender at a time keeps lines whole
   std::map<std::string, int> open_files_;  // path -> fd, until Flush(); guarded by file_mu_
 };
 

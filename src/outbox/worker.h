@@ -14,8 +14,7 @@ namespace cogsync::outbox {
 
 class Worker {
  public:
-  Worker(std::chrono::milliseconds poll, std::function<void()> pass,
-         std::function<void()> on_stop);
+  Worker(std::chrono::milliseconds poll, std::function<void()> pass, std::function<void()> on_stop);
   ~Worker();  // Stop()
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

@@ -111,7 +111,8 @@ Result<bj::object> Dispatcher::DecodeInput(const http::Request& request, Routed&
     std::string error;
     auto parsed = json::Parse(request.body, &error);
     if (!parsed || !parsed->is_object()) {
-      std::string message = "Request body is not a JSON object" + (error.empty() ? "" : ": " + error);
+      std::string message =
+          "Request body is not a JSON object" + (error.empty() ? "" : ": " + error);
       return service == Service::kIdentity ? ApiError::Serialization(message)
                                            : ApiError::InvalidParameter(message);
     }
@@ -138,13 +139,15 @@ http::Response Dispatcher::HandleExtra(const http::Request& request, std::string
   if (request.method == "GET" && path == "/.well-known/jwks.json" && endpoints_.jwks) {
     return JsonResponse(200, endpoints_.jwks());
   }
-  if (request.method == "GET" && path == "/.well-known/openid-configuration" && endpoints_.discovery) {
+  if (request.method == "GET" && path == "/.well-known/openid-configuration" &&
+      endpoints_.discovery) {
     const std::string* host = request.Header("host");
     return JsonResponse(200, endpoints_.discovery(host != nullptr ? *host : "127.0.0.1"));
   }
   if (path == "/moto-api/reset" || path == "/moto-api/reset-auth") {
     if (!endpoints_.reset || request.method != "POST") {
-      return EncodeError(Service::kSync, ApiError::UnknownOperation("Not found: " + std::string(path)));
+      return EncodeError(Service::kSync,
+                         ApiError::UnknownOperation("Not found: " + std::string(path)));
     }
     if (path == "/moto-api/reset") {
       if (auto s = endpoints_.reset(); !s.ok()) return EncodeError(Service::kSync, s.error());
@@ -155,10 +158,12 @@ http::Response Dispatcher::HandleExtra(const http::Request& request, std::string
     std::string previous = no_auth_count_;
     if (auto body = json::Parse(request.body); body && body->is_object()) {
       const bj::value* n = json::Find(body->get_object(), "INITIAL_NO_AUTH_ACTION_COUNT");
-      if (n != nullptr) no_auth_count_ = n->is_string() ? std::string(n->get_string()) : json::Write(*n);
+      if (n != nullptr)
+        no_auth_count_ = n->is_string() ? std::string(n->get_string()) : json::Write(*n);
     }
     authenticator_.ClearCache();
-    return JsonResponse(200, bj::object{{"status", "ok"}, {"PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT", previous}});
+    return JsonResponse(
+        200, bj::object{{"status", "ok"}, {"PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT", previous}});
   }
   *handled = false;
   return {};
@@ -204,8 +209,8 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
   }
   auto input = DecodeInput(request, routed);
   if (!input.ok()) return EncodeError(entry.service, input.error());
-  if (auto allowed = auth::Authorize(ctx.principal, entry.access, entry.service, ctx.operation,
-                                     *input, arn_);
+  if (auto allowed =
+          auth::Authorize(ctx.principal, entry.access, entry.service, ctx.operation, *input, arn_);
       !allowed.ok()) {
     return EncodeError(entry.service, allowed.error());
   }
@@ -222,7 +227,8 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
   Result<bj::value> output = call();
   if (!output.ok()) {
     if (output.error().sync_status() == HttpStatus::kInternalServerError) {
-      spdlog::error("request {} {}: {}", request.request_id, ctx.operation, output.error().ToString());
+      spdlog::error("request {} {}: {}", request.request_id, ctx.operation,
+                    output.error().ToString());
     }
     return EncodeError(entry.service, output.error());
   }

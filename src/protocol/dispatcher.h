@@ -21,7 +21,7 @@ namespace cogsync::protocol {
 
 // Endpoints served beside the two APIs.
 struct ExtraEndpoints {
-  std::function<boost::json::object()> jwks;       // GET /.well-known/jwks.json
+  std::function<boost::json::object()> jwks;  // GET /.well-known/jwks.json
   // GET /.well-known/openid-configuration; given the request's Host header.
   std::function<boost::json::object(std::string_view host)> discovery;
   // Test mode only (nullptr otherwise): POST /moto-api/reset wipes all Cognito state.

@@ -10,12 +10,23 @@
 
 namespace cogsync::model {
 
-enum class Type { kString, kInteger, kLong, kBoolean, kTimestamp, kStructure, kList, kMap, kBlob, kDouble };
+enum class Type {
+  kString,
+  kInteger,
+  kLong,
+  kBoolean,
+  kTimestamp,
+  kStructure,
+  kList,
+  kMap,
+  kBlob,
+  kDouble
+};
 enum class Location { kBody, kUri, kQuery, kHeader };
 
 struct Member {
-  std::string_view name;           // as in the model, e.g. "IdentityPoolId"
-  int shape;                       // index into ServiceModel::shapes
+  std::string_view name;  // as in the model, e.g. "IdentityPoolId"
+  int shape;              // index into ServiceModel::shapes
   bool required;
   Location location;
   std::string_view location_name;  // path label, query key or header name; empty for body
@@ -26,11 +37,11 @@ struct Shape {
   Type type;
   std::optional<int64_t> min;  // length for strings/lists/maps, value for numbers
   std::optional<int64_t> max;
-  std::string_view pattern;    // as written in the model (unanchored; AWS matches whole values)
+  std::string_view pattern;  // as written in the model (unanchored; AWS matches whole values)
   std::span<const std::string_view> enum_values;
-  int member = -1;             // list element shape
-  int key = -1;                // map key shape
-  int value = -1;              // map value shape
+  int member = -1;                  // list element shape
+  int key = -1;                     // map key shape
+  int value = -1;                   // map value shape
   std::span<const Member> members;  // structure members
   bool sensitive = false;
 };

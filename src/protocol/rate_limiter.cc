@@ -14,7 +14,8 @@ double Refilled(double tokens, int64_t updated_ms, double rate, double capacity,
 }  // namespace
 
 RateLimiter::RateLimiter(int64_t max_keys)
-    : max_per_shard_(std::max<size_t>(1, static_cast<size_t>(std::max<int64_t>(max_keys, 1)) / kShards)) {}
+    : max_per_shard_(
+          std::max<size_t>(1, static_cast<size_t>(std::max<int64_t>(max_keys, 1)) / kShards)) {}
 
 void RateLimiter::Evict(Shard& shard, int64_t now_ms) {
   for (auto it = shard.buckets.begin(); it != shard.buckets.end();) {

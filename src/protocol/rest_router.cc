@@ -18,7 +18,6 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return parts;
 }
 
-
 }  // namespace
 
 std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view raw) {

@@ -16,10 +16,14 @@ Throttle::Throttle(const ThrottleConfig& config, bool test_mode, const Clock& cl
 Status Throttle::CheckPublic(std::string_view operation, std::string_view remote_address) {
   if (!enabled_) return OkStatus();
   double rate = 0;
-  if (operation == "GetId") rate = config_.get_id_rps;
-  else if (operation == "GetOpenIdToken") rate = config_.get_open_id_token_rps;
-  else if (operation == "GetCredentialsForIdentity") rate = config_.get_credentials_for_identity_rps;
-  else if (operation == "UnlinkIdentity") rate = config_.unlink_identity_rps;
+  if (operation == "GetId")
+    rate = config_.get_id_rps;
+  else if (operation == "GetOpenIdToken")
+    rate = config_.get_open_id_token_rps;
+  else if (operation == "GetCredentialsForIdentity")
+    rate = config_.get_credentials_for_identity_rps;
+  else if (operation == "UnlinkIdentity")
+    rate = config_.unlink_identity_rps;
   if (rate <= 0) return OkStatus();
   std::string key(remote_address);
   key += '|';

@@ -100,8 +100,7 @@ class Txn {
   // Records (tombstones included) with sync_count > min_sync_count, ordered by key, strictly
   // after `after_key`, at most `limit`.
   virtual Result<std::vector<Record>> ListRecords(std::string_view identity_id,
-                                                  std::string_view dataset,
-                                                  int64_t min_sync_count,
+                                                  std::string_view dataset, int64_t min_sync_count,
                                                   std::string_view after_key, int limit) = 0;
   virtual Status PutRecord(std::string_view identity_id, std::string_view dataset,
                            const Record& record) = 0;  // insert or replace
@@ -141,8 +140,7 @@ class Txn {
   // Live datasets of a pool ordered by (identity_id, name), strictly after the given pair.
   virtual Result<std::vector<Dataset>> ListPoolDatasets(std::string_view pool_id,
                                                         std::string_view after_identity,
-                                                        std::string_view after_name,
-                                                        int limit) = 0;
+                                                        std::string_view after_name, int limit) = 0;
 
   // ---- test mode -------------------------------------------------------------------------------
   // Removes all Cognito state (pools and everything below them, the outbox); keeps access keys,

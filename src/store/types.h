@@ -109,8 +109,8 @@ struct Subscription {
 // transaction of the change that causes it and deleted once delivered. Deliveries of one
 // partition happen in (position, sub) order; partitions are independent.
 struct OutboxEntry {
-  std::string id;         // unique, chosen by the writer
-  std::string kind;       // "stream" | "push"
+  std::string id;    // unique, chosen by the writer
+  std::string kind;  // "stream" | "push"
   std::string pool_id;
   std::string partition;  // ordering scope, e.g. kind + identity + dataset
   // Order within the partition: the dataset revision that caused the entry (see

@@ -52,7 +52,8 @@ BulkPublisher::BulkPublisher(store::Store& store, const Clock& clock, const Conf
       lease_(store, clock, std::string(kLeaseName), std::move(owner), kLeaseMillis),
       // Polling finds runs started on other nodes (and lease handovers); a graceful stop hands
       // the lease over so a restarted or other node resumes the run at once.
-      worker_(std::chrono::seconds(2), [this] { Pass(); }, [this] { lease_.Release(); }) {}
+      worker_(
+          std::chrono::seconds(2), [this] { Pass(); }, [this] { lease_.Release(); }) {}
 
 BulkPublisher::~BulkPublisher() { Stop(); }
 
@@ -100,8 +101,8 @@ void BulkPublisher::RunPool(const std::string& pool_id) {
       stream = EnabledStreamName(*pool);
       cursor_identity = json::GetString(pool->bulk_publish, kCursorIdentity).value_or("");
       cursor_name = json::GetString(pool->bulk_publish, kCursorDataset).value_or("");
-      COGSYNC_ASSIGN_OR_RETURN(datasets, txn.ListPoolDatasets(pool_id, cursor_identity,
-                                                              cursor_name, kDatasetsPerStep));
+      COGSYNC_ASSIGN_OR_RETURN(
+          datasets, txn.ListPoolDatasets(pool_id, cursor_identity, cursor_name, kDatasetsPerStep));
       return OkStatus();
     });
     if (!read.ok()) {
@@ -130,9 +131,8 @@ void BulkPublisher::RunPool(const std::string& pool_id) {
       Status records = store_.Read([&](store::Txn& txn) -> Status {
         std::string after;
         while (true) {
-          COGSYNC_ASSIGN_OR_RETURN(auto page,
-                                   txn.ListRecords(dataset.identity_id, dataset.name, 0, after,
-                                                   1024));
+          COGSYNC_ASSIGN_OR_RETURN(
+              auto page, txn.ListRecords(dataset.identity_id, dataset.name, 0, after, 1024));
           if (page.empty()) return OkStatus();
           after = page.back().key;
           for (auto& r : page) {

@@ -26,8 +26,8 @@ class BulkPublisher {
   // Attempts per dataset before the run fails.
   static constexpr int kAttempts = 6;
 
-  BulkPublisher(store::Store& store, const Clock& clock, const Config& config,
-                outbox::Sinks& sinks, std::string owner);
+  BulkPublisher(store::Store& store, const Clock& clock, const Config& config, outbox::Sinks& sinks,
+                std::string owner);
   ~BulkPublisher();  // Stop()
   BulkPublisher(const BulkPublisher&) = delete;
   BulkPublisher& operator=(const BulkPublisher&) = delete;
@@ -47,7 +47,7 @@ class BulkPublisher {
   const Clock& clock_;
   const Config& config_;
   outbox::Sinks& sinks_;
-  outbox::Lease lease_;  // "bulk-publish"; used by the worker thread only
+  outbox::Lease lease_;    // "bulk-publish"; used by the worker thread only
   outbox::Worker worker_;  // last: its thread stops before the members above go
 };
 

@@ -19,7 +19,8 @@ constexpr int64_t kBulkPublishWindowMs = 24 * 3600 * 1000;
 bj::object ConfigurationJson(const store::Pool& pool) {
   bj::object out;
   out["IdentityPoolId"] = pool.id;
-  if (const bj::object* push = json::GetObject(pool.sync_config, "PushSync")) out["PushSync"] = *push;
+  if (const bj::object* push = json::GetObject(pool.sync_config, "PushSync"))
+    out["PushSync"] = *push;
   if (const bj::object* streams = json::GetObject(pool.sync_config, "CognitoStreams")) {
     out["CognitoStreams"] = *streams;
   }
@@ -59,7 +60,8 @@ bj::object BulkPublishDetails(const store::Pool& pool) {
   out["IdentityPoolId"] = pool.id;
   const bj::object& bp = pool.bulk_publish;
   out["BulkPublishStatus"] = json::GetString(bp, "BulkPublishStatus").value_or("NOT_STARTED");
-  if (auto t = json::GetInt(bp, "BulkPublishStartTime")) out["BulkPublishStartTime"] = json::Timestamp(*t);
+  if (auto t = json::GetInt(bp, "BulkPublishStartTime"))
+    out["BulkPublishStartTime"] = json::Timestamp(*t);
   if (auto t = json::GetInt(bp, "BulkPublishCompleteTime")) {
     out["BulkPublishCompleteTime"] = json::Timestamp(*t);
   }
@@ -93,8 +95,8 @@ Status StartBulkPublish(store::Pool& pool, int64_t now_ms) {
                                        " already succeeded in the last 24 hours.");
     }
   }
-  pool.bulk_publish = bj::object{{"BulkPublishStatus", "IN_PROGRESS"},
-                                 {"BulkPublishStartTime", now_ms}};
+  pool.bulk_publish =
+      bj::object{{"BulkPublishStatus", "IN_PROGRESS"}, {"BulkPublishStartTime", now_ms}};
   return OkStatus();
 }
 

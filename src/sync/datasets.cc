@@ -60,8 +60,8 @@ SyncService::Output SyncService::DescribeDataset(RequestContext& ctx, const bj::
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
-    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
-                                          MissingIdentity::kNotFound));
+    COGSYNC_RETURN_IF_ERROR(
+        CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));
     if (!dataset || dataset->deleted) return DatasetNotFound(name);  // D17
     out["Dataset"] = DatasetJson(*dataset);
@@ -80,8 +80,8 @@ SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::ob
   bool outbox_written = false;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
-                                          MissingIdentity::kNotFound));
+    COGSYNC_RETURN_IF_ERROR(
+        CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, true));
     if (!dataset || dataset->deleted) return DatasetNotFound(name);  // D17
     out["Dataset"] = DatasetJson(*dataset);
@@ -96,9 +96,9 @@ SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::ob
     COGSYNC_RETURN_IF_ERROR(txn.PutDataset(marker));
     // D24: the deletion is streamed (operation "remove") and pushed like any change.
     DatasetChange change{pool_id, identity_id, name, true, marker.sync_count, now, {}, ""};
-    COGSYNC_ASSIGN_OR_RETURN(outbox_written,
-                             AppendChangeEntries(txn, pool, change,
-                                                 integrations_.sinks.push_configured()));
+    COGSYNC_ASSIGN_OR_RETURN(
+        outbox_written,
+        AppendChangeEntries(txn, pool, change, integrations_.sinks.push_configured()));
     return OkStatus();
   }));
   if (outbox_written) integrations_.dispatcher.Notify();

@@ -19,7 +19,8 @@ std::string ApplicationFor(const store::Pool& pool, std::string_view platform) {
   if (arns == nullptr) return "";
   const std::string needle = ":app/" + std::string(platform) + "/";
   for (const auto& arn : *arns) {
-    if (arn.is_string() && std::string_view(arn.get_string()).find(needle) != std::string_view::npos) {
+    if (arn.is_string() &&
+        std::string_view(arn.get_string()).find(needle) != std::string_view::npos) {
       return std::string(arn.get_string());
     }
   }
@@ -50,14 +51,15 @@ SyncService::Output SyncService::RegisterDevice(RequestContext& ctx, const bj::o
   std::string device_id;
   auto check = [&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
-                                          MissingIdentity::kNotFound));
+    COGSYNC_RETURN_IF_ERROR(
+        CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     // No PushSync at all is the same as none for this platform: nothing to push through.
     application = ApplicationFor(pool, platform);
     if (application.empty()) {
       return ApiError::InvalidConfiguration("Identity pool " + pool_id +
                                             " has no push sync application configured for "
-                                            "platform " + platform + ".");
+                                            "platform " +
+                                            platform + ".");
     }
     COGSYNC_ASSIGN_OR_RETURN(auto existing, txn.FindDevice(identity_id, platform, token));
     if (existing) device_id = existing->device_id;
@@ -104,7 +106,7 @@ store::Subscription SubscriptionFrom(const bj::object& in) {
 // Subscribe and Unsubscribe check the same things (the pool, the caller's identity, a device of
 // that identity), then store or delete the subscription.
 SyncService::Output SyncService::ChangeSubscription(RequestContext& ctx, const bj::object& in,
-                                                   bool subscribe) {
+                                                    bool subscribe) {
   const store::Subscription sub = SubscriptionFrom(in);
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(LoadPool(txn, sub.pool_id));

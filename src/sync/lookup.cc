@@ -46,8 +46,8 @@ Result<int> PageSize(const boost::json::object& in, std::string_view member, int
   if (!n || *n <= 0) {
     std::string camel(member);
     if (!camel.empty()) camel[0] = char(std::tolower(static_cast<unsigned char>(camel[0])));
-    return ApiError::InvalidParameter("1 validation error detected: Value '" +
-                                      json::Write(*given) + "' at '" + camel +
+    return ApiError::InvalidParameter("1 validation error detected: Value '" + json::Write(*given) +
+                                      "' at '" + camel +
                                       "' failed to satisfy constraint: Member must have value "
                                       "greater than or equal to 1");
   }
@@ -73,7 +73,8 @@ boost::json::object RecordJson(const store::Record& r, boost::json::storage_ptr 
   o.emplace("SyncCount", r.sync_count);
   o.emplace("LastModifiedDate", json::Timestamp(r.modified_ms));
   o.emplace("LastModifiedBy", r.modified_by);
-  if (r.device_modified_ms) o.emplace("DeviceLastModifiedDate", json::Timestamp(*r.device_modified_ms));
+  if (r.device_modified_ms)
+    o.emplace("DeviceLastModifiedDate", json::Timestamp(*r.device_modified_ms));
   return o;
 }
 

@@ -15,7 +15,6 @@ inline constexpr size_t kMaxDatasetNameLength = 128;
 
 // Runs inside the merging transaction.
 Status MoveDatasetsOnMerge(store::Txn& txn, std::string_view from_identity,
-                           std::string_view to_identity, int64_t now_ms,
-                           std::string_view modifier);
+                           std::string_view to_identity, int64_t now_ms, std::string_view modifier);
 
 }  // namespace cogsync::sync

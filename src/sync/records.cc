@@ -58,8 +58,8 @@ Result<std::vector<Patch>> ParsePatches(const bj::object& in, const Limits& limi
       patch.value = json::GetString(p, "Value").value_or("");
       if (int64_t(patch.value->size()) > limits.value_bytes) {
         return ApiError::InvalidParameter("The value of record '" + patch.key +
-                                          "' is longer than " +
-                                          std::to_string(limits.value_bytes) + " bytes.");
+                                          "' is longer than " + std::to_string(limits.value_bytes) +
+                                          " bytes.");
       }
     }
     if (!seen.insert(patch.key).second) {
@@ -78,7 +78,8 @@ SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::obje
   const std::string name(in.at("DatasetName").as_string());
   COGSYNC_ASSIGN_OR_RETURN(const int limit, PageSize(in, "MaxResults", kMaxRecordsPage));
   // Clients never send a negative count; treat one as "from the start".
-  const int64_t last_sync_count = std::max<int64_t>(0, json::GetInt(in, "LastSyncCount").value_or(0));
+  const int64_t last_sync_count =
+      std::max<int64_t>(0, json::GetInt(in, "LastSyncCount").value_or(0));
   const std::string scope = ListRecordsScope(pool_id, identity_id, name, last_sync_count);
   std::string after;
   if (auto token = json::GetString(in, "NextToken")) {
@@ -128,8 +129,8 @@ SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::obje
     exists = true;
     dataset_count = dataset->sync_count;
     out["LastModifiedBy"] = dataset->modified_by;
-    COGSYNC_ASSIGN_OR_RETURN(auto page, txn.ListRecords(identity_id, name, last_sync_count, after,
-                                                        limit + 1));
+    COGSYNC_ASSIGN_OR_RETURN(auto page,
+                             txn.ListRecords(identity_id, name, last_sync_count, after, limit + 1));
     records.reserve(std::min(page.size(), size_t(limit)));
     for (size_t i = 0; i < page.size() && i < size_t(limit); ++i) {
       records.emplace_back(RecordJson(page[i], arena));
@@ -156,8 +157,8 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
   const std::string name(in.at("DatasetName").as_string());
   const int64_t now = now_ms();
   // Everything that needs no state is checked before the transaction.
-  COGSYNC_RETURN_IF_ERROR(sessions_.Verify(in.at("SyncSessionToken").as_string(), pool_id,
-                                           identity_id, name, now));
+  COGSYNC_RETURN_IF_ERROR(
+      sessions_.Verify(in.at("SyncSessionToken").as_string(), pool_id, identity_id, name, now));
   COGSYNC_ASSIGN_OR_RETURN(auto patches, ParsePatches(in, config_.limits));
   const Limits& limits = config_.limits;
   const std::string& modifier = ctx.principal.modifier();
@@ -166,8 +167,8 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
     // D14: nothing changes, but the pool and identity must still be valid.
     COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
       COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
-      COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
-                                            MissingIdentity::kNotFound));
+      COGSYNC_RETURN_IF_ERROR(
+          CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
       return OkStatus();
     }));
     return bj::value(bj::object{{"Records", bj::array()}});
@@ -195,8 +196,8 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     written.clear();  // the function may run again after a serialisation failure
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
-                                          MissingIdentity::kNotFound));
+    COGSYNC_RETURN_IF_ERROR(
+        CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, /*for_update=*/true));
     const bool live = dataset && !dataset->deleted;
     if (expected_count && (live ? dataset->sync_count : 0) != *expected_count) {
@@ -229,9 +230,9 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
       auto it = stored.find(p.key);
       const int64_t current = it == stored.end() ? 0 : it->second.sync_count;
       if (p.sync_count != current) {  // D15: stale or ahead, all-or-nothing
-        return ApiError::ResourceConflict("Current SyncCount for: " + p.key + " is: " +
-                                          std::to_string(current) + " not: " +
-                                          std::to_string(p.sync_count));
+        return ApiError::ResourceConflict("Current SyncCount for: " + p.key +
+                                          " is: " + std::to_string(current) +
+                                          " not: " + std::to_string(p.sync_count));
       }
       if (it != stored.end() && it->second.value) {
         num_records -= 1;
@@ -278,11 +279,11 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
       COGSYNC_RETURN_IF_ERROR(txn.PutRecord(identity_id, name, record));
       written.push_back(std::move(record));
     }
-    DatasetChange change{pool_id, identity_id, name, false, next.sync_count, now, written,
-                         origin_device};
-    COGSYNC_ASSIGN_OR_RETURN(outbox_written,
-                             AppendChangeEntries(txn, pool, change,
-                                                 integrations_.sinks.push_configured()));
+    DatasetChange change{pool_id,         identity_id, name,    false,
+                         next.sync_count, now,         written, origin_device};
+    COGSYNC_ASSIGN_OR_RETURN(
+        outbox_written,
+        AppendChangeEntries(txn, pool, change, integrations_.sinks.push_configured()));
     return OkStatus();
   }));
   if (outbox_written) integrations_.dispatcher.Notify();
@@ -300,8 +301,8 @@ Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string&
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
     function_arn = json::GetString(pool.events, "SyncTrigger").value_or("");
-    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
-                                          MissingIdentity::kNotFound));
+    COGSYNC_RETURN_IF_ERROR(
+        CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));
     const bool exists = dataset && !dataset->deleted;
     *expected_count = exists ? dataset->sync_count : 0;
@@ -323,18 +324,18 @@ Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string&
     auto it = counts.find(p.key);
     const int64_t current = it == counts.end() ? 0 : it->second;
     if (p.sync_count != current) {
-      return ApiError::ResourceConflict("Current SyncCount for: " + p.key + " is: " +
-                                        std::to_string(current) + " not: " +
-                                        std::to_string(p.sync_count));
+      return ApiError::ResourceConflict("Current SyncCount for: " + p.key +
+                                        " is: " + std::to_string(current) +
+                                        " not: " + std::to_string(p.sync_count));
     }
   }
   std::vector<TriggerPatch> proposed;
   for (const Patch& p : patches) proposed.push_back(TriggerPatch{p.key, p.value});
   const bj::object event =
       SyncTriggerEvent(config_.region, pool_id, identity_id, name, live, proposed);
-  COGSYNC_ASSIGN_OR_RETURN(std::string answer,
-                           InvokeSyncTrigger(integrations_.calls, config_.integrations,
-                                             function_arn, bj::serialize(event)));
+  COGSYNC_ASSIGN_OR_RETURN(
+      std::string answer, InvokeSyncTrigger(integrations_.calls, config_.integrations, function_arn,
+                                            bj::serialize(event)));
   COGSYNC_ASSIGN_OR_RETURN(auto writes, ApplySyncTriggerAnswer(event, answer, live, proposed));
   // The function's writes become the patches, each against the count it is stored with now
   // (the commit checks that the dataset did not move meanwhile).
@@ -343,15 +344,16 @@ Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string&
   std::vector<Patch> result;
   for (auto& w : writes) {
     if (w.key.size() > size_t(config_.limits.key_bytes)) {
-      return ApiError::InvalidLambdaFunctionOutput("The SyncTrigger function wrote a key longer "
-                                                   "than " + std::to_string(config_.limits.key_bytes) +
-                                                   " bytes.");
+      return ApiError::InvalidLambdaFunctionOutput(
+          "The SyncTrigger function wrote a key longer "
+          "than " +
+          std::to_string(config_.limits.key_bytes) + " bytes.");
     }
     if (w.value && int64_t(w.value->size()) > config_.limits.value_bytes) {
-      return ApiError::InvalidLambdaFunctionOutput("The SyncTrigger function wrote a value "
-                                                   "longer than " +
-                                                   std::to_string(config_.limits.value_bytes) +
-                                                   " bytes.");
+      return ApiError::InvalidLambdaFunctionOutput(
+          "The SyncTrigger function wrote a value "
+          "longer than " +
+          std::to_string(config_.limits.value_bytes) + " bytes.");
     }
     Patch patch;
     patch.remove = !w.value.has_value();

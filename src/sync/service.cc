@@ -5,11 +5,11 @@
 // statistics, never sync data, so the trade for a write-free ListRecords is worth it. A clean
 // shutdown (Stop()) loses nothing.
 
+#include "sync/service.h"
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-
-#include "sync/service.h"
 
 namespace cogsync::sync {
 

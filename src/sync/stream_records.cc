@@ -80,10 +80,9 @@ Result<bool> AppendChangeEntries(store::Txn& txn, const store::Pool& pool,
                                      change.deletion ? "remove" : "replace", change.records,
                                      change.sync_count, change.modified_ms);
     bj::object target{{"stream", stream}, {"partitionKey", change.identity_id}};
-    COGSYNC_RETURN_IF_ERROR(append(outbox::kStreamKind,
-                                   Partition(outbox::kStreamKind, "", change.identity_id,
-                                             change.dataset),
-                                   0, bj::serialize(target), bj::serialize(record)));
+    COGSYNC_RETURN_IF_ERROR(append(
+        outbox::kStreamKind, Partition(outbox::kStreamKind, "", change.identity_id, change.dataset),
+        0, bj::serialize(target), bj::serialize(record)));
   }
 
   if (push_enabled) {
@@ -102,10 +101,10 @@ Result<bool> AppendChangeEntries(store::Txn& txn, const store::Pool& pool,
                         {"platform", device->platform},
                         {"token", device->token},
                         {"endpointArn", device->endpoint_arn}};
-      COGSYNC_RETURN_IF_ERROR(append(outbox::kPushKind,
-                                     Partition(outbox::kPushKind, device->device_id,
-                                               change.identity_id, change.dataset),
-                                     0, bj::serialize(target), payload));
+      COGSYNC_RETURN_IF_ERROR(append(
+          outbox::kPushKind,
+          Partition(outbox::kPushKind, device->device_id, change.identity_id, change.dataset), 0,
+          bj::serialize(target), payload));
     }
   }
   return appended;

@@ -21,10 +21,10 @@ struct DatasetChange {
   std::string identity_id;
   std::string dataset;
   bool deletion = false;
-  int64_t sync_count = 0;   // after an update; at the deletion for a deletion
+  int64_t sync_count = 0;  // after an update; at the deletion for a deletion
   int64_t modified_ms = 0;
   std::vector<store::Record> records;  // written by the update (none for a deletion)
-  std::string origin_device;  // UpdateRecords' DeviceId: not notified of its own change
+  std::string origin_device;           // UpdateRecords' DeviceId: not notified of its own change
 };
 
 // The Cognito Streams record (AWS's JSON: dataSetName, epoch-millisecond dates, payloadType).

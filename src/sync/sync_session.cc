@@ -49,8 +49,7 @@ Status SyncSessionTokens::Verify(std::string_view token, std::string_view pool_i
   auto payload = sealer_.Open(kPurpose, token);
   if (!payload) return NotValid();
   auto parts = Split(*payload, '\n');
-  if (parts.size() != 5 || parts[0] != pool_id || parts[1] != identity_id ||
-      parts[2] != dataset) {
+  if (parts.size() != 5 || parts[0] != pool_id || parts[1] != identity_id || parts[2] != dataset) {
     return NotValid();
   }
   int64_t issued = 0;

@@ -128,9 +128,9 @@ Result<std::string> InvokeSyncTrigger(const outbox::AwsCalls& calls,
                                    " (integrations.lambda_endpoint or sync_trigger_urls).");
   }
   if (out.timed_out) {
-    return ApiError::InvalidLambdaFunctionOutput(
-        "The SyncTrigger function did not answer within " +
-        std::to_string(settings.trigger_timeout_ms) + " ms.");
+    return ApiError::InvalidLambdaFunctionOutput("The SyncTrigger function did not answer within " +
+                                                 std::to_string(settings.trigger_timeout_ms) +
+                                                 " ms.");
   }
   if (out.status == 429) {
     return ApiError::LambdaThrottled("The SyncTrigger function was throttled; retry later.");

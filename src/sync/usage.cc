@@ -33,8 +33,8 @@ SyncService::Output SyncService::DescribeIdentityUsage(RequestContext& ctx, cons
   int64_t last_modified = 0;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
-    COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, pool_id, identity_id,
-                                          MissingIdentity::kNotFound));
+    COGSYNC_RETURN_IF_ERROR(
+        CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     // Deleted datasets count as changes (LastModifiedDate) but hold no data.
     COGSYNC_ASSIGN_OR_RETURN(auto datasets, txn.ListAllDatasets(identity_id));
     for (const auto& d : datasets) {

@@ -237,8 +237,8 @@ Result<Rows> Connection::Query(std::string_view sql, const std::vector<Param>& p
     formats.push_back(param.binary ? 1 : 0);
   }
   pg_result* result =
-      PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(params.size()),
-                     values.data(), lengths.data(), formats.data(), /*resultFormat=*/0);
+      PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(params.size()), values.data(),
+                     lengths.data(), formats.data(), /*resultFormat=*/0);
   ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Fail(context, result);
   return Rows(result);

@@ -199,10 +199,10 @@ Status MigrateOnce(Connection& connection, bool use_advisory_lock) {
   COGSYNC_RETURN_IF_ERROR(connection.Exec(kVersionTable, "migration version table"));
   COGSYNC_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(connection));
   if (version > kMigrationCount) {
-    return ApiError::InternalError(
-        "database schema version " + std::to_string(version) +
-        " is newer than this cogsync supports (" + std::to_string(kMigrationCount) +
-        "); upgrade cogsync or use another database");
+    return ApiError::InternalError("database schema version " + std::to_string(version) +
+                                   " is newer than this cogsync supports (" +
+                                   std::to_string(kMigrationCount) +
+                                   "); upgrade cogsync or use another database");
   }
   for (int next = version + 1; next <= kMigrationCount; ++next) {
     COGSYNC_RETURN_IF_ERROR(connection.Exec(kMigrations[next - 1], "migration"));
@@ -220,9 +220,8 @@ int LatestSchemaVersion() { return kMigrationCount; }
 
 Result<int> ReadSchemaVersion(Connection& connection) {
   COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows,
-      connection.Query("SELECT COALESCE(MAX(version), 0) FROM cogsync_schema", {},
-                       "schema version"));
+      Rows rows, connection.Query("SELECT COALESCE(MAX(version), 0) FROM cogsync_schema", {},
+                                  "schema version"));
   if (rows.empty()) return ApiError::InternalError("schema version query returned no row");
   return static_cast<int>(rows.Int(0, 0));
 }

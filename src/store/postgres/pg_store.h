@@ -55,9 +55,9 @@ struct PostgresOptions {
 };
 
 struct PostgresStats {
-  uint64_t commits = 0;      // write transactions committed
-  uint64_t retries = 0;      // attempts re-run after 40001/40P01 or a lost session
-  uint64_t reconnects = 0;   // sessions reopened
+  uint64_t commits = 0;     // write transactions committed
+  uint64_t retries = 0;     // attempts re-run after 40001/40P01 or a lost session
+  uint64_t reconnects = 0;  // sessions reopened
 };
 
 class PostgresStore final : public Store {

@@ -68,8 +68,7 @@ Identity ReadIdentity(const Rows& rows, int r) {
 #define COGSYNC_LOGIN_COLUMNS "pool_id, provider, subject, identity_id, linked_ms"
 
 Login ReadLogin(const Rows& rows, int r) {
-  return Login{rows.Text(r, 0), rows.Text(r, 1), rows.Text(r, 2), rows.Text(r, 3),
-               rows.Int(r, 4)};
+  return Login{rows.Text(r, 0), rows.Text(r, 1), rows.Text(r, 2), rows.Text(r, 3), rows.Int(r, 4)};
 }
 
 #define COGSYNC_ACCESS_KEY_COLUMNS "access_key_id, secret_access_key, name, created_ms"
@@ -78,7 +77,7 @@ AccessKey ReadAccessKey(const Rows& rows, int r) {
   return AccessKey{rows.Text(r, 0), rows.Text(r, 1), rows.Text(r, 2), rows.Int(r, 3)};
 }
 
-#define COGSYNC_DATASET_COLUMNS                                                                \
+#define COGSYNC_DATASET_COLUMNS                                                                  \
   "identity_id, name, pool_id, sync_count, created_ms, modified_ms, modified_by, data_storage, " \
   "num_records, deleted, last_deleted_at, merged_into_name"
 
@@ -99,7 +98,8 @@ Dataset ReadDataset(const Rows& rows, int r) {
   return dataset;
 }
 
-#define COGSYNC_RECORD_COLUMNS "key, value, sync_count, modified_ms, modified_by, device_modified_ms"
+#define COGSYNC_RECORD_COLUMNS \
+  "key, value, sync_count, modified_ms, modified_by, device_modified_ms"
 
 Record ReadRecord(const Rows& rows, int r) {
   Record record;
@@ -149,10 +149,9 @@ Status PgTxn::CheckWritable() const {
 // ---- identity pools ----------------------------------------------------------------------------
 
 Result<std::optional<Pool>> PgTxn::GetPool(std::string_view pool_id) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows,
-      Run("SELECT " COGSYNC_POOL_COLUMNS " FROM pools WHERE id = $1", {Param::Text(pool_id)},
-          "GetPool"));
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows,
+                           Run("SELECT " COGSYNC_POOL_COLUMNS " FROM pools WHERE id = $1",
+                               {Param::Text(pool_id)}, "GetPool"));
   if (rows.empty()) return std::optional<Pool>();
   COGSYNC_ASSIGN_OR_RETURN(Pool pool, ReadPool(rows, 0));
   return std::optional<Pool>(std::move(pool));
@@ -161,7 +160,8 @@ Result<std::optional<Pool>> PgTxn::GetPool(std::string_view pool_id) {
 Status PgTxn::PutPool(const Pool& pool) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   // An upsert: delete + insert would cascade to every identity of the pool.
-  return Done(Run(R"sql(
+  return Done(
+      Run(R"sql(
 INSERT INTO pools (id, name, developer_provider_name, description, tags, roles, role_mappings,
                    sync_config, events, bulk_publish, created_ms)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -171,15 +171,12 @@ ON CONFLICT (id) DO UPDATE SET
   role_mappings = excluded.role_mappings, sync_config = excluded.sync_config,
   events = excluded.events, bulk_publish = excluded.bulk_publish,
   created_ms = excluded.created_ms)sql",
-                  {Param::Text(pool.id), Param::Text(pool.name),
-                   Param::Text(pool.developer_provider_name),
-                   Param::Text(WriteObject(pool.description)), Param::Text(WriteObject(pool.tags)),
-                   Param::Text(WriteObject(pool.roles)),
-                   Param::Text(WriteObject(pool.role_mappings)),
-                   Param::Text(WriteObject(pool.sync_config)),
-                   Param::Text(WriteObject(pool.events)),
-                   Param::Text(WriteObject(pool.bulk_publish)), Param::Int(pool.created_ms)},
-                  "PutPool"));
+          {Param::Text(pool.id), Param::Text(pool.name), Param::Text(pool.developer_provider_name),
+           Param::Text(WriteObject(pool.description)), Param::Text(WriteObject(pool.tags)),
+           Param::Text(WriteObject(pool.roles)), Param::Text(WriteObject(pool.role_mappings)),
+           Param::Text(WriteObject(pool.sync_config)), Param::Text(WriteObject(pool.events)),
+           Param::Text(WriteObject(pool.bulk_publish)), Param::Int(pool.created_ms)},
+          "PutPool"));
 }
 
 Status PgTxn::DeletePool(std::string_view pool_id) {
@@ -191,9 +188,9 @@ Status PgTxn::DeletePool(std::string_view pool_id) {
 
 Result<std::vector<Pool>> PgTxn::ListPools(std::string_view after_id, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_POOL_COLUMNS
-                     " FROM pools WHERE id > $1 ORDER BY id LIMIT $2",
-                     {Param::Text(after_id), Param::Int(PageLimit(limit))}, "ListPools"));
+      Rows rows,
+      Run("SELECT " COGSYNC_POOL_COLUMNS " FROM pools WHERE id > $1 ORDER BY id LIMIT $2",
+          {Param::Text(after_id), Param::Int(PageLimit(limit))}, "ListPools"));
   std::vector<Pool> pools;
   for (int r = 0; r < rows.size(); ++r) {
     COGSYNC_ASSIGN_OR_RETURN(Pool pool, ReadPool(rows, r));
@@ -240,9 +237,9 @@ ON CONFLICT (pool_id, provider) DO UPDATE SET map = excluded.map)sql",
 // ---- identities and logins ---------------------------------------------------------------------
 
 Result<std::optional<Identity>> PgTxn::GetIdentity(std::string_view identity_id) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_IDENTITY_COLUMNS " FROM identities WHERE id = $1",
-                     {Param::Text(identity_id)}, "GetIdentity"));
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows,
+                           Run("SELECT " COGSYNC_IDENTITY_COLUMNS " FROM identities WHERE id = $1",
+                               {Param::Text(identity_id)}, "GetIdentity"));
   return FirstRow<Identity>(rows, ReadIdentity);
 }
 
@@ -295,24 +292,24 @@ Result<std::optional<Login>> PgTxn::FindLogin(std::string_view pool_id, std::str
 }
 
 Result<std::vector<Login>> PgTxn::ListLogins(std::string_view identity_id) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_LOGIN_COLUMNS
-                     " FROM logins WHERE identity_id = $1 ORDER BY provider, subject",
-                     {Param::Text(identity_id)}, "ListLogins"));
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows,
+                           Run("SELECT " COGSYNC_LOGIN_COLUMNS
+                               " FROM logins WHERE identity_id = $1 ORDER BY provider, subject",
+                               {Param::Text(identity_id)}, "ListLogins"));
   return AllRows<Login>(rows, ReadLogin);
 }
 
 Status PgTxn::PutLogin(const Login& login) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  return Done(Run(R"sql(
+  return Done(
+      Run(R"sql(
 INSERT INTO logins (pool_id, provider, subject, identity_id, linked_ms)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (pool_id, provider, subject) DO UPDATE SET
   identity_id = excluded.identity_id, linked_ms = excluded.linked_ms)sql",
-                  {Param::Text(login.pool_id), Param::Text(login.provider),
-                   Param::Text(login.subject), Param::Text(login.identity_id),
-                   Param::Int(login.linked_ms)},
-                  "PutLogin"));
+          {Param::Text(login.pool_id), Param::Text(login.provider), Param::Text(login.subject),
+           Param::Text(login.identity_id), Param::Int(login.linked_ms)},
+          "PutLogin"));
 }
 
 Status PgTxn::DeleteLogin(std::string_view pool_id, std::string_view provider,
@@ -326,10 +323,9 @@ Status PgTxn::DeleteLogin(std::string_view pool_id, std::string_view provider,
 // ---- credentials and server secrets ------------------------------------------------------------
 
 Result<std::optional<AccessKey>> PgTxn::GetAccessKey(std::string_view access_key_id) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_ACCESS_KEY_COLUMNS
-                     " FROM access_keys WHERE access_key_id = $1",
-                     {Param::Text(access_key_id)}, "GetAccessKey"));
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows, Run("SELECT " COGSYNC_ACCESS_KEY_COLUMNS
+                                          " FROM access_keys WHERE access_key_id = $1",
+                                          {Param::Text(access_key_id)}, "GetAccessKey"));
   return FirstRow<AccessKey>(rows, ReadAccessKey);
 }
 
@@ -348,17 +344,16 @@ ON CONFLICT (access_key_id) DO UPDATE SET
 
 Result<bool> PgTxn::DeleteAccessKey(std::string_view access_key_id) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("DELETE FROM access_keys WHERE access_key_id = $1 RETURNING 1",
-                     {Param::Text(access_key_id)}, "DeleteAccessKey"));
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows,
+                           Run("DELETE FROM access_keys WHERE access_key_id = $1 RETURNING 1",
+                               {Param::Text(access_key_id)}, "DeleteAccessKey"));
   return !rows.empty();
 }
 
 Result<std::vector<AccessKey>> PgTxn::ListAccessKeys() {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows,
-      Run("SELECT " COGSYNC_ACCESS_KEY_COLUMNS " FROM access_keys ORDER BY access_key_id", {},
-          "ListAccessKeys"));
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows, Run("SELECT " COGSYNC_ACCESS_KEY_COLUMNS
+                                          " FROM access_keys ORDER BY access_key_id",
+                                          {}, "ListAccessKeys"));
   return AllRows<AccessKey>(rows, ReadAccessKey);
 }
 
@@ -390,11 +385,10 @@ Result<std::optional<Dataset>> PgTxn::GetDataset(std::string_view identity_id,
   // way (serialisable writes, see pg_store.cc).
   COGSYNC_ASSIGN_OR_RETURN(
       Rows rows,
-      Run(for_update && writable_
-              ? "SELECT " COGSYNC_DATASET_COLUMNS
-                " FROM datasets WHERE identity_id = $1 AND name = $2 FOR UPDATE"
-              : "SELECT " COGSYNC_DATASET_COLUMNS
-                " FROM datasets WHERE identity_id = $1 AND name = $2",
+      Run(for_update && writable_ ? "SELECT " COGSYNC_DATASET_COLUMNS
+                                    " FROM datasets WHERE identity_id = $1 AND name = $2 FOR UPDATE"
+                                  : "SELECT " COGSYNC_DATASET_COLUMNS
+                                    " FROM datasets WHERE identity_id = $1 AND name = $2",
           {Param::Text(identity_id), Param::Text(name)}, "GetDataset"));
   return FirstRow<Dataset>(rows, ReadDataset);
 }
@@ -424,20 +418,19 @@ ON CONFLICT (identity_id, name) DO UPDATE SET
 Result<std::vector<Dataset>> PgTxn::ListDatasets(std::string_view identity_id,
                                                  std::string_view after_name, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_DATASET_COLUMNS
-                     " FROM datasets WHERE identity_id = $1 AND name > $2 AND NOT deleted "
-                     "ORDER BY name LIMIT $3",
-                     {Param::Text(identity_id), Param::Text(after_name),
-                      Param::Int(PageLimit(limit))},
-                     "ListDatasets"));
+      Rows rows,
+      Run("SELECT " COGSYNC_DATASET_COLUMNS
+          " FROM datasets WHERE identity_id = $1 AND name > $2 AND NOT deleted "
+          "ORDER BY name LIMIT $3",
+          {Param::Text(identity_id), Param::Text(after_name), Param::Int(PageLimit(limit))},
+          "ListDatasets"));
   return AllRows<Dataset>(rows, ReadDataset);
 }
 
 Result<std::vector<Dataset>> PgTxn::ListAllDatasets(std::string_view identity_id) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_DATASET_COLUMNS
-                     " FROM datasets WHERE identity_id = $1 ORDER BY name",
-                     {Param::Text(identity_id)}, "ListAllDatasets"));
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows, Run("SELECT " COGSYNC_DATASET_COLUMNS
+                                          " FROM datasets WHERE identity_id = $1 ORDER BY name",
+                                          {Param::Text(identity_id)}, "ListAllDatasets"));
   return AllRows<Dataset>(rows, ReadDataset);
 }
 
@@ -445,12 +438,12 @@ Result<std::vector<Dataset>> PgTxn::ListPoolDatasets(std::string_view pool_id,
                                                      std::string_view after_identity,
                                                      std::string_view after_name, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_DATASET_COLUMNS
-                     " FROM datasets WHERE pool_id = $1 AND NOT deleted AND "
-                     "(identity_id, name) > ($2, $3) ORDER BY identity_id, name LIMIT $4",
-                     {Param::Text(pool_id), Param::Text(after_identity), Param::Text(after_name),
-                      Param::Int(PageLimit(limit))},
-                     "ListPoolDatasets"));
+      Rows rows,
+      Run("SELECT " COGSYNC_DATASET_COLUMNS " FROM datasets WHERE pool_id = $1 AND NOT deleted AND "
+          "(identity_id, name) > ($2, $3) ORDER BY identity_id, name LIMIT $4",
+          {Param::Text(pool_id), Param::Text(after_identity), Param::Text(after_name),
+           Param::Int(PageLimit(limit))},
+          "ListPoolDatasets"));
   return AllRows<Dataset>(rows, ReadDataset);
 }
 
@@ -464,12 +457,12 @@ Status PgTxn::PurgeDataset(std::string_view identity_id, std::string_view name) 
 Result<std::vector<std::string>> PgTxn::ListMergedDatasetNames(std::string_view identity_id,
                                                                std::string_view name) {
   if (name.empty()) return std::vector<std::string>();  // '' means "not merged"
-  COGSYNC_ASSIGN_OR_RETURN(Rows rows, Run(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(
+      Rows rows, Run(R"sql(
 SELECT name FROM datasets
 WHERE identity_id = $1 AND merged_into_name = $2 AND merged_into_name <> '' AND NOT deleted
 ORDER BY name)sql",
-                                          {Param::Text(identity_id), Param::Text(name)},
-                                          "ListMergedDatasetNames"));
+                     {Param::Text(identity_id), Param::Text(name)}, "ListMergedDatasetNames"));
   return AllRows<std::string>(rows, [](const Rows& rs, int r) { return rs.Text(r, 0); });
 }
 
@@ -479,11 +472,10 @@ Result<std::vector<Record>> PgTxn::GetRecords(std::string_view identity_id,
   if (keys.empty()) return std::vector<Record>();
   // One round trip for all keys (a network hop each would dominate a 1,024-key request).
   COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_RECORD_COLUMNS
-                     " FROM records WHERE identity_id = $1 AND dataset = $2 "
-                     "AND key = ANY($3::TEXT[])",
-                     {Param::Text(identity_id), Param::Text(dataset), Param::TextArray(keys)},
-                     "GetRecords"));
+      Rows rows,
+      Run("SELECT " COGSYNC_RECORD_COLUMNS " FROM records WHERE identity_id = $1 AND dataset = $2 "
+          "AND key = ANY($3::TEXT[])",
+          {Param::Text(identity_id), Param::Text(dataset), Param::TextArray(keys)}, "GetRecords"));
   std::unordered_map<std::string, Record> by_key;
   for (int r = 0; r < rows.size(); ++r) {
     Record record = ReadRecord(rows, r);
@@ -503,12 +495,12 @@ Result<std::vector<Record>> PgTxn::ListRecords(std::string_view identity_id,
                                                std::string_view dataset, int64_t min_sync_count,
                                                std::string_view after_key, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_RECORD_COLUMNS
-                     " FROM records WHERE identity_id = $1 AND dataset = $2 "
-                     "AND key > $3 AND sync_count > $4 ORDER BY key LIMIT $5",
-                     {Param::Text(identity_id), Param::Text(dataset), Param::Text(after_key),
-                      Param::Int(min_sync_count), Param::Int(PageLimit(limit))},
-                     "ListRecords"));
+      Rows rows,
+      Run("SELECT " COGSYNC_RECORD_COLUMNS " FROM records WHERE identity_id = $1 AND dataset = $2 "
+          "AND key > $3 AND sync_count > $4 ORDER BY key LIMIT $5",
+          {Param::Text(identity_id), Param::Text(dataset), Param::Text(after_key),
+           Param::Int(min_sync_count), Param::Int(PageLimit(limit))},
+          "ListRecords"));
   return AllRows<Record>(rows, ReadRecord);
 }
 
@@ -574,31 +566,30 @@ Result<std::optional<Device>> PgTxn::GetDevice(std::string_view device_id) {
 }
 
 Result<std::optional<Device>> PgTxn::FindDevice(std::string_view identity_id,
-                                                std::string_view platform,
-                                                std::string_view token) {
+                                                std::string_view platform, std::string_view token) {
   COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_DEVICE_COLUMNS
-                     " FROM devices WHERE identity_id = $1 AND platform = $2 AND token = $3 "
-                     "ORDER BY device_id LIMIT 1",
-                     {Param::Text(identity_id), Param::Text(platform), Param::Text(token)},
-                     "FindDevice"));
+      Rows rows,
+      Run("SELECT " COGSYNC_DEVICE_COLUMNS
+          " FROM devices WHERE identity_id = $1 AND platform = $2 AND token = $3 "
+          "ORDER BY device_id LIMIT 1",
+          {Param::Text(identity_id), Param::Text(platform), Param::Text(token)}, "FindDevice"));
   return FirstRow<Device>(rows, ReadDevice);
 }
 
 Status PgTxn::PutDevice(const Device& device) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  return Done(Run(R"sql(
+  return Done(
+      Run(R"sql(
 INSERT INTO devices (device_id, pool_id, identity_id, platform, token, endpoint_arn, created_ms)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (device_id) DO UPDATE SET
   pool_id = excluded.pool_id, identity_id = excluded.identity_id,
   platform = excluded.platform, token = excluded.token,
   endpoint_arn = excluded.endpoint_arn, created_ms = excluded.created_ms)sql",
-                  {Param::Text(device.device_id), Param::Text(device.pool_id),
-                   Param::Text(device.identity_id), Param::Text(device.platform),
-                   Param::Text(device.token), Param::Text(device.endpoint_arn),
-                   Param::Int(device.created_ms)},
-                  "PutDevice"));
+          {Param::Text(device.device_id), Param::Text(device.pool_id),
+           Param::Text(device.identity_id), Param::Text(device.platform), Param::Text(device.token),
+           Param::Text(device.endpoint_arn), Param::Int(device.created_ms)},
+          "PutDevice"));
 }
 
 Status PgTxn::PutSubscription(const Subscription& subscription) {
@@ -623,19 +614,20 @@ WHERE identity_id = $1 AND dataset_name = $2 AND device_id = $3 AND pool_id = $4
 
 Result<std::vector<Subscription>> PgTxn::ListSubscriptions(std::string_view identity_id,
                                                            std::string_view dataset) {
-  COGSYNC_ASSIGN_OR_RETURN(Rows rows, Run(R"sql(
+  COGSYNC_ASSIGN_OR_RETURN(
+      Rows rows, Run(R"sql(
 SELECT pool_id, identity_id, dataset_name, device_id FROM subscriptions
 WHERE identity_id = $1 AND dataset_name = $2 ORDER BY device_id, pool_id)sql",
-                                          {Param::Text(identity_id), Param::Text(dataset)},
-                                          "ListSubscriptions"));
+                     {Param::Text(identity_id), Param::Text(dataset)}, "ListSubscriptions"));
   return AllRows<Subscription>(rows, [](const Rows& rs, int r) {
     return Subscription{rs.Text(r, 0), rs.Text(r, 1), rs.Text(r, 2), rs.Text(r, 3)};
   });
 }
 
-// ---- outbox and leases ---------------------------------------------------------------------------
+// ---- outbox and leases
+// ---------------------------------------------------------------------------
 
-#define COGSYNC_OUTBOX_COLUMNS                                                                 \
+#define COGSYNC_OUTBOX_COLUMNS                                                                    \
   "id, kind, pool_id, partition_key, position, sub, target, payload, attempts, next_attempt_ms, " \
   "created_ms, last_error"
 
@@ -662,14 +654,14 @@ OutboxEntry ReadOutboxEntry(const Rows& rows, int r) {
 
 Status PgTxn::AppendOutbox(const OutboxEntry& e) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  return Done(Run("INSERT INTO outbox (" COGSYNC_OUTBOX_COLUMNS
-                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                  {Param::Text(e.id), Param::Text(e.kind), Param::Text(e.pool_id),
-                   Param::Text(e.partition), Param::Int(e.position), Param::Int(e.sub),
-                   Param::Text(e.target), Param::Text(e.payload), Param::Int(e.attempts),
-                   Param::Int(e.next_attempt_ms), Param::Int(e.created_ms),
-                   Param::Text(e.last_error)},
-                  "AppendOutbox"));
+  return Done(
+      Run("INSERT INTO outbox (" COGSYNC_OUTBOX_COLUMNS
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+          {Param::Text(e.id), Param::Text(e.kind), Param::Text(e.pool_id), Param::Text(e.partition),
+           Param::Int(e.position), Param::Int(e.sub), Param::Text(e.target), Param::Text(e.payload),
+           Param::Int(e.attempts), Param::Int(e.next_attempt_ms), Param::Int(e.created_ms),
+           Param::Text(e.last_error)},
+          "AppendOutbox"));
 }
 
 Result<std::vector<OutboxEntry>> PgTxn::ListOutbox(const OutboxCursor& after, int limit) {
@@ -691,17 +683,17 @@ Status PgTxn::DeleteOutbox(std::string_view id) {
 Status PgTxn::UpdateOutboxAttempt(std::string_view id, int attempts, int64_t next_attempt_ms,
                                   std::string_view last_error) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  return Done(Run("UPDATE outbox SET attempts = $2, next_attempt_ms = $3, last_error = $4 "
-                  "WHERE id = $1",
-                  {Param::Text(id), Param::Int(attempts), Param::Int(next_attempt_ms),
-                   Param::Text(last_error)},
-                  "UpdateOutboxAttempt"));
+  return Done(Run(
+      "UPDATE outbox SET attempts = $2, next_attempt_ms = $3, last_error = $4 "
+      "WHERE id = $1",
+      {Param::Text(id), Param::Int(attempts), Param::Int(next_attempt_ms), Param::Text(last_error)},
+      "UpdateOutboxAttempt"));
 }
 
 Result<OutboxStats> PgTxn::GetOutboxStats() {
   COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM outbox", {},
-                     "GetOutboxStats"));
+      Rows rows,
+      Run("SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM outbox", {}, "GetOutboxStats"));
   OutboxStats stats;
   if (!rows.empty()) {
     stats.pending = rows.Int(0, 0);
@@ -717,7 +709,8 @@ Result<bool> PgTxn::TryAcquireLease(std::string_view name, std::string_view owne
   COGSYNC_ASSIGN_OR_RETURN(
       Rows rows,
       Run("INSERT INTO leases (name, owner, expires_ms) VALUES ($1, $2, $3::BIGINT + $4::BIGINT) "
-          "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_ms = excluded.expires_ms "
+          "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_ms = "
+          "excluded.expires_ms "
           "WHERE leases.owner = excluded.owner OR leases.expires_ms <= $3::BIGINT RETURNING owner",
           {Param::Text(name), Param::Text(owner), Param::Int(now_ms), Param::Int(ttl_ms)},
           "TryAcquireLease"));
@@ -734,10 +727,10 @@ Status PgTxn::WipeCognitoState() {
   // node, and is not transactional on every PostgreSQL-compatible database. Children first, so
   // each DELETE is a plain table clear. access_keys and secrets are not Cognito state and stay.
   static constexpr const char* kStatements[] = {
-      "DELETE FROM outbox",
-      "DELETE FROM subscriptions", "DELETE FROM devices",    "DELETE FROM records",
-      "DELETE FROM datasets",      "DELETE FROM logins",     "DELETE FROM identities",
-      "DELETE FROM sync_usage",    "DELETE FROM principal_tag_maps", "DELETE FROM pools"};
+      "DELETE FROM outbox",     "DELETE FROM subscriptions", "DELETE FROM devices",
+      "DELETE FROM records",    "DELETE FROM datasets",      "DELETE FROM logins",
+      "DELETE FROM identities", "DELETE FROM sync_usage",    "DELETE FROM principal_tag_maps",
+      "DELETE FROM pools"};
   for (const char* sql : kStatements) COGSYNC_RETURN_IF_ERROR(Run(sql, {}, "WipeCognitoState"));
   return OkStatus();
 }

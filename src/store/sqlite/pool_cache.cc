@@ -24,12 +24,12 @@ void PoolCache::Put(const Pool& pool, uint64_t generation) {
   pools_.insert_or_assign(pool.id, std::move(copy));
 }
 
-std::optional<std::vector<PoolName>> PoolCache::Names(std::string_view after_id,
-                                                      int limit) const {
+std::optional<std::vector<PoolName>> PoolCache::Names(std::string_view after_id, int limit) const {
   std::shared_lock lock(mu_);
   if (!names_) return std::nullopt;
-  auto first = std::upper_bound(names_->begin(), names_->end(), after_id,
-                                [](std::string_view id, const PoolName& name) { return id < name.id; });
+  auto first =
+      std::upper_bound(names_->begin(), names_->end(), after_id,
+                       [](std::string_view id, const PoolName& name) { return id < name.id; });
   size_t count = std::min<size_t>(size_t(std::max(limit, 0)), size_t(names_->end() - first));
   return std::vector<PoolName>(first, first + std::ptrdiff_t(count));
 }

@@ -192,9 +192,7 @@ Result<int> ReadSchemaVersion(Connection& connection) {
   return static_cast<int>(stmt.Int(0));
 }
 
-Status MigrateSchema(Connection& connection) {
-  return MigrateSchema(connection, kMigrationCount);
-}
+Status MigrateSchema(Connection& connection) { return MigrateSchema(connection, kMigrationCount); }
 
 Status MigrateSchema(Connection& connection, int target) {
   while (true) {
@@ -208,10 +206,10 @@ Status MigrateSchema(Connection& connection, int target) {
     }
     if (*version > kMigrationCount) {
       (void)connection.Exec("ROLLBACK", "migration rollback");
-      return ApiError::InternalError(
-          "database schema version " + std::to_string(*version) +
-          " is newer than this cogsync supports (" + std::to_string(kMigrationCount) +
-          "); upgrade cogsync or use another database");
+      return ApiError::InternalError("database schema version " + std::to_string(*version) +
+                                     " is newer than this cogsync supports (" +
+                                     std::to_string(kMigrationCount) +
+                                     "); upgrade cogsync or use another database");
     }
     if (*version >= target) {
       return connection.Exec("COMMIT", "migration commit");
@@ -220,8 +218,8 @@ Status MigrateSchema(Connection& connection, int target) {
     Status applied = connection.Exec(kMigrations[next - 1], "migration");
     if (applied.ok()) {
       // user_version takes no bound parameters; the number is ours, not input.
-      applied = connection.Exec("PRAGMA user_version = " + std::to_string(next),
-                                "migration version");
+      applied =
+          connection.Exec("PRAGMA user_version = " + std::to_string(next), "migration version");
     }
     if (applied.ok()) applied = connection.Exec("COMMIT", "migration commit");
     if (!applied.ok()) {

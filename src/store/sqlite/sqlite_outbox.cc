@@ -74,15 +74,17 @@ Status SqliteTxn::DeleteOutbox(std::string_view id) {
 Status SqliteTxn::UpdateOutboxAttempt(std::string_view id, int attempts, int64_t next_attempt_ms,
                                       std::string_view last_error) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(
-      "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1"));
+  COGSYNC_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Prepare(
+          "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1"));
   stmt.BindText(1, id).BindInt(2, attempts).BindInt(3, next_attempt_ms).BindText(4, last_error);
   return stmt.Run();
 }
 
 Result<OutboxStats> SqliteTxn::GetOutboxStats() {
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(
-      "SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM outbox"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare("SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM outbox"));
   COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
   OutboxStats stats;
   if (row) {
@@ -102,8 +104,7 @@ ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_ms = excluded.e
 WHERE leases.owner = excluded.owner OR leases.expires_ms <= ?3)sql"));
   stmt.BindText(1, name).BindText(2, owner).BindInt(3, now_ms).BindInt(4, ttl_ms);
   COGSYNC_RETURN_IF_ERROR(stmt.Run());
-  COGSYNC_ASSIGN_OR_RETURN(Statement check,
-                           Prepare("SELECT owner FROM leases WHERE name = ?1"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement check, Prepare("SELECT owner FROM leases WHERE name = ?1"));
   check.BindText(1, name);
   COGSYNC_ASSIGN_OR_RETURN(bool row, check.Step());
   return row && check.Text(0) == owner;

@@ -130,9 +130,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
     store->idle_readers_.push_back(reader.get());
     store->readers_.push_back(std::move(reader));
   }
-  store->committer_ =
-      std::make_unique<sqlite::GroupCommitter>(*store->write_connection_, options.max_batch,
-                                               &store->pool_cache_);
+  store->committer_ = std::make_unique<sqlite::GroupCommitter>(
+      *store->write_connection_, options.max_batch, &store->pool_cache_);
   return store;
 }
 
@@ -208,8 +207,7 @@ void SqliteStore::FailNextCommitsForTesting(int count) {
 
 Status SqliteStore::Checkpoint() {
   return committer_->RunExclusive([](Connection& connection) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                             connection.Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
+    COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection.Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
     COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
     // Row: (busy, wal frames, frames checkpointed); busy = 1 means readers blocked it.
     if (!row || stmt.Int(0) != 0) {

@@ -149,7 +149,6 @@ std::string Select(std::string_view columns, std::string_view rest) {
 
 }  // namespace
 
-
 Result<Statement> SqliteTxn::Prepare(std::string_view sql) {
   if (!writable_ && !begun_) {
     COGSYNC_ASSIGN_OR_RETURN(Statement begin, connection_.Prepare("BEGIN"));
@@ -242,8 +241,7 @@ Result<std::vector<PoolName>> SqliteTxn::ListPoolNames(std::string_view after_id
     if (auto page = cache->Names(after_id, limit)) return std::move(*page);
   }
   COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare("SELECT id, name FROM pools WHERE id > ?1 ORDER BY id LIMIT ?2"));
+      Statement stmt, Prepare("SELECT id, name FROM pools WHERE id > ?1 ORDER BY id LIMIT ?2"));
   stmt.BindText(1, after_id).BindInt(2, PageLimit(limit));
   return CollectRows<PoolName>(stmt, read_names);
 }
@@ -279,9 +277,8 @@ ON CONFLICT (pool_id, provider) DO UPDATE SET map = excluded.map)sql"));
 // ---- identities and logins ---------------------------------------------------------------------
 
 Result<std::optional<Identity>> SqliteTxn::GetIdentity(std::string_view identity_id) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare(Select(kIdentityColumns, "FROM identities WHERE id = ?1")));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare(Select(kIdentityColumns, "FROM identities WHERE id = ?1")));
   stmt.BindText(1, identity_id);
   return FirstRow<Identity>(stmt, ReadIdentity);
 }
@@ -307,8 +304,7 @@ ON CONFLICT (id) DO UPDATE SET
 Status SqliteTxn::DeleteIdentity(std::string_view identity_id) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   // Cascades to logins, datasets (and their records), devices and subscriptions.
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                           Prepare("DELETE FROM identities WHERE id = ?1"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare("DELETE FROM identities WHERE id = ?1"));
   stmt.BindText(1, identity_id);
   return stmt.Run();
 }
@@ -319,12 +315,11 @@ Result<std::vector<Identity>> SqliteTxn::ListIdentities(std::string_view pool_id
   // Two statements rather than "(?3 = 0 OR disabled = 0)" so each has a plain index range plan.
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      Prepare(Select(
-          kIdentityColumns,
-          hide_disabled
-              ? "FROM identities WHERE pool_id = ?1 AND id > ?2 AND disabled = 0 "
-                "ORDER BY id LIMIT ?3"
-              : "FROM identities WHERE pool_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")));
+      Prepare(Select(kIdentityColumns,
+                     hide_disabled
+                         ? "FROM identities WHERE pool_id = ?1 AND id > ?2 AND disabled = 0 "
+                           "ORDER BY id LIMIT ?3"
+                         : "FROM identities WHERE pool_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")));
   stmt.BindText(1, pool_id).BindText(2, after_id).BindInt(3, PageLimit(limit));
   return CollectRows<Identity>(stmt, ReadIdentity);
 }
@@ -334,8 +329,8 @@ Result<std::optional<Login>> SqliteTxn::FindLogin(std::string_view pool_id,
                                                   std::string_view subject) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      Prepare(Select(
-          kLoginColumns, "FROM logins WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3")));
+      Prepare(Select(kLoginColumns,
+                     "FROM logins WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3")));
   stmt.BindText(1, pool_id).BindText(2, provider).BindText(3, subject);
   return FirstRow<Login>(stmt, ReadLogin);
 }
@@ -343,8 +338,8 @@ Result<std::optional<Login>> SqliteTxn::FindLogin(std::string_view pool_id,
 Result<std::vector<Login>> SqliteTxn::ListLogins(std::string_view identity_id) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      Prepare(Select(
-          kLoginColumns, "FROM logins WHERE identity_id = ?1 ORDER BY provider, subject")));
+      Prepare(
+          Select(kLoginColumns, "FROM logins WHERE identity_id = ?1 ORDER BY provider, subject")));
   stmt.BindText(1, identity_id);
   return CollectRows<Login>(stmt, ReadLogin);
 }
@@ -369,8 +364,7 @@ Status SqliteTxn::DeleteLogin(std::string_view pool_id, std::string_view provide
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      Prepare(
-          "DELETE FROM logins WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3"));
+      Prepare("DELETE FROM logins WHERE pool_id = ?1 AND provider = ?2 AND subject = ?3"));
   stmt.BindText(1, pool_id).BindText(2, provider).BindText(3, subject);
   return stmt.Run();
 }
@@ -402,9 +396,8 @@ ON CONFLICT (access_key_id) DO UPDATE SET
 
 Result<bool> SqliteTxn::DeleteAccessKey(std::string_view access_key_id) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare("DELETE FROM access_keys WHERE access_key_id = ?1 RETURNING 1"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare("DELETE FROM access_keys WHERE access_key_id = ?1 RETURNING 1"));
   stmt.BindText(1, access_key_id);
   COGSYNC_ASSIGN_OR_RETURN(bool deleted, stmt.Step());
   if (deleted) COGSYNC_RETURN_IF_ERROR(stmt.Run());  // finish the statement
@@ -419,8 +412,7 @@ Result<std::vector<AccessKey>> SqliteTxn::ListAccessKeys() {
 }
 
 Result<std::optional<std::string>> SqliteTxn::GetSecret(std::string_view name) {
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                           Prepare("SELECT value FROM secrets WHERE name = ?1"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare("SELECT value FROM secrets WHERE name = ?1"));
   stmt.BindText(1, name);
   return FirstRow<std::string>(stmt, [](const Statement& s) { return s.Text(0); });
 }
@@ -438,13 +430,11 @@ ON CONFLICT (name) DO UPDATE SET value = excluded.value)sql"));
 // ---- datasets and records ----------------------------------------------------------------------
 
 Result<std::optional<Dataset>> SqliteTxn::GetDataset(std::string_view identity_id,
-                                                     std::string_view name,
-                                                     bool /*for_update*/) {
+                                                     std::string_view name, bool /*for_update*/) {
   // for_update needs nothing here: the single writer connection already serialises writers.
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      Prepare(
-          Select(kDatasetColumns, "FROM datasets WHERE identity_id = ?1 AND name = ?2")));
+      Prepare(Select(kDatasetColumns, "FROM datasets WHERE identity_id = ?1 AND name = ?2")));
   stmt.BindText(1, identity_id).BindText(2, name);
   return FirstRow<Dataset>(stmt, ReadDataset);
 }
@@ -479,11 +469,10 @@ ON CONFLICT (identity_id, name) DO UPDATE SET
 
 Result<std::vector<Dataset>> SqliteTxn::ListDatasets(std::string_view identity_id,
                                                      std::string_view after_name, int limit) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare(Select(kDatasetColumns,
-                                 "FROM datasets WHERE identity_id = ?1 AND name > ?2 "
-                                 "AND deleted = 0 ORDER BY name LIMIT ?3")));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare(Select(kDatasetColumns,
+                                          "FROM datasets WHERE identity_id = ?1 AND name > ?2 "
+                                          "AND deleted = 0 ORDER BY name LIMIT ?3")));
   stmt.BindText(1, identity_id).BindText(2, after_name).BindInt(3, PageLimit(limit));
   return CollectRows<Dataset>(stmt, ReadDataset);
 }
@@ -491,8 +480,7 @@ Result<std::vector<Dataset>> SqliteTxn::ListDatasets(std::string_view identity_i
 Result<std::vector<Dataset>> SqliteTxn::ListAllDatasets(std::string_view identity_id) {
   COGSYNC_ASSIGN_OR_RETURN(
       Statement stmt,
-      Prepare(
-          Select(kDatasetColumns, "FROM datasets WHERE identity_id = ?1 ORDER BY name")));
+      Prepare(Select(kDatasetColumns, "FROM datasets WHERE identity_id = ?1 ORDER BY name")));
   stmt.BindText(1, identity_id);
   return CollectRows<Dataset>(stmt, ReadDataset);
 }
@@ -501,12 +489,13 @@ Result<std::vector<Dataset>> SqliteTxn::ListPoolDatasets(std::string_view pool_i
                                                          std::string_view after_identity,
                                                          std::string_view after_name, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare(Select(kDatasetColumns,
-                                 "FROM datasets WHERE pool_id = ?1 AND deleted = 0 AND "
-                                 "(identity_id, name) > (?2, ?3) ORDER BY identity_id, name "
-                                 "LIMIT ?4")));
-  stmt.BindText(1, pool_id).BindText(2, after_identity).BindText(3, after_name)
+      Statement stmt, Prepare(Select(kDatasetColumns,
+                                     "FROM datasets WHERE pool_id = ?1 AND deleted = 0 AND "
+                                     "(identity_id, name) > (?2, ?3) ORDER BY identity_id, name "
+                                     "LIMIT ?4")));
+  stmt.BindText(1, pool_id)
+      .BindText(2, after_identity)
+      .BindText(3, after_name)
       .BindInt(4, PageLimit(limit));
   return CollectRows<Dataset>(stmt, ReadDataset);
 }
@@ -514,9 +503,8 @@ Result<std::vector<Dataset>> SqliteTxn::ListPoolDatasets(std::string_view pool_i
 Status SqliteTxn::PurgeDataset(std::string_view identity_id, std::string_view name) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   // Records go with the row (ON DELETE CASCADE).
-  COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare("DELETE FROM datasets WHERE identity_id = ?1 AND name = ?2"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare("DELETE FROM datasets WHERE identity_id = ?1 AND name = ?2"));
   stmt.BindText(1, identity_id).BindText(2, name);
   return stmt.Run();
 }
@@ -541,9 +529,8 @@ Result<std::vector<Record>> SqliteTxn::GetRecords(std::string_view identity_id,
     // list of varying length (a new statement per size) for the ≤1,024 keys of a request.
     COGSYNC_ASSIGN_OR_RETURN(
         Statement stmt,
-        Prepare(Select(
-            kRecordColumns,
-            "FROM records WHERE identity_id = ?1 AND dataset = ?2 AND key = ?3")));
+        Prepare(Select(kRecordColumns,
+                       "FROM records WHERE identity_id = ?1 AND dataset = ?2 AND key = ?3")));
     stmt.BindText(1, identity_id).BindText(2, dataset).BindText(3, key);
     COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (row) records.push_back(ReadRecord(stmt));
@@ -552,14 +539,12 @@ Result<std::vector<Record>> SqliteTxn::GetRecords(std::string_view identity_id,
 }
 
 Result<std::vector<Record>> SqliteTxn::ListRecords(std::string_view identity_id,
-                                                   std::string_view dataset,
-                                                   int64_t min_sync_count,
+                                                   std::string_view dataset, int64_t min_sync_count,
                                                    std::string_view after_key, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare(Select(kRecordColumns,
-                                 "FROM records WHERE identity_id = ?1 AND dataset = ?2 "
-                                 "AND key > ?3 AND sync_count > ?4 ORDER BY key LIMIT ?5")));
+      Statement stmt, Prepare(Select(kRecordColumns,
+                                     "FROM records WHERE identity_id = ?1 AND dataset = ?2 "
+                                     "AND key > ?3 AND sync_count > ?4 ORDER BY key LIMIT ?5")));
   stmt.BindText(1, identity_id)
       .BindText(2, dataset)
       .BindText(3, after_key)
@@ -591,9 +576,8 @@ ON CONFLICT (identity_id, dataset, key) DO UPDATE SET
 
 Status SqliteTxn::DeleteRecords(std::string_view identity_id, std::string_view dataset) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare("DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2"));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare("DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2"));
   stmt.BindText(1, identity_id).BindText(2, dataset);
   return stmt.Run();
 }
@@ -631,9 +615,8 @@ SELECT
 // ---- push sync ---------------------------------------------------------------------------------
 
 Result<std::optional<Device>> SqliteTxn::GetDevice(std::string_view device_id) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare(Select(kDeviceColumns, "FROM devices WHERE device_id = ?1")));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare(Select(kDeviceColumns, "FROM devices WHERE device_id = ?1")));
   stmt.BindText(1, device_id);
   return FirstRow<Device>(stmt, ReadDevice);
 }
@@ -641,11 +624,10 @@ Result<std::optional<Device>> SqliteTxn::GetDevice(std::string_view device_id) {
 Result<std::optional<Device>> SqliteTxn::FindDevice(std::string_view identity_id,
                                                     std::string_view platform,
                                                     std::string_view token) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Statement stmt,
-      Prepare(Select(kDeviceColumns,
-                                 "FROM devices WHERE identity_id = ?1 AND platform = ?2 "
-                                 "AND token = ?3 ORDER BY device_id LIMIT 1")));
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare(Select(kDeviceColumns,
+                                          "FROM devices WHERE identity_id = ?1 AND platform = ?2 "
+                                          "AND token = ?3 ORDER BY device_id LIMIT 1")));
   stmt.BindText(1, identity_id).BindText(2, platform).BindText(3, token);
   return FirstRow<Device>(stmt, ReadDevice);
 }
@@ -711,12 +693,11 @@ Status SqliteTxn::WipeCognitoState() {
   NotePoolsWritten();
   // Children first, so each DELETE is a plain table clear rather than a cascade walk.
   // access_keys and secrets are not Cognito state and stay.
-  static constexpr const char* kTables[] = {"outbox", "subscriptions", "devices",    "records",
-                                            "datasets",      "logins",     "identities",
-                                            "sync_usage",    "principal_tag_maps", "pools"};
+  static constexpr const char* kTables[] = {
+      "outbox",     "subscriptions",      "devices", "records", "datasets", "logins", "identities",
+      "sync_usage", "principal_tag_maps", "pools"};
   for (const char* table : kTables) {
-    COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                             Prepare(std::string("DELETE FROM ") + table));
+    COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(std::string("DELETE FROM ") + table));
     COGSYNC_RETURN_IF_ERROR(stmt.Run());
   }
   return OkStatus();

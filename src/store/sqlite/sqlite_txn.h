@@ -29,8 +29,8 @@ class SqliteTxn final : public Txn {
   Result<std::vector<Pool>> ListPools(std::string_view after_id, int limit) override;
   Result<std::vector<PoolName>> ListPoolNames(std::string_view after_id, int limit) override;
   Result<int64_t> CountPools() override;
-  Result<std::optional<boost::json::object>> GetPrincipalTagMap(
-      std::string_view pool_id, std::string_view provider) override;
+  Result<std::optional<boost::json::object>> GetPrincipalTagMap(std::string_view pool_id,
+                                                                std::string_view provider) override;
   Status PutPrincipalTagMap(std::string_view pool_id, std::string_view provider,
                             const boost::json::object& map) override;
 
@@ -75,8 +75,7 @@ class SqliteTxn final : public Txn {
   Result<PoolUsage> GetPoolUsage(std::string_view pool_id) override;
 
   Result<std::optional<Device>> GetDevice(std::string_view device_id) override;
-  Result<std::optional<Device>> FindDevice(std::string_view identity_id,
-                                           std::string_view platform,
+  Result<std::optional<Device>> FindDevice(std::string_view identity_id, std::string_view platform,
                                            std::string_view token) override;
   Status PutDevice(const Device& device) override;
   Status PutSubscription(const Subscription& subscription) override;

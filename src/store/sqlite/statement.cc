@@ -18,7 +18,8 @@ ApiError StorageError(std::string_view context, int rc, std::string_view detail)
 // ---- Statement ---------------------------------------------------------------------------------
 
 Statement::Statement(Statement&& other) noexcept
-    : connection_(other.connection_), stmt_(std::exchange(other.stmt_, nullptr)),
+    : connection_(other.connection_),
+      stmt_(std::exchange(other.stmt_, nullptr)),
       bind_error_(other.bind_error_) {}
 
 Statement::~Statement() {
@@ -147,7 +148,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const Options& options) {
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
 
   std::string pragmas = "PRAGMA foreign_keys = ON;";
-  pragmas += options.synchronous_full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
+  pragmas +=
+      options.synchronous_full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
   // Negative cache_size is in KiB, bounding memory per connection whatever the page size.
   pragmas += "PRAGMA cache_size = -" + std::to_string(options.cache_size_kib) + ";";
   if (options.query_only) pragmas += "PRAGMA query_only = ON;";

@@ -19,11 +19,11 @@
 #include <optional>
 #include <thread>
 
-#include "common/http_client.h"
 #include "auth/jwt.h"
 #include "auth/rsa_key.h"
 #include "common/clock.h"
 #include "common/encoding.h"
+#include "common/http_client.h"
 #include "common/json.h"
 
 namespace cogsync::auth {
@@ -114,7 +114,12 @@ TEST(Jwks, KeepsUsableKeysAndSkipsTheRest) {
 
 TEST(Jwks, RejectsMalformedDocuments) {
   for (std::string_view bad : {
-           "", "not json", "[]", R"({"keys":{}})", R"({"nokeys":[]})", R"({"keys":[1]})",
+           "",
+           "not json",
+           "[]",
+           R"({"keys":{}})",
+           R"({"nokeys":[]})",
+           R"({"keys":[1]})",
            R"({"keys":[{"n":"AQAB"}]})",
            R"({"keys":[{"kty":"RSA","e":"AQAB"}]})",
            R"({"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]})",
@@ -410,9 +415,8 @@ TEST(JwksSourceHttp, FetchTimesOut) {
 TEST(JwksSourceHttp, HttpGetRefusesOtherSchemesAndLargeBodies) {
   EXPECT_EQ(http_client::Get("ftp://example.com/jwks").error().code(), "ExternalServiceException");
   EXPECT_FALSE(http_client::Get("not a url").ok());
-  TinyHttpServer server([](const std::string&) -> std::optional<std::string> {
-    return Ok(std::string(5000, 'x'));
-  });
+  TinyHttpServer server(
+      [](const std::string&) -> std::optional<std::string> { return Ok(std::string(5000, 'x')); });
   http_client::Options options;
   options.max_body_bytes = 1000;
   EXPECT_FALSE(http_client::Get(server.Url("/"), options).ok());

@@ -28,13 +28,12 @@ const RsaPrivateKey& KeyB() {
   return *key;
 }
 
-Jwks JwksOf(std::vector<const RsaPrivateKey*> keys) {
-  return Jwks::FromPrivateKeys(keys).value();
-}
+Jwks JwksOf(std::vector<const RsaPrivateKey*> keys) { return Jwks::FromPrivateKeys(keys).value(); }
 
 bj::object Claims() {
-  return bj::object{{"iss", kIssuer},      {"aud", "us-east-1:pool"}, {"sub", "us-east-1:id"},
-                    {"iat", kNow - 10},    {"exp", kNow + 600},       {"amr", bj::array{"unauthenticated"}}};
+  return bj::object{{"iss", kIssuer},        {"aud", "us-east-1:pool"},
+                    {"sub", "us-east-1:id"}, {"iat", kNow - 10},
+                    {"exp", kNow + 600},     {"amr", bj::array{"unauthenticated"}}};
 }
 
 // Builds a token with any header and claims, signed with `md` by `key` (nullptr: no signature).
@@ -103,8 +102,8 @@ TEST(RsaKey, RejectsGarbageShortAndEncryptedKeys) {
 
   // PKCS#1 ("BEGIN RSA PRIVATE KEY") of a good key loads as the same key.
   bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey_traditional(bio, const_cast<EVP_PKEY*>(KeyA().pkey()), nullptr,
-                                       nullptr, 0, nullptr, nullptr);
+  PEM_write_bio_PrivateKey_traditional(bio, const_cast<EVP_PKEY*>(KeyA().pkey()), nullptr, nullptr,
+                                       0, nullptr, nullptr);
   std::string pkcs1 = BioText(bio);
   EXPECT_TRUE(pkcs1.starts_with("-----BEGIN RSA PRIVATE KEY-----"));
   auto from_pkcs1 = RsaPrivateKey::FromPem(pkcs1);
@@ -140,7 +139,8 @@ TEST(RsaKey, PublicJwkHasMinimalBigEndianMembers) {
 TEST(RsaKey, ThumbprintMatchesRfc7638Example) {
   // RFC 7638 §3.1.
   constexpr std::string_view kN =
-      "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPe"
+      "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_"
+      "BJECPe"
       "bWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY3"
       "68QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM"
       "4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
@@ -190,9 +190,14 @@ TEST(Jwt, DecodeRejectsMalformedTokens) {
   std::string header = good.substr(0, good.find('.'));
   std::string body = encoding::Base64Url(json::Write(Claims()));
   for (const std::string& bad : {
-           std::string(""), std::string("abc"), header + "." + body,
-           header + "." + body + ".sig.extra", "." + body + ".", header + "..",
-           header + ".!!!." + "AAAA", encoding::Base64Url("[1]") + "." + body + ".",
+           std::string(""),
+           std::string("abc"),
+           header + "." + body,
+           header + "." + body + ".sig.extra",
+           "." + body + ".",
+           header + "..",
+           header + ".!!!." + "AAAA",
+           encoding::Base64Url("[1]") + "." + body + ".",
            header + "." + encoding::Base64Url("not json") + ".",
            encoding::Base64Url(R"({"alg":7})") + "." + body + ".",
            encoding::Base64Url(R"({"typ":"JWT"})") + "." + body + ".",
@@ -212,23 +217,29 @@ TEST(Jwt, DecodeRejectsMalformedTokens) {
 // ---- Jwt: external vectors ----
 
 constexpr std::string_view kRfc7515Payload =
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlf"
+    "Q";
 
 // RFC 7515 Appendix A.2: RS256 with the key given there as a JWK (no kid).
 TEST(Jwt, VerifiesRfc7515AppendixA2Rs256Vector) {
   const std::string jwks_text =
       R"({"keys":[{"kty":"RSA","e":"AQAB","n":")"
-      "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4"
-      "QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBY"
-      "UsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmo"
+      "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-"
+      "4qPCJrcS2mJPMEzP1Pt0Bm4d4"
+      "QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-"
+      "bSf63kpaSHSXndS5z5rexMdbBY"
+      "UsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-"
+      "DWNmo"
       "udF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ"
       R"("}]})";
-  const std::string token =
-      "eyJhbGciOiJSUzI1NiJ9." + std::string(kRfc7515Payload) +
-      ".cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5j"
-      "ujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Q"
-      "e7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8"
-      "np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw";
+  const std::string token = "eyJhbGciOiJSUzI1NiJ9." + std::string(kRfc7515Payload) +
+                            ".cC4hiUPoj9Eetdgtv3hF80EGrhuB__"
+                            "dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5j"
+                            "ujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_"
+                            "nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Q"
+                            "e7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-"
+                            "eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8"
+                            "np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw";
   auto jwks = Jwks::Parse(jwks_text);
   ASSERT_TRUE(jwks.ok()) << jwks.error().ToString();
   VerifyOptions options{"joe"};
@@ -237,7 +248,8 @@ TEST(Jwt, VerifiesRfc7515AppendixA2Rs256Vector) {
   EXPECT_EQ(claims->at("iss"), "joe");
   EXPECT_EQ(claims->at("http://example.com/is_root"), true);
 
-  EXPECT_EQ(ErrorOf(VerifyJwt(token, *jwks, options, kNow)), "Invalid login token. Token is expired.");
+  EXPECT_EQ(ErrorOf(VerifyJwt(token, *jwks, options, kNow)),
+            "Invalid login token. Token is expired.");
   std::string tampered = token;
   tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
   EXPECT_EQ(ErrorOf(VerifyJwt(tampered, *jwks, options, 1300819380 - 60)),
@@ -246,10 +258,9 @@ TEST(Jwt, VerifiesRfc7515AppendixA2Rs256Vector) {
 
 // RFC 7515 Appendix A.3: ES256 with the P-256 key given there.
 TEST(Jwt, VerifiesRfc7515AppendixA3Es256Vector) {
-  auto jwks = Jwks::Parse(
-      R"({"keys":[{"kty":"EC","crv":"P-256","kid":"ec",)"
-      R"("x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",)"
-      R"("y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]})");
+  auto jwks = Jwks::Parse(R"({"keys":[{"kty":"EC","crv":"P-256","kid":"ec",)"
+                          R"("x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",)"
+                          R"("y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]})");
   ASSERT_TRUE(jwks.ok()) << jwks.error().ToString();
   const std::string token =
       "eyJhbGciOiJFUzI1NiJ9." + std::string(kRfc7515Payload) +
@@ -262,8 +273,8 @@ TEST(Jwt, VerifiesRfc7515AppendixA3Es256Vector) {
   EXPECT_EQ(ErrorOf(VerifyJwt(tampered, *jwks, {}, 1300819380 - 60)),
             "Invalid login token. Couldn't verify signed token.");
   // The same EC key must not verify an RS256 token.
-  EXPECT_EQ(ErrorOf(VerifyJwt(MakeToken({{"alg", "RS256"}}, Claims(), &KeyA(), EVP_sha256()),
-                              *jwks, {}, kNow)),
+  EXPECT_EQ(ErrorOf(VerifyJwt(MakeToken({{"alg", "RS256"}}, Claims(), &KeyA(), EVP_sha256()), *jwks,
+                              {}, kNow)),
             "Invalid login token. Couldn't verify signed token. Key doesn't match the algorithm.");
 }
 
@@ -279,8 +290,9 @@ TEST(Jwt, AcceptsRs384AndRs512) {
     bj::object header{{"alg", alg}, {"kid", KeyA().Kid()}};
     std::string token = MakeToken(header, Claims(), &KeyA(), md);
     EXPECT_TRUE(VerifyJwt(token, unpinned, {}, kNow).ok()) << alg;
-    EXPECT_EQ(ErrorOf(VerifyJwt(token, jwks, {}, kNow)),
-              "Invalid login token. Couldn't verify signed token. Key doesn't match the algorithm.");
+    EXPECT_EQ(
+        ErrorOf(VerifyJwt(token, jwks, {}, kNow)),
+        "Invalid login token. Couldn't verify signed token. Key doesn't match the algorithm.");
     // A digest other than the header's fails.
     std::string wrong = MakeToken(header, Claims(), &KeyA(), EVP_sha256());
     EXPECT_EQ(ErrorOf(VerifyJwt(wrong, unpinned, {}, kNow)),
@@ -298,9 +310,9 @@ TEST(Jwt, RejectsAlgNone) {
 
 TEST(Jwt, RejectsHs256SignedWithThePublicKey) {
   // The classic confusion attack: HMAC keyed with the published key material.
-  std::string input = encoding::Base64Url(json::Write(bj::object{{"alg", "HS256"},
-                                                                  {"kid", KeyA().Kid()}})) +
-                      "." + encoding::Base64Url(json::Write(Claims()));
+  std::string input =
+      encoding::Base64Url(json::Write(bj::object{{"alg", "HS256"}, {"kid", KeyA().Kid()}})) + "." +
+      encoding::Base64Url(json::Write(Claims()));
   for (const std::string& secret : {json::Write(KeyA().PublicJwk()), KeyA().ToPem()}) {
     std::string token = input + "." + encoding::Base64Url(crypto::HmacSha256(secret, input));
     EXPECT_EQ(ErrorOf(VerifyJwt(token, JwksOf({&KeyA()}), {}, kNow)),
@@ -343,8 +355,8 @@ TEST(Jwt, RejectsBadSignatures) {
   changed["sub"] = "us-east-1:someone-else";
   size_t first = token.find('.');
   size_t second = token.find('.', first + 1);
-  std::string swapped = token.substr(0, first + 1) + encoding::Base64Url(json::Write(changed)) +
-                        token.substr(second);
+  std::string swapped =
+      token.substr(0, first + 1) + encoding::Base64Url(json::Write(changed)) + token.substr(second);
   EXPECT_EQ(ErrorOf(VerifyJwt(swapped, jwks, {}, kNow)),
             "Invalid login token. Couldn't verify signed token.");
   // Truncated and empty signatures.

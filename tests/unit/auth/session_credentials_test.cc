@@ -29,7 +29,8 @@ TEST(SessionCredentials, MintAndResolve) {
 
   // Another node with the same shared key accepts them.
   TokenSealer same_key("shared-key");
-  EXPECT_TRUE(SessionCredentials(same_key).Resolve(minted.access_key_id, minted.session_token, now).ok());
+  EXPECT_TRUE(
+      SessionCredentials(same_key).Resolve(minted.access_key_id, minted.session_token, now).ok());
 }
 
 // D10: an expired token is ExpiredTokenException; a token of another key id or server is not ours.

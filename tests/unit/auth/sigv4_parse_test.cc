@@ -38,7 +38,8 @@ TEST(SigV4Parse, ToleratesOrderAndSpacing) {
        {"AWS4-HMAC-SHA256 Signature=abc,SignedHeaders=host,Credential=K/20261123/r/s/aws4_request",
         "  AWS4-HMAC-SHA256   Credential=K/20261123/r/s/aws4_request ,  SignedHeaders=host ,"
         "Signature=abc  ",
-        "AWS4-HMAC-SHA256 Credential=K/20261123/r/s/aws4_request/ SignedHeaders=host Signature=abc"}) {
+        "AWS4-HMAC-SHA256 Credential=K/20261123/r/s/aws4_request/ SignedHeaders=host "
+        "Signature=abc"}) {
     SCOPED_TRACE(header);
     Result<ParsedAuthorization> p = ParseAuthorization(header);
     ASSERT_TRUE(p.ok()) << p.error().ToString();
@@ -73,12 +74,14 @@ TEST(SigV4Parse, MissingPartsAreListed) {
        "Authorization header requires 'Signature' parameter. "},
       {"AWS4-HMAC-SHA256 " + cred + ", Signature=abc",
        "Authorization header requires 'SignedHeaders' parameter. "},
-      {"AWS4-HMAC-SHA256", "Authorization header requires 'Credential' parameter. "
-                           "Authorization header requires 'Signature' parameter. "
-                           "Authorization header requires 'SignedHeaders' parameter. "},
-      {"AWS AKIDEXAMPLE:c2lnbmF0dXJl", "Authorization header requires 'Credential' parameter. "
-                                       "Authorization header requires 'Signature' parameter. "
-                                       "Authorization header requires 'SignedHeaders' parameter. "},
+      {"AWS4-HMAC-SHA256",
+       "Authorization header requires 'Credential' parameter. "
+       "Authorization header requires 'Signature' parameter. "
+       "Authorization header requires 'SignedHeaders' parameter. "},
+      {"AWS AKIDEXAMPLE:c2lnbmF0dXJl",
+       "Authorization header requires 'Credential' parameter. "
+       "Authorization header requires 'Signature' parameter. "
+       "Authorization header requires 'SignedHeaders' parameter. "},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.header);

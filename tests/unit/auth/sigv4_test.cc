@@ -16,9 +16,10 @@ namespace {
 
 // ---------------------------------------------------------------------------------------------
 // AWS's published SigV4 test suite (aws-sig-v4-test-suite, as kept in aws-c-auth's
-// tests/aws-signing-test-suite/v4): credentials AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY,
-// 20150830T123600Z, us-east-1, service "service". Each case gives the request, and the expected
-// canonical request, string to sign and signature of the header form.
+// tests/aws-signing-test-suite/v4): credentials AKIDEXAMPLE /
+// wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY, 20150830T123600Z, us-east-1, service "service". Each
+// case gives the request, and the expected canonical request, string to sign and signature of the
+// header form.
 //
 // The cases below all have wire paths without '%', where the double-encoding rule of D10
 // (canonical URI = raw path URI-encoded once more) gives the same canonical URI as the suite's
@@ -207,9 +208,8 @@ std::vector<Captured> LoadCaptured() {
   while (pos != std::string::npos) {
     size_t label_end = text.find('\n', pos);
     size_t next = text.find("\n" + marker, label_end);
-    std::string block = text.substr(label_end + 1, next == std::string::npos
-                                                       ? std::string::npos
-                                                       : next + 1 - (label_end + 1));
+    std::string block = text.substr(
+        label_end + 1, next == std::string::npos ? std::string::npos : next + 1 - (label_end + 1));
     Captured c;
     c.label = text.substr(pos + marker.size(), label_end - pos - marker.size());
     size_t head_end = block.find("\n\n");
@@ -287,9 +287,9 @@ TEST(SigV4Captured, PathColonMatters) {
     if (c.request.Header("authorization") == nullptr) continue;
     if (c.request.target.find("%3A") == std::string::npos) continue;
     SCOPED_TRACE(c.label);
-    EXPECT_NE(CanonicalUri(c.request.target.substr(0, c.request.target.find('?')))
-                  .find("us-east-1%253A"),
-              std::string::npos);
+    EXPECT_NE(
+        CanonicalUri(c.request.target.substr(0, c.request.target.find('?'))).find("us-east-1%253A"),
+        std::string::npos);
     http::Request raw_colon = c.request;
     size_t at;
     while ((at = raw_colon.target.find("%3A")) != std::string::npos) {
@@ -324,7 +324,8 @@ TEST(SigV4Captured, LookupSeesTokenAndItsErrorIsReturned) {
       seen = r;
       return ApiError::ExpiredToken("The security token included in the request is expired");
     };
-    Result<VerifiedRequest> v = VerifyRequest(c.request, "cognito-sync", DateOf(c.request), expired);
+    Result<VerifiedRequest> v =
+        VerifyRequest(c.request, "cognito-sync", DateOf(c.request), expired);
     ASSERT_FALSE(v.ok());
     EXPECT_EQ(v.error().code(), "ExpiredTokenException");
     EXPECT_EQ(seen.access_key_id, "ASIASTUBSTUBSTUBSTUB");
@@ -384,8 +385,8 @@ void ExpectError(const Result<VerifiedRequest>& v, const std::string& code,
 TEST(SigV4Verify, SignedRequestVerifies) {
   http::Request r = SignedUpdateRecords();
   ASSERT_NE(r.Header("authorization"), nullptr);
-  EXPECT_NE(r.Header("authorization")->find(
-                "SignedHeaders=content-type;host;x-amz-client-context;x-amz-date,"),
+  EXPECT_NE(r.Header("authorization")
+                ->find("SignedHeaders=content-type;host;x-amz-client-context;x-amz-date,"),
             std::string::npos);
   Result<VerifiedRequest> v = Verify(r);
   ASSERT_TRUE(v.ok()) << v.error().ToString();
@@ -404,8 +405,9 @@ TEST(SigV4Verify, MissingAuthorization) {
 // D10
 TEST(SigV4Verify, MalformedHeaderIsIncompleteSignature) {
   http::Request r = SignedUpdateRecords();
-  SetHeader(r, "authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-east-1/"
-                                "cognito-sync/aws4_request, SignedHeaders=host");
+  SetHeader(r, "authorization",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-east-1/"
+            "cognito-sync/aws4_request, SignedHeaders=host");
   ExpectError(Verify(r), "IncompleteSignatureException",
               "Authorization header requires 'Signature' parameter. Authorization=");
   SetHeader(r, "authorization", "Bearer abc");
@@ -434,12 +436,10 @@ TEST(SigV4Verify, ClockSkew) {
     return std::string(kSecret);
   };
   http::Request r = SignedUpdateRecords(kNow);
-  ExpectError(VerifyRequest(r, "cognito-sync", kNow + 16 * 60, lookup),
-              "InvalidSignatureException",
+  ExpectError(VerifyRequest(r, "cognito-sync", kNow + 16 * 60, lookup), "InvalidSignatureException",
               "Signature expired: 20261123T191500Z is now earlier than 20261123T191600Z "
               "(20261123T193100Z - 15 min.)");
-  ExpectError(VerifyRequest(r, "cognito-sync", kNow - 16 * 60, lookup),
-              "InvalidSignatureException",
+  ExpectError(VerifyRequest(r, "cognito-sync", kNow - 16 * 60, lookup), "InvalidSignatureException",
               "Signature not yet current: 20261123T191500Z is still later than 20261123T191400Z "
               "(20261123T185900Z + 15 min.)");
   EXPECT_FALSE(looked_up);
@@ -585,8 +585,8 @@ TEST(SigV4Presigned, RoundTripAndExpiry) {
   ExpectError(VerifyRequest(r, "cognito-sync", kNow + 301, lookup), "InvalidSignatureException",
               "Signature expired: 20261123T191500Z is now earlier than");
   // Signed in the future beyond the skew allowance.
-  ExpectError(VerifyRequest(r, "cognito-sync", kNow - 16 * 60, lookup),
-              "InvalidSignatureException", "Signature not yet current:");
+  ExpectError(VerifyRequest(r, "cognito-sync", kNow - 16 * 60, lookup), "InvalidSignatureException",
+              "Signature not yet current:");
 }
 
 TEST(SigV4Presigned, TamperedQueryFails) {

@@ -1,11 +1,12 @@
 // The config file's "integrations" section (D25): every key read, URLs checked at load, unknown
 // keys and bad values refused with a message naming them.
 
+#include "cli/config_file.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "cli/config_file.h"
 #include "support/temp_dir.h"
 
 namespace cogsync::cli {
@@ -31,7 +32,8 @@ TEST_F(ConfigFileTest, IntegrationsAreRead) {
       "sync_trigger_urls": {"arn:aws:lambda:us-east-1:000000000000:function:f": "http://h/f"},
       "sns_endpoint": "http://127.0.0.1:4568", "push-webhook-url": "http://127.0.0.1:9/push",
       "outbox_retry_initial_ms": 50, "outbox_retry_max_ms": 800, "outbox_poll_ms": 20,
-      "request_timeout_ms": 3000, "push_max_age_ms": 60000}})", c);
+      "request_timeout_ms": 3000, "push_max_age_ms": 60000}})",
+                  c);
   ASSERT_TRUE(s.ok()) << s.error().ToString();
   const IntegrationsConfig& i = c.integrations;
   EXPECT_EQ(i.aws_access_key_id, "AKID");
@@ -58,19 +60,22 @@ TEST_F(ConfigFileTest, BadIntegrationsAreRefused) {
     Status s = Load(text, c);
     return s.ok() ? std::string() : s.error().message();
   };
-  EXPECT_NE(message(R"({"integrations": {"kinesis_endpoint": "ftp://x"}})").find("kinesis_endpoint"),
-            std::string::npos);
+  EXPECT_NE(
+      message(R"({"integrations": {"kinesis_endpoint": "ftp://x"}})").find("kinesis_endpoint"),
+      std::string::npos);
   EXPECT_NE(message(R"({"integrations": {"sync_trigger_urls": {"arn": "not a url"}}})")
                 .find("sync_trigger_urls.arn"),
             std::string::npos);
-  EXPECT_NE(message(R"({"integrations": {"sync_trigger_urls": ["http://x"]}})").find("sync_trigger_urls"),
-            std::string::npos);
+  EXPECT_NE(
+      message(R"({"integrations": {"sync_trigger_urls": ["http://x"]}})").find("sync_trigger_urls"),
+      std::string::npos);
   EXPECT_NE(message(R"({"integrations": {"trigger_timeout_ms": 0}})").find("positive"),
             std::string::npos);
   EXPECT_NE(message(R"({"integrations": {"push_max_age_ms": -5}})").find("positive"),
             std::string::npos);
-  EXPECT_NE(message(R"({"integrations": {"kinesis": "http://x"}})").find("unknown integrations setting"),
-            std::string::npos);
+  EXPECT_NE(
+      message(R"({"integrations": {"kinesis": "http://x"}})").find("unknown integrations setting"),
+      std::string::npos);
   EXPECT_NE(message(R"({"integrations": "http://x"})").find("integrations must be an object"),
             std::string::npos);
 }

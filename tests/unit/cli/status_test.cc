@@ -1,9 +1,10 @@
 // `cogsync status` (D24, D26): the report names the backlog, its oldest entry's age, each shown
 // entry's last error, and the bulk publishes in progress.
 
+#include "cli/status.h"
+
 #include <gtest/gtest.h>
 
-#include "cli/status.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
 
@@ -27,8 +28,8 @@ TEST(StatusReport, NamesTheBacklogAndRunningBulkPublishes) {
     store::Pool pool;
     pool.id = "us-east-1:pool";
     pool.name = "p";
-    pool.bulk_publish = boost::json::object{{"BulkPublishStatus", "IN_PROGRESS"},
-                                            {"BulkPublishStartTime", 0}};
+    pool.bulk_publish =
+        boost::json::object{{"BulkPublishStatus", "IN_PROGRESS"}, {"BulkPublishStartTime", 0}};
     COGSYNC_RETURN_IF_ERROR(txn.PutPool(pool));
     store::OutboxEntry e;
     e.id = "entry-1";
@@ -44,10 +45,13 @@ TEST(StatusReport, NamesTheBacklogAndRunningBulkPublishes) {
   auto report = StatusReport(store, 61000);
   ASSERT_TRUE(report.ok());
   EXPECT_NE(report->find("outbox: 1 pending, oldest 60 s old"), std::string::npos) << *report;
-  EXPECT_NE(report->find("stream entry-1 pool us-east-1:pool attempts 4 last error: connection refused"),
-            std::string::npos) << *report;
+  EXPECT_NE(
+      report->find("stream entry-1 pool us-east-1:pool attempts 4 last error: connection refused"),
+      std::string::npos)
+      << *report;
   EXPECT_NE(report->find("bulk publish: us-east-1:pool IN_PROGRESS since 1970-01-01T00:00:00"),
-            std::string::npos) << *report;
+            std::string::npos)
+      << *report;
   opened->reset();
 }
 

@@ -11,8 +11,8 @@ namespace {
 TEST(Ascii, FoldsOnlyAsciiLetters) {
   EXPECT_EQ(ToLower("X-Amz-Date: 20261124T000000Z"), "x-amz-date: 20261124t000000z");
   EXPECT_EQ(ToLower("\xc3\x89t\xc3\xa9"), "\xc3\x89t\xc3\xa9");  // "Été": only the 't' is ASCII
-  EXPECT_EQ(Lower('@'), '@');  // just below 'A'
-  EXPECT_EQ(Lower('['), '[');  // just above 'Z'
+  EXPECT_EQ(Lower('@'), '@');                                    // just below 'A'
+  EXPECT_EQ(Lower('['), '[');                                    // just above 'Z'
 }
 
 TEST(Ascii, EqualsIgnoreCase) {
@@ -21,7 +21,7 @@ TEST(Ascii, EqualsIgnoreCase) {
   EXPECT_FALSE(EqualsIgnoreCase("host", "hosts"));
   EXPECT_FALSE(EqualsIgnoreCase("host", "post"));
   EXPECT_FALSE(EqualsIgnoreCase("\xc3\x89", "\xc3\xa9"));  // É and é differ outside ASCII
-  EXPECT_FALSE(EqualsIgnoreCase("@", "`"));               // 0x40 and 0x60 are not a case pair
+  EXPECT_FALSE(EqualsIgnoreCase("@", "`"));                // 0x40 and 0x60 are not a case pair
 }
 
 }  // namespace

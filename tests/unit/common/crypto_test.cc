@@ -2,13 +2,14 @@
 // RFC 4231 test case 2), the empty key, a key longer than the block, and many threads at once
 // (each thread has its own context).
 
+#include "common/crypto.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 #include <vector>
 
-#include "common/crypto.h"
 #include "common/encoding.h"
 
 namespace cogsync::crypto {
@@ -38,7 +39,8 @@ TEST(Crypto, ThreadsDoNotShareContexts) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843") {
           ++wrong;
         }
-        if (Sha256Hex("abc") != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") {
+        if (Sha256Hex("abc") !=
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") {
           ++wrong;
         }
       }

@@ -1,5 +1,7 @@
 // Request ids: UUID-shaped (version 4, RFC 4122 variant) and unique across threads.
 
+#include "common/ids.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,8 +11,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "common/ids.h"
 namespace cogsync::ids {
 namespace {
 

@@ -37,7 +37,8 @@ TEST(Json, HugeDoublesDoNotOverflow) {
 }
 
 TEST(Json, ParseLimitsAndStrings) {
-  EXPECT_FALSE(Parse(std::string(kMaxDepth + 1, '[') + std::string(kMaxDepth + 1, ']')).has_value());
+  EXPECT_FALSE(
+      Parse(std::string(kMaxDepth + 1, '[') + std::string(kMaxDepth + 1, ']')).has_value());
   EXPECT_TRUE(Parse(std::string(kMaxDepth - 1, '[') + std::string(kMaxDepth - 1, ']')).has_value());
   EXPECT_FALSE(Parse("\"\xff\"").has_value());  // invalid UTF-8
   EXPECT_EQ(Write(boost::json::value("a\"\\\n\x01")), "\"a\\\"\\\\\\n\\u0001\"");
@@ -63,7 +64,10 @@ TEST(Json, StringsAreEscapedAtEveryPosition) {
   EXPECT_EQ(quoted("0123456789abcdef"), "\"0123456789abcdef\"");
   EXPECT_EQ(quoted("01234567\"9abcdef\\"), "\"01234567\\\"9abcdef\\\\\"");
   EXPECT_EQ(quoted(std::string("0123456\x01", 8)), "\"0123456\\u0001\"");
-  EXPECT_EQ(quoted("\x7f" "1234567" "\x1f"), "\"\\u007f1234567\\u001f\"");
+  EXPECT_EQ(quoted("\x7f"
+                   "1234567"
+                   "\x1f"),
+            "\"\\u007f1234567\\u001f\"");
   EXPECT_EQ(quoted("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80!"),
             "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80!\"");
 

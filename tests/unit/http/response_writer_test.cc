@@ -1,9 +1,9 @@
 #include "http/response_writer.h"
 
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace cogsync::http::internal {
 namespace {
@@ -17,7 +17,7 @@ TEST(HttpServerResponseWriterTest, HeadCarriesFramingIdAndDateOnce) {
   response.status = 409;
   response.body = "{}";
   response.headers = {{"Content-Type", "application/json"},
-                      {"Content-Length", "999"},   // the server owns framing
+                      {"Content-Length", "999"},  // the server owns framing
                       {"connection", "keep-alive"},
                       {"X-Amzn-RequestId", "from-handler"}};
   std::string out;

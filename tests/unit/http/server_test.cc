@@ -1,13 +1,16 @@
 #include "http/server.h"
 
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <arpa/inet.h>
-#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -20,11 +23,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <spdlog/logger.h>
-#include <spdlog/sinks/ostream_sink.h>
 
 namespace cogsync::http {
 namespace {
@@ -298,7 +296,8 @@ TEST_F(HttpServerTest, ContentLengthTooLargeRefusedBeforeBodyIsSent) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 413);
   EXPECT_EQ(response->Get("x-amzn-errortype"), "RequestEntityTooLargeException");
-  EXPECT_THAT(response->body, HasSubstr(R"({"__type":"RequestEntityTooLargeException","message":)"));
+  EXPECT_THAT(response->body,
+              HasSubstr(R"({"__type":"RequestEntityTooLargeException","message":)"));
   EXPECT_FALSE(response->Get("x-amzn-requestid").empty());
   EXPECT_TRUE(client.ClosedWithin(3000ms));
   EXPECT_EQ(handler_.calls.load(), 0);
@@ -392,7 +391,8 @@ TEST_F(HttpServerTest, OptionsPreflightAnsweredWithoutHandler) {
   client.Send(
       "OPTIONS / HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: keep-alive\r\n"
       "Origin: http://app.test:8080\r\nAccess-Control-Request-Method: POST\r\n"
-      "Access-Control-Request-Headers: X-Amz-User-Agent, X-Amz-Target, X-Amz-Content-Sha256\r\n\r\n");
+      "Access-Control-Request-Headers: X-Amz-User-Agent, X-Amz-Target, "
+      "X-Amz-Content-Sha256\r\n\r\n");
   auto response = client.Read();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);

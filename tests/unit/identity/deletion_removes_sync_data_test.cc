@@ -17,8 +17,9 @@ class DeletionRemovesSyncData : public ::testing::Test {
   InProcess server_;
 
   void SetUp() override {
-    auto pool = server_.IdentityOk("CreateIdentityPool", {{"IdentityPoolName", "p"},
-                                                          {"AllowUnauthenticatedIdentities", true}});
+    auto pool =
+        server_.IdentityOk("CreateIdentityPool",
+                           {{"IdentityPoolName", "p"}, {"AllowUnauthenticatedIdentities", true}});
     pool_ = std::string(pool.at("IdentityPoolId").as_string());
   }
 
@@ -30,9 +31,10 @@ class DeletionRemovesSyncData : public ::testing::Test {
     http::Response list = server_.Sync("GET", path + "/records");
     EXPECT_EQ(list.status, 200) << list.body;
     std::string token(json::Parse(list.body)->at("SyncSessionToken").as_string());
-    bj::object body{{"SyncSessionToken", token},
-                    {"RecordPatches", bj::array{bj::object{{"Op", "replace"}, {"Key", "k"},
-                                                           {"Value", "v"}, {"SyncCount", 0}}}}};
+    bj::object body{
+        {"SyncSessionToken", token},
+        {"RecordPatches",
+         bj::array{bj::object{{"Op", "replace"}, {"Key", "k"}, {"Value", "v"}, {"SyncCount", 0}}}}};
     http::Response update = server_.Sync("POST", path, json::Write(body));
     EXPECT_EQ(update.status, 200) << update.body;
     return identity;

@@ -24,10 +24,11 @@ class IdentityPipeline : public ::testing::Test {
     return std::string(out.at("IdentityPoolId").as_string());
   }
   void SetRoles(const std::string& pool) {
-    server_.IdentityOk("SetIdentityPoolRoles",
-                       {{"IdentityPoolId", pool},
-                        {"Roles", bj::object{{"authenticated", "arn:aws:iam::000000000000:role/auth"},
-                                             {"unauthenticated", "arn:aws:iam::000000000000:role/unauth"}}}});
+    server_.IdentityOk(
+        "SetIdentityPoolRoles",
+        {{"IdentityPoolId", pool},
+         {"Roles", bj::object{{"authenticated", "arn:aws:iam::000000000000:role/auth"},
+                              {"unauthenticated", "arn:aws:iam::000000000000:role/unauth"}}}});
   }
   InProcess server_;
 };
@@ -56,8 +57,9 @@ TEST_F(IdentityPipeline, CreateAndDescribePoolShapes) {
 
 // D1: every client error of Cognito Identity is 400 with {"__type","message"}.
 TEST_F(IdentityPipeline, ErrorsAre400WithType) {
-  http::Response r = server_.Identity("DescribeIdentityPool",
-                                      {{"IdentityPoolId", "us-east-1:00000000-0000-0000-0000-000000000000"}});
+  http::Response r =
+      server_.Identity("DescribeIdentityPool",
+                       {{"IdentityPoolId", "us-east-1:00000000-0000-0000-0000-000000000000"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(ErrorCode(r), "ResourceNotFoundException");
   EXPECT_NE(r.body.find("\"__type\":\"ResourceNotFoundException\""), std::string::npos);
@@ -76,7 +78,8 @@ TEST_F(IdentityPipeline, ErrorsAre400WithType) {
 TEST_F(IdentityPipeline, SignatureRules) {
   std::string pool = CreatePool();
   EXPECT_EQ(server_.Identity("GetId", {{"IdentityPoolId", pool}}, nullptr).status, 200);
-  http::Response unsigned_call = server_.Identity("DescribeIdentityPool", {{"IdentityPoolId", pool}}, nullptr);
+  http::Response unsigned_call =
+      server_.Identity("DescribeIdentityPool", {{"IdentityPoolId", pool}}, nullptr);
   EXPECT_EQ(unsigned_call.status, 403);
   EXPECT_EQ(ErrorCode(unsigned_call), "MissingAuthenticationTokenException");
   auth::sigv4::Credentials wrong{kDeveloperKeyId, "not-the-secret", ""};
@@ -84,8 +87,9 @@ TEST_F(IdentityPipeline, SignatureRules) {
   EXPECT_EQ(bad.status, 403);
   EXPECT_EQ(ErrorCode(bad), "InvalidSignatureException");
   auth::sigv4::Credentials unknown{"AKIDUNKNOWN000000000", "secret-secret-secret", ""};
-  EXPECT_EQ(ErrorCode(server_.Identity("DescribeIdentityPool", {{"IdentityPoolId", pool}}, &unknown)),
-            "UnrecognizedClientException");
+  EXPECT_EQ(
+      ErrorCode(server_.Identity("DescribeIdentityPool", {{"IdentityPoolId", pool}}, &unknown)),
+      "UnrecognizedClientException");
   // A public operation ignores a signature even when it is wrong (D11).
   EXPECT_EQ(server_.Identity("GetId", {{"IdentityPoolId", pool}}, &wrong).status, 200);
 }
@@ -94,10 +98,12 @@ TEST_F(IdentityPipeline, SignatureRules) {
 TEST_F(IdentityPipeline, MintedCredentialsAreAccepted) {
   std::string pool = CreatePool();
   auto id = server_.IdentityOk("GetId", {{"IdentityPoolId", pool}}, nullptr);
-  http::Response no_role = server_.Identity("GetCredentialsForIdentity", {{"IdentityId", id.at("IdentityId")}}, nullptr);
+  http::Response no_role =
+      server_.Identity("GetCredentialsForIdentity", {{"IdentityId", id.at("IdentityId")}}, nullptr);
   EXPECT_EQ(ErrorCode(no_role), "InvalidIdentityPoolConfigurationException");
   SetRoles(pool);
-  auto creds = server_.IdentityOk("GetCredentialsForIdentity", {{"IdentityId", id.at("IdentityId")}}, nullptr);
+  auto creds = server_.IdentityOk("GetCredentialsForIdentity",
+                                  {{"IdentityId", id.at("IdentityId")}}, nullptr);
   const auto& c = creds.at("Credentials").as_object();
   auth::sigv4::Credentials minted{std::string(c.at("AccessKeyId").as_string()),
                                   std::string(c.at("SecretKey").as_string()),
@@ -127,7 +133,8 @@ TEST_F(IdentityPipeline, OpenIdTokenClaims) {
   EXPECT_EQ(claims.at("exp").as_int64() - claims.at("iat").as_int64(), 600);
   // Developer tokens: TokenDuration, amr names the developer provider.
   auto dev = server_.IdentityOk("GetOpenIdTokenForDeveloperIdentity",
-                                {{"IdentityPoolId", pool}, {"Logins", bj::object{{"login.example", "alice"}}},
+                                {{"IdentityPoolId", pool},
+                                 {"Logins", bj::object{{"login.example", "alice"}}},
                                  {"TokenDuration", 3600}});
   auto dev_claims = auth::DecodeJwt(dev.at("Token").as_string())->payload;
   EXPECT_EQ(dev_claims.at("exp").as_int64() - dev_claims.at("iat").as_int64(), 3600);
@@ -137,14 +144,17 @@ TEST_F(IdentityPipeline, OpenIdTokenClaims) {
 // D23: merging developer identities disables the source, moves its datasets (renamed on a clash).
 TEST_F(IdentityPipeline, MergeMovesDatasets) {
   std::string pool = CreatePool();
-  auto a = server_.IdentityOk("GetOpenIdTokenForDeveloperIdentity",
-                              {{"IdentityPoolId", pool}, {"Logins", bj::object{{"login.example", "a"}}}});
-  auto b = server_.IdentityOk("GetOpenIdTokenForDeveloperIdentity",
-                              {{"IdentityPoolId", pool}, {"Logins", bj::object{{"login.example", "b"}}}});
+  auto a = server_.IdentityOk(
+      "GetOpenIdTokenForDeveloperIdentity",
+      {{"IdentityPoolId", pool}, {"Logins", bj::object{{"login.example", "a"}}}});
+  auto b = server_.IdentityOk(
+      "GetOpenIdTokenForDeveloperIdentity",
+      {{"IdentityPoolId", pool}, {"Logins", bj::object{{"login.example", "b"}}}});
   const std::string ida(a.at("IdentityId").as_string()), idb(b.at("IdentityId").as_string());
   ASSERT_NE(ida, idb);
   auto put = server_.app().store().Write([&](store::Txn& txn) -> Status {
-    for (const auto& [identity, name] : {std::pair{ida, "shared"}, {ida, "only-a"}, {idb, "shared"}}) {
+    for (const auto& [identity, name] :
+         {std::pair{ida, "shared"}, {ida, "only-a"}, {idb, "shared"}}) {
       store::Dataset d;
       d.identity_id = identity;
       d.name = name;
@@ -153,14 +163,17 @@ TEST_F(IdentityPipeline, MergeMovesDatasets) {
       d.num_records = 1;
       d.data_storage = 2;
       COGSYNC_RETURN_IF_ERROR(txn.PutDataset(d));
-      COGSYNC_RETURN_IF_ERROR(txn.PutRecord(identity, name, store::Record{"k", "v", 4, 0, "x", {}}));
+      COGSYNC_RETURN_IF_ERROR(
+          txn.PutRecord(identity, name, store::Record{"k", "v", 4, 0, "x", {}}));
     }
     return OkStatus();
   });
   ASSERT_TRUE(put.ok());
-  auto merged = server_.IdentityOk("MergeDeveloperIdentities",
-                                   {{"IdentityPoolId", pool}, {"DeveloperProviderName", "login.example"},
-                                    {"SourceUserIdentifier", "a"}, {"DestinationUserIdentifier", "b"}});
+  auto merged =
+      server_.IdentityOk("MergeDeveloperIdentities", {{"IdentityPoolId", pool},
+                                                      {"DeveloperProviderName", "login.example"},
+                                                      {"SourceUserIdentifier", "a"},
+                                                      {"DestinationUserIdentifier", "b"}});
   EXPECT_EQ(merged.at("IdentityId").as_string(), idb);
   std::vector<std::string> names;
   std::vector<std::string> merged_names;
@@ -183,24 +196,29 @@ TEST_F(IdentityPipeline, MergeMovesDatasets) {
   // The source is disabled and hidden by HideDisabled; both users now resolve to b.
   auto all = server_.IdentityOk("ListIdentities", {{"IdentityPoolId", pool}, {"MaxResults", 10}});
   EXPECT_EQ(all.at("Identities").as_array().size(), 2u);
-  auto visible = server_.IdentityOk("ListIdentities", {{"IdentityPoolId", pool}, {"MaxResults", 10}, {"HideDisabled", true}});
+  auto visible = server_.IdentityOk(
+      "ListIdentities", {{"IdentityPoolId", pool}, {"MaxResults", 10}, {"HideDisabled", true}});
   EXPECT_EQ(visible.at("Identities").as_array().size(), 1u);
-  auto lookup = server_.IdentityOk("LookupDeveloperIdentity", {{"IdentityPoolId", pool}, {"DeveloperUserIdentifier", "a"}});
+  auto lookup = server_.IdentityOk("LookupDeveloperIdentity",
+                                   {{"IdentityPoolId", pool}, {"DeveloperUserIdentifier", "a"}});
   EXPECT_EQ(lookup.at("IdentityId").as_string(), idb);
 }
 
 TEST_F(IdentityPipeline, DeveloperUserAlreadyRegistered) {
   std::string pool = CreatePool();
-  auto a = server_.IdentityOk("GetOpenIdTokenForDeveloperIdentity",
-                              {{"IdentityPoolId", pool}, {"Logins", bj::object{{"login.example", "a"}}}});
+  auto a = server_.IdentityOk(
+      "GetOpenIdTokenForDeveloperIdentity",
+      {{"IdentityPoolId", pool}, {"Logins", bj::object{{"login.example", "a"}}}});
   auto other = server_.IdentityOk("GetId", {{"IdentityPoolId", pool}}, nullptr);
   http::Response r = server_.Identity("GetOpenIdTokenForDeveloperIdentity",
-                                      {{"IdentityPoolId", pool}, {"IdentityId", other.at("IdentityId")},
+                                      {{"IdentityPoolId", pool},
+                                       {"IdentityId", other.at("IdentityId")},
                                        {"Logins", bj::object{{"login.example", "a"}}}});
   EXPECT_EQ(ErrorCode(r), "DeveloperUserAlreadyRegisteredException");
   // The same user again returns the same identity.
-  auto again = server_.IdentityOk("GetOpenIdTokenForDeveloperIdentity",
-                                  {{"IdentityPoolId", pool}, {"Logins", bj::object{{"login.example", "a"}}}});
+  auto again = server_.IdentityOk(
+      "GetOpenIdTokenForDeveloperIdentity",
+      {{"IdentityPoolId", pool}, {"Logins", bj::object{{"login.example", "a"}}}});
   EXPECT_EQ(again.at("IdentityId"), a.at("IdentityId"));
 }
 
@@ -208,7 +226,8 @@ TEST_F(IdentityPipeline, UnauthenticatedAccessDisabled) {
   std::string pool = CreatePool(false);
   http::Response r = server_.Identity("GetId", {{"IdentityPoolId", pool}}, nullptr);
   EXPECT_EQ(ErrorCode(r), "NotAuthorizedException");
-  EXPECT_NE(r.body.find("Unauthenticated access is not supported for this identity pool."), std::string::npos);
+  EXPECT_NE(r.body.find("Unauthenticated access is not supported for this identity pool."),
+            std::string::npos);
 }
 
 TEST_F(IdentityPipeline, PaginationAndForgedToken) {
@@ -220,13 +239,15 @@ TEST_F(IdentityPipeline, PaginationAndForgedToken) {
     bj::object in{{"MaxResults", 2}};
     if (!token.empty()) in["NextToken"] = token;
     auto page = server_.IdentityOk("ListIdentityPools", in);
-    for (const auto& p : page.at("IdentityPools").as_array()) seen.insert(std::string(p.at("IdentityPoolId").as_string()));
+    for (const auto& p : page.at("IdentityPools").as_array())
+      seen.insert(std::string(p.at("IdentityPoolId").as_string()));
     token = page.contains("NextToken") ? std::string(page.at("NextToken").as_string()) : "";
     ++pages;
   } while (!token.empty() && pages < 10);
   EXPECT_EQ(seen.size(), 5u);
   EXPECT_EQ(pages, 3);
-  http::Response forged = server_.Identity("ListIdentityPools", {{"MaxResults", 2}, {"NextToken", "forged.token"}});
+  http::Response forged =
+      server_.Identity("ListIdentityPools", {{"MaxResults", 2}, {"NextToken", "forged.token"}});
   EXPECT_EQ(ErrorCode(forged), "InvalidParameterException");
 }
 
@@ -253,7 +274,8 @@ TEST(IdentityDiscovery, JwksAndDiscoveryDocuments) {
   ASSERT_EQ(k.status, 200);
   auto keys = json::Parse(k.body)->as_object().at("keys").as_array();
   ASSERT_EQ(keys.size(), 1u);
-  auto pool = server.IdentityOk("CreateIdentityPool", {{"IdentityPoolName", "p"}, {"AllowUnauthenticatedIdentities", true}});
+  auto pool = server.IdentityOk(
+      "CreateIdentityPool", {{"IdentityPoolName", "p"}, {"AllowUnauthenticatedIdentities", true}});
   auto id = server.IdentityOk("GetId", {{"IdentityPoolId", pool.at("IdentityPoolId")}}, nullptr);
   auto token = server.IdentityOk("GetOpenIdToken", {{"IdentityId", id.at("IdentityId")}}, nullptr);
   auto decoded = auth::DecodeJwt(token.at("Token").as_string());
@@ -264,7 +286,8 @@ TEST(IdentityDiscovery, JwksAndDiscoveryDocuments) {
   auth::VerifyOptions options;
   options.issuer = "https://cognito-identity.amazonaws.com";
   options.audiences = {std::string(pool.at("IdentityPoolId").as_string())};
-  EXPECT_TRUE(auth::VerifyJwt(token.at("Token").as_string(), *jwks, options, InProcess::Now()).ok());
+  EXPECT_TRUE(
+      auth::VerifyJwt(token.at("Token").as_string(), *jwks, options, InProcess::Now()).ok());
 }
 
 }  // namespace

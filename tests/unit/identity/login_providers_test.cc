@@ -30,7 +30,8 @@ class LoginProviders : public ::testing::Test {
         LoginProviderConfig{kProvider, jwks_path_.string(), "", "https://issuer.example", {}});
     server_ = std::make_unique<InProcess>(config);
     auto pool = server_->IdentityOk(
-        "CreateIdentityPool", {{"IdentityPoolName", "p"}, {"AllowUnauthenticatedIdentities", false},
+        "CreateIdentityPool", {{"IdentityPoolName", "p"},
+                               {"AllowUnauthenticatedIdentities", false},
                                {"SupportedLoginProviders", bj::object{{kProvider, kClientId}}}});
     pool_ = std::string(pool.at("IdentityPoolId").as_string());
   }
@@ -41,15 +42,18 @@ class LoginProviders : public ::testing::Test {
 
   std::string Token(const std::string& sub, bj::object extra = {}) {
     int64_t now = InProcess::Now();
-    bj::object claims{{"iss", "https://issuer.example"}, {"aud", kClientId}, {"sub", sub},
-                      {"iat", now}, {"exp", now + 600}};
+    bj::object claims{{"iss", "https://issuer.example"},
+                      {"aud", kClientId},
+                      {"sub", sub},
+                      {"iat", now},
+                      {"exp", now + 600}};
     for (auto& kv : extra) claims[kv.key()] = kv.value();
     return auth::SignJwt(*key_, claims);
   }
 
   http::Response GetId(const std::string& token) {
-    return server_->Identity("GetId", {{"IdentityPoolId", pool_}, {"Logins", bj::object{{kProvider, token}}}},
-                             nullptr);
+    return server_->Identity(
+        "GetId", {{"IdentityPoolId", pool_}, {"Logins", bj::object{{kProvider, token}}}}, nullptr);
   }
 
   std::unique_ptr<auth::RsaPrivateKey> key_;
@@ -81,25 +85,33 @@ TEST_F(LoginProviders, RejectsBadTokens) {
   auto stranger = auth::RsaPrivateKey::Generate(2048);
   ASSERT_TRUE(stranger.ok());
   int64_t now = InProcess::Now();
-  expect_invalid(auth::SignJwt(*stranger, {{"iss", "https://issuer.example"}, {"aud", kClientId},
-                                           {"sub", "u"}, {"exp", now + 600}}),
+  expect_invalid(auth::SignJwt(*stranger, {{"iss", "https://issuer.example"},
+                                           {"aud", kClientId},
+                                           {"sub", "u"},
+                                           {"exp", now + 600}}),
                  "signed by another key");
   expect_invalid("not-a-jwt", "garbage");
 }
 
 TEST_F(LoginProviders, UnsupportedOrUnconfiguredProviders) {
   http::Response unsupported = server_->Identity(
-      "GetId", {{"IdentityPoolId", pool_}, {"Logins", bj::object{{"accounts.google.com", Token("u")}}}}, nullptr);
+      "GetId",
+      {{"IdentityPoolId", pool_}, {"Logins", bj::object{{"accounts.google.com", Token("u")}}}},
+      nullptr);
   EXPECT_EQ(ErrorCode(unsupported), "NotAuthorizedException");
   EXPECT_NE(unsupported.body.find("Token is not from a supported provider of this identity pool."),
             std::string::npos);
   // Supported by the pool but with no JWKS configured: refused outside the insecure mode.
-  auto pool = server_->IdentityOk(
-      "CreateIdentityPool", {{"IdentityPoolName", "q"}, {"AllowUnauthenticatedIdentities", false},
-                             {"SupportedLoginProviders", bj::object{{"graph.facebook.com", "app"}}}});
-  http::Response unconfigured = server_->Identity(
-      "GetId", {{"IdentityPoolId", pool.at("IdentityPoolId")},
-                {"Logins", bj::object{{"graph.facebook.com", "opaque-access-token"}}}}, nullptr);
+  auto pool =
+      server_->IdentityOk("CreateIdentityPool",
+                          {{"IdentityPoolName", "q"},
+                           {"AllowUnauthenticatedIdentities", false},
+                           {"SupportedLoginProviders", bj::object{{"graph.facebook.com", "app"}}}});
+  http::Response unconfigured =
+      server_->Identity("GetId",
+                        {{"IdentityPoolId", pool.at("IdentityPoolId")},
+                         {"Logins", bj::object{{"graph.facebook.com", "opaque-access-token"}}}},
+                        nullptr);
   EXPECT_EQ(ErrorCode(unconfigured), "NotAuthorizedException");
   EXPECT_NE(unconfigured.body.find("No key set (JWKS) is configured"), std::string::npos);
 }
@@ -108,12 +120,16 @@ TEST(LoginProvidersInsecure, TrustsTokenContentsOnlyWhenAskedTo) {
   Config config;
   config.insecure_trust_login_tokens = true;
   InProcess server(config);
-  auto pool = server.IdentityOk(
-      "CreateIdentityPool", {{"IdentityPoolName", "q"}, {"AllowUnauthenticatedIdentities", false},
-                             {"SupportedLoginProviders", bj::object{{"graph.facebook.com", "app"}}}});
+  auto pool =
+      server.IdentityOk("CreateIdentityPool",
+                        {{"IdentityPoolName", "q"},
+                         {"AllowUnauthenticatedIdentities", false},
+                         {"SupportedLoginProviders", bj::object{{"graph.facebook.com", "app"}}}});
   auto call = [&](const std::string& token) {
-    return server.IdentityOk("GetId", {{"IdentityPoolId", pool.at("IdentityPoolId")},
-                                       {"Logins", bj::object{{"graph.facebook.com", token}}}}, nullptr);
+    return server.IdentityOk("GetId",
+                             {{"IdentityPoolId", pool.at("IdentityPoolId")},
+                              {"Logins", bj::object{{"graph.facebook.com", token}}}},
+                             nullptr);
   };
   EXPECT_EQ(call("user-a").at("IdentityId"), call("user-a").at("IdentityId"));
   EXPECT_NE(call("user-a").at("IdentityId"), call("user-b").at("IdentityId"));

@@ -1,10 +1,11 @@
 // outbox::Lease: one holder at a time, renewal only when half the lease has run out, immediate
 // handover on Release(), and takeover by another node once the holder's lease expires.
 
+#include "outbox/lease.h"
+
 #include <gtest/gtest.h>
 
 #include "common/clock.h"
-#include "outbox/lease.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
 
@@ -37,18 +38,18 @@ TEST_F(LeaseTest, OneHolderReleaseAndExpiry) {
   EXPECT_FALSE(b.Hold());  // b asks again only after half a lease
   clock_.Advance(2000);    // 6 s: a renews (held until 16 s)
   EXPECT_TRUE(a.Hold());
-  clock_.Advance(5000);    // 11 s: b asks; a's renewed lease still runs
+  clock_.Advance(5000);  // 11 s: b asks; a's renewed lease still runs
   EXPECT_FALSE(b.Hold());
 
-  a.Release();             // graceful stop: b takes over at its next ask, no expiry wait
+  a.Release();  // graceful stop: b takes over at its next ask, no expiry wait
   clock_.Advance(5000);
   EXPECT_TRUE(b.Hold());
   EXPECT_FALSE(a.Hold());
 
   // b dies without releasing: a takes over only after b's lease expired.
-  clock_.Advance(5000);    // b renewed at its last Hold (at 16 s: until 26 s); now 21 s
+  clock_.Advance(5000);  // b renewed at its last Hold (at 16 s: until 26 s); now 21 s
   EXPECT_FALSE(a.Hold());
-  clock_.Advance(6000);    // 27 s
+  clock_.Advance(6000);  // 27 s
   EXPECT_TRUE(a.Hold());
 }
 

@@ -1,13 +1,13 @@
 // outbox::Worker: a first pass at Start(), a pass per Notify(), Sleep() cut short by Stop(), and
 // on_stop run once, only when the thread had started.
 
+#include "outbox/worker.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <thread>
-
-#include "outbox/worker.h"
 
 namespace cogsync::outbox {
 namespace {
@@ -15,7 +15,8 @@ namespace {
 using std::chrono::milliseconds;
 
 bool WaitFor(const std::atomic<int>& value, int at_least) {
-  for (int i = 0; i < 500 && value.load() < at_least; ++i) std::this_thread::sleep_for(milliseconds(10));
+  for (int i = 0; i < 500 && value.load() < at_least; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
   return value.load() >= at_least;
 }
 
@@ -23,7 +24,8 @@ TEST(OutboxWorker, PassesOnStartAndNotifyAndStopsOnce) {
   std::atomic<int> passes{0};
   std::atomic<int> stops{0};
   // A poll far longer than the test: every pass seen comes from Start() or Notify().
-  Worker worker(milliseconds(600000), [&] { ++passes; }, [&] { ++stops; });
+  Worker worker(
+      milliseconds(600000), [&] { ++passes; }, [&] { ++stops; });
   worker.Start();
   ASSERT_TRUE(WaitFor(passes, 1));
   worker.Notify();
@@ -34,7 +36,7 @@ TEST(OutboxWorker, PassesOnStartAndNotifyAndStopsOnce) {
   EXPECT_TRUE(worker.stopping());
   EXPECT_EQ(stops.load(), 1);
   EXPECT_FALSE(worker.Sleep(10000));  // returns at once once stopped
-  worker.Start();                      // no restart after Stop()
+  worker.Start();                     // no restart after Stop()
   std::this_thread::sleep_for(milliseconds(50));
   EXPECT_EQ(passes.load(), 2);
 }
@@ -42,7 +44,8 @@ TEST(OutboxWorker, PassesOnStartAndNotifyAndStopsOnce) {
 TEST(OutboxWorker, StopWithoutStartRunsNoOnStop) {
   std::atomic<int> stops{0};
   {
-    Worker worker(milliseconds(10), [] {}, [&] { ++stops; });
+    Worker worker(
+        milliseconds(10), [] {}, [&] { ++stops; });
     worker.Stop();
   }
   EXPECT_EQ(stops.load(), 0);
@@ -52,10 +55,13 @@ TEST(OutboxWorker, StopCutsASleepingPassShort) {
   std::atomic<int> entered{0};
   std::atomic<int> woke{0};
   Worker* self = nullptr;
-  Worker worker(milliseconds(600000), [&] {
-    ++entered;
-    if (!self->Sleep(60000)) ++woke;  // a pass waiting on a backoff
-  }, nullptr);
+  Worker worker(
+      milliseconds(600000),
+      [&] {
+        ++entered;
+        if (!self->Sleep(60000)) ++woke;  // a pass waiting on a backoff
+      },
+      nullptr);
   self = &worker;
   worker.Start();
   ASSERT_TRUE(WaitFor(entered, 1));

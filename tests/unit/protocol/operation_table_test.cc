@@ -14,9 +14,12 @@ namespace cogsync::testing {
 namespace {
 
 std::set<std::string> BotocoreOperations(const std::string& service) {
-  std::string cmd = "python3 -c \"import botocore.session as s; "
-                    "m = s.get_session().get_service_model('" + service + "'); "
-                    "print('\\n'.join(m.operation_names))\"";
+  std::string cmd =
+      "python3 -c \"import botocore.session as s; "
+      "m = s.get_session().get_service_model('" +
+      service +
+      "'); "
+      "print('\\n'.join(m.operation_names))\"";
   std::set<std::string> names;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return names;
@@ -40,7 +43,8 @@ TEST(OperationTable, IdentityTableMatchesBotocore) {
     http::Request r;
     r.method = "POST";
     r.target = "/";
-    r.headers = {{"host", "x"}, {"x-amz-target", "AWSCognitoIdentityService." + std::string(op.name)}};
+    r.headers = {{"host", "x"},
+                 {"x-amz-target", "AWSCognitoIdentityService." + std::string(op.name)}};
     r.body = "{}";
     http::Response resp = server.Send(r);
     EXPECT_NE(ErrorCode(resp), "UnknownOperationException") << op.name;
@@ -55,7 +59,8 @@ TEST(OperationTable, PublicIdentityOperations) {
   std::set<std::string> unsigned_ok;
   for (const auto& op : model::IdentityModel().operations) {
     http::Response r = server.Identity(std::string(op.name), {}, nullptr);
-    if (ErrorCode(r) != "MissingAuthenticationTokenException") unsigned_ok.insert(std::string(op.name));
+    if (ErrorCode(r) != "MissingAuthenticationTokenException")
+      unsigned_ok.insert(std::string(op.name));
   }
   EXPECT_EQ(unsigned_ok, (std::set<std::string>{"GetCredentialsForIdentity", "GetId",
                                                 "GetOpenIdToken", "UnlinkIdentity"}));

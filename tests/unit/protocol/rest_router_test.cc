@@ -69,8 +69,8 @@ TEST(RestRouter, BadRequests) {
   ASSERT_FALSE(method.ok());
   EXPECT_EQ(method.error().sync_status(), HttpStatus::kMethodNotAllowed);
   for (const char* bad : {"/identitypools/p/identities/a%2Fb/datasets",   // encoded '/'
-                          "/identitypools/p/identities/%ff%fe/datasets",   // not UTF-8
-                          "/identitypools/p/identities/%zz/datasets"}) {   // bad escape
+                          "/identitypools/p/identities/%ff%fe/datasets",  // not UTF-8
+                          "/identitypools/p/identities/%zz/datasets"}) {  // bad escape
     auto r = router.Match(Req("GET", bad));
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code(), "InvalidParameterException") << bad;

@@ -21,7 +21,7 @@ TEST(RateLimiter, RefillsAtItsRateUpToCapacity) {
   EXPECT_FALSE(limiter.Allow("k", 2, 2, now));
   EXPECT_TRUE(limiter.Allow("other", 2, 2, now));  // keys are independent
   EXPECT_FALSE(limiter.Allow("k", 2, 2, now + 400));
-  EXPECT_TRUE(limiter.Allow("k", 2, 2, now + 500));   // one token after half a second
+  EXPECT_TRUE(limiter.Allow("k", 2, 2, now + 500));  // one token after half a second
   EXPECT_TRUE(limiter.Allow("k", 2, 2, now + 60'000));
   EXPECT_TRUE(limiter.Allow("k", 2, 2, now + 60'000));
   EXPECT_FALSE(limiter.Allow("k", 2, 2, now + 60'000));  // never more than the capacity
@@ -62,8 +62,8 @@ Config Throttled() {
 // Identity: 400 TooManyRequestsException (D1), per source address.
 TEST(ThrottlePipeline, GetIdPerSourceAddress) {
   InProcess server(Throttled());
-  auto pool = server.IdentityOk("CreateIdentityPool", {{"IdentityPoolName", "p"},
-                                                       {"AllowUnauthenticatedIdentities", true}});
+  auto pool = server.IdentityOk(
+      "CreateIdentityPool", {{"IdentityPoolName", "p"}, {"AllowUnauthenticatedIdentities", true}});
   auto get_id = [&](const std::string& remote) {
     http::Request r;
     r.method = "POST";
@@ -82,19 +82,23 @@ TEST(ThrottlePipeline, GetIdPerSourceAddress) {
   EXPECT_EQ(get_id("10.0.0.2").status, 200);
   // Developer operations are not throttled.
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(server.Identity("DescribeIdentityPool", {{"IdentityPoolId", pool.at("IdentityPoolId")}}).status, 200);
+    EXPECT_EQ(
+        server.Identity("DescribeIdentityPool", {{"IdentityPoolId", pool.at("IdentityPoolId")}})
+            .status,
+        200);
   }
 }
 
 // Sync: 429 TooManyRequestsException for writes with identity credentials, per identity.
 TEST(ThrottlePipeline, SyncWritesPerIdentity) {
   InProcess server(Throttled());
-  auto pool = server.IdentityOk("CreateIdentityPool", {{"IdentityPoolName", "p"},
-                                                       {"AllowUnauthenticatedIdentities", true}});
+  auto pool = server.IdentityOk(
+      "CreateIdentityPool", {{"IdentityPoolName", "p"}, {"AllowUnauthenticatedIdentities", true}});
   const std::string pool_id(pool.at("IdentityPoolId").as_string());
-  server.IdentityOk("SetIdentityPoolRoles",
-                    {{"IdentityPoolId", pool_id},
-                     {"Roles", bj::object{{"unauthenticated", "arn:aws:iam::000000000000:role/u"}}}});
+  server.IdentityOk(
+      "SetIdentityPoolRoles",
+      {{"IdentityPoolId", pool_id},
+       {"Roles", bj::object{{"unauthenticated", "arn:aws:iam::000000000000:role/u"}}}});
   auto id = server.IdentityOk("GetId", {{"IdentityPoolId", pool_id}}, nullptr);
   const std::string identity(id.at("IdentityId").as_string());
   auto creds = server.IdentityOk("GetCredentialsForIdentity", {{"IdentityId", identity}}, nullptr);
@@ -102,8 +106,8 @@ TEST(ThrottlePipeline, SyncWritesPerIdentity) {
   auth::sigv4::Credentials minted{std::string(c.at("AccessKeyId").as_string()),
                                   std::string(c.at("SecretKey").as_string()),
                                   std::string(c.at("SessionToken").as_string())};
-  const std::string path = "/identitypools/" + encoding::UriEncode(pool_id, false) + "/identities/" +
-                           encoding::UriEncode(identity, false) + "/datasets/d";
+  const std::string path = "/identitypools/" + encoding::UriEncode(pool_id, false) +
+                           "/identities/" + encoding::UriEncode(identity, false) + "/datasets/d";
   std::vector<int> statuses;
   for (int i = 0; i < 4; ++i) {
     statuses.push_back(server.Sync("DELETE", path, "", &minted).status);

@@ -60,16 +60,17 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
   // one device subscribed to "ds", and a login.
   void SeedIdentity(const std::string& pool_id, const std::string& identity_id) {
     MustWrite([&](Txn& txn) -> Status {
-      if (!txn.GetPool(pool_id)->has_value()) COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool(pool_id)));
+      if (!txn.GetPool(pool_id)->has_value())
+        COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool(pool_id)));
       COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(MakeIdentity(pool_id, identity_id)));
-      COGSYNC_RETURN_IF_ERROR(txn.PutLogin(Login{pool_id, "graph.facebook.com", "sub-" + identity_id,
-                                                 identity_id, 5}));
+      COGSYNC_RETURN_IF_ERROR(
+          txn.PutLogin(Login{pool_id, "graph.facebook.com", "sub-" + identity_id, identity_id, 5}));
       COGSYNC_RETURN_IF_ERROR(txn.PutDataset(MakeDataset(pool_id, identity_id, "ds")));
       COGSYNC_RETURN_IF_ERROR(txn.PutRecord(identity_id, "ds", Record{"a", "1", 1, 5, "x", 7}));
       COGSYNC_RETURN_IF_ERROR(
           txn.PutRecord(identity_id, "ds", Record{"b", std::nullopt, 1, 5, "x", std::nullopt}));
-      COGSYNC_RETURN_IF_ERROR(txn.PutDevice(
-          Device{"dev-" + identity_id, pool_id, identity_id, "GCM", "tok", "", 9}));
+      COGSYNC_RETURN_IF_ERROR(
+          txn.PutDevice(Device{"dev-" + identity_id, pool_id, identity_id, "GCM", "tok", "", 9}));
       COGSYNC_RETURN_IF_ERROR(txn.PutPrincipalTagMap(pool_id, "p", bj::object{{"k", "v"}}));
       COGSYNC_RETURN_IF_ERROR(txn.AddSyncSessions(pool_id, 1));
       return txn.PutSubscription(Subscription{pool_id, identity_id, "ds", "dev-" + identity_id});
@@ -82,7 +83,8 @@ class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
 TEST_P(StoreConformanceTest, PoolRoundTripKeepsJsonColumns) {
   Pool pool = MakePool("us-east-1:p1");
   pool.developer_provider_name = "login.example";
-  pool.description = bj::object{{"IdentityPoolName", "n"}, {"AllowUnauthenticatedIdentities", true}};
+  pool.description =
+      bj::object{{"IdentityPoolName", "n"}, {"AllowUnauthenticatedIdentities", true}};
   pool.tags = bj::object{{"team", "a"}};
   pool.roles = bj::object{{"authenticated", "arn:aws:iam::000000000000:role/a"}};
   pool.role_mappings = bj::object{{"p", bj::object{{"Type", "Token"}}}};
@@ -130,8 +132,8 @@ TEST_P(StoreConformanceTest, PutPoolReplacesWithoutCascading) {
 TEST_P(StoreConformanceTest, PrincipalTagMapRoundTrip) {
   MustWrite([&](Txn& txn) -> Status {
     COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
-    COGSYNC_RETURN_IF_ERROR(txn.PutPrincipalTagMap("p", "accounts.google.com",
-                                                   bj::object{{"UseDefaults", false}}));
+    COGSYNC_RETURN_IF_ERROR(
+        txn.PutPrincipalTagMap("p", "accounts.google.com", bj::object{{"UseDefaults", false}}));
     return txn.PutPrincipalTagMap("p", "accounts.google.com", bj::object{{"UseDefaults", true}});
   });
   MustRead([&](Txn& txn) -> Status {
@@ -256,8 +258,8 @@ TEST_P(StoreConformanceTest, DatasetsWithDeletionMemoryAndMerges) {
     EXPECT_EQ(live->modified_ms, 200);
     EXPECT_EQ(live->modified_by, "someone");
     EXPECT_FALSE(live->deleted);
-    EXPECT_EQ(txn.ListDatasets("i", "", 10)->size(), 2u);     // deleted ones hidden
-    EXPECT_EQ(txn.ListAllDatasets("i")->size(), 4u);          // ... but kept
+    EXPECT_EQ(txn.ListDatasets("i", "", 10)->size(), 2u);  // deleted ones hidden
+    EXPECT_EQ(txn.ListAllDatasets("i")->size(), 4u);       // ... but kept
     EXPECT_EQ(*txn.ListMergedDatasetNames("i", "live"),
               std::vector<std::string>{"live.us-east-1:other"});
     EXPECT_TRUE(txn.ListMergedDatasetNames("i", "")->empty());
@@ -332,7 +334,7 @@ TEST_P(StoreConformanceTest, PoolUsageAggregatesLiveDatasets) {
     Dataset deleted = MakeDataset("p", "i2", "gone");
     deleted.data_storage = 1000;  // not counted: deleted
     deleted.deleted = true;
-    deleted.modified_ms = 700;    // but its deletion is the pool's latest change
+    deleted.modified_ms = 700;  // but its deletion is the pool's latest change
     Dataset other = MakeDataset("q", "j", "a");
     other.data_storage = 99;
     other.modified_ms = 900;
@@ -512,7 +514,8 @@ TEST_P(StoreConformanceTest, KeysetPaginationIsOrderedAndBounded) {
 }
 
 TEST_P(StoreConformanceTest, MissingParentIsAStorageErrorAndTheStoreStaysUsable) {
-  Status status = store_->store().Write([](Txn& txn) { return txn.PutIdentity(MakeIdentity("none", "i")); });
+  Status status =
+      store_->store().Write([](Txn& txn) { return txn.PutIdentity(MakeIdentity("none", "i")); });
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code(), "InternalErrorException");
   EXPECT_EQ(status.error().message().find("FOREIGN"), std::string::npos);  // no SQL detail leaks
@@ -536,8 +539,7 @@ TEST_P(StoreConformanceTest, TextKeysOrderBytewise) {
     std::vector<std::string> listed;
     COGSYNC_ASSIGN_OR_RETURN(std::vector<Record> all, txn.ListRecords("i", "d", 0, "", 100));
     for (const Record& record : all) listed.push_back(record.key);
-    EXPECT_EQ(listed, (std::vector<std::string>{"B", "Z", "_", "a", "a-b", "ab", "b",
-                                                "\xc3\xa9"}));
+    EXPECT_EQ(listed, (std::vector<std::string>{"B", "Z", "_", "a", "a-b", "ab", "b", "\xc3\xa9"}));
     std::vector<std::string> after_a;
     COGSYNC_ASSIGN_OR_RETURN(std::vector<Record> page, txn.ListRecords("i", "d", 0, "a", 2));
     for (const Record& record : page) after_a.push_back(record.key);

@@ -133,7 +133,8 @@ TEST_P(OutboxConformanceTest, PoolDatasetScanSkipsDeletedAndOtherPools) {  // D2
       COGSYNC_RETURN_IF_ERROR(txn.PutPool(pool));
     }
     for (const char* id : {"i2", "i1", "i3"}) {
-      COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(Identity{id, id == std::string("i3") ? "p2" : "p1", 1, 1, false, ""}));
+      COGSYNC_RETURN_IF_ERROR(
+          txn.PutIdentity(Identity{id, id == std::string("i3") ? "p2" : "p1", 1, 1, false, ""}));
     }
     auto put = [&](const char* identity, const char* name, bool deleted) {
       Dataset d;

@@ -32,7 +32,9 @@ struct Step {
   std::vector<Op> ops;
 };
 
-std::string Opt(const std::optional<std::string>& value) { return value ? "'" + *value + "'" : "null"; }
+std::string Opt(const std::optional<std::string>& value) {
+  return value ? "'" + *value + "'" : "null";
+}
 std::string Opt(const std::optional<int64_t>& value) {
   return value ? std::to_string(*value) : "null";
 }
@@ -53,20 +55,20 @@ void Print(std::ostringstream& out, const Login& l) {
 void Print(std::ostringstream& out, const Dataset& d) {
   out << "dataset{" << d.identity_id << "," << d.name << "," << d.pool_id << "," << d.sync_count
       << "," << d.modified_ms << "," << d.modified_by << "," << d.data_storage << ","
-      << d.num_records << "," << d.deleted << "," << d.last_deleted_at << ","
-      << d.merged_into_name << "}";
+      << d.num_records << "," << d.deleted << "," << d.last_deleted_at << "," << d.merged_into_name
+      << "}";
 }
 void Print(std::ostringstream& out, const Record& r) {
   out << "record{" << r.key << "," << Opt(r.value) << "," << r.sync_count << "," << r.modified_ms
       << "," << r.modified_by << "," << Opt(r.device_modified_ms) << "}";
 }
 void Print(std::ostringstream& out, const Device& d) {
-  out << "device{" << d.device_id << "," << d.pool_id << "," << d.identity_id << ","
-      << d.platform << "," << d.token << "," << d.endpoint_arn << "," << d.created_ms << "}";
+  out << "device{" << d.device_id << "," << d.pool_id << "," << d.identity_id << "," << d.platform
+      << "," << d.token << "," << d.endpoint_arn << "," << d.created_ms << "}";
 }
 void Print(std::ostringstream& out, const Subscription& s) {
-  out << "sub{" << s.pool_id << "," << s.identity_id << "," << s.dataset_name << ","
-      << s.device_id << "}";
+  out << "sub{" << s.pool_id << "," << s.identity_id << "," << s.dataset_name << "," << s.device_id
+      << "}";
 }
 void Print(std::ostringstream& out, const AccessKey& k) {
   out << "key{" << k.access_key_id << "," << k.secret_access_key << "," << k.name << ","
@@ -101,8 +103,7 @@ Status Show(std::ostringstream& out, const char* what, Result<T> result) {
   if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, bool>) {
     out << *result;
   } else if constexpr (std::is_same_v<T, PoolUsage>) {
-    out << result->sync_sessions << "/" << result->data_storage << "/"
-        << result->last_modified_ms;
+    out << result->sync_sessions << "/" << result->data_storage << "/" << result->last_modified_ms;
   } else {
     Print(out, *result);
   }
@@ -143,8 +144,8 @@ class Generator {
     return kKeys[Pick(0, 5)];
   }
   std::string Text() {
-    static const char* kTexts[] = {"", "v", "value with spaces", "\xe2\x98\x83", "{\"j\":1}",
-                                   "quote'\"\\"};
+    static const char* kTexts[] = {"",          "v",         "value with spaces", "\xe2\x98\x83",
+                                   "{\"j\":1}", "quote'\"\\"};
     return kTexts[Pick(0, 5)];
   }
   int64_t Number() { return Pick(0, 1000); }
@@ -167,8 +168,8 @@ class Generator {
       }
       case 2:
       case 3: {
-        Identity identity{IdentityId(), PoolId(), Number(), Number(), Pick(0, 3) == 0,
-                          Pick(0, 3) == 0 ? IdentityId() : ""};
+        Identity identity{IdentityId(), PoolId(),        Number(),
+                          Number(),     Pick(0, 3) == 0, Pick(0, 3) == 0 ? IdentityId() : ""};
         return [identity](Txn& txn, std::ostringstream&) { return txn.PutIdentity(identity); };
       }
       case 4: {
@@ -209,9 +210,9 @@ class Generator {
       case 10:
       case 11: {
         std::string id = IdentityId(), name = DatasetName();
-        Record record{Key(), Pick(0, 4) == 0 ? std::nullopt : std::optional<std::string>(Text()),
-                      Number(), Number(), Text(),
-                      Pick(0, 1) ? std::optional<int64_t>(Number()) : std::nullopt};
+        Record record{Key(),    Pick(0, 4) == 0 ? std::nullopt : std::optional<std::string>(Text()),
+                      Number(), Number(),
+                      Text(),   Pick(0, 1) ? std::optional<int64_t>(Number()) : std::nullopt};
         return [id, name, record](Txn& txn, std::ostringstream&) {
           return txn.PutRecord(id, name, record);
         };
@@ -229,7 +230,7 @@ class Generator {
       }
       case 14: {
         Device device{Name("dev", 3), PoolId(), IdentityId(), Pick(0, 1) ? "GCM" : "APNS",
-                      Name("tok", 2), Text(), Number()};
+                      Name("tok", 2), Text(),   Number()};
         return [device](Txn& txn, std::ostringstream&) { return txn.PutDevice(device); };
       }
       case 15: {
@@ -270,13 +271,16 @@ class Generator {
     int limit = Pick(-1, 4);
     switch (Pick(0, 17)) {
       case 0:
-        return [pool](Txn& txn, std::ostringstream& out) { return Show(out, "pool", txn.GetPool(pool)); };
+        return [pool](Txn& txn, std::ostringstream& out) {
+          return Show(out, "pool", txn.GetPool(pool));
+        };
       case 1:
         return [pool, limit](Txn& txn, std::ostringstream& out) {
           return Show(out, "pools", txn.ListPools(pool, limit));
         };
       case 2:
-        return [](Txn& txn, std::ostringstream& out) { return Show(out, "count", txn.CountPools()); };
+        return
+            [](Txn& txn, std::ostringstream& out) { return Show(out, "count", txn.CountPools()); };
       case 3:
         return [id](Txn& txn, std::ostringstream& out) {
           return Show(out, "identity", txn.GetIdentity(id));
@@ -295,7 +299,9 @@ class Generator {
         };
       }
       case 6:
-        return [id](Txn& txn, std::ostringstream& out) { return Show(out, "logins", txn.ListLogins(id)); };
+        return [id](Txn& txn, std::ostringstream& out) {
+          return Show(out, "logins", txn.ListLogins(id));
+        };
       case 7: {
         bool lock = Pick(0, 1) == 0;
         return [id, name, lock](Txn& txn, std::ostringstream& out) {

@@ -26,17 +26,17 @@ namespace {
 using testing::PostgresServer;
 
 // A fresh database on the shared server, or a skip/failure of the calling test.
-#define COGSYNC_FRESH_DATABASE(url)                                   \
-  std::string url;                                                    \
-  do {                                                                \
-    std::string error_;                                               \
-    PostgresServer* server_ = PostgresServer::Shared(&error_);        \
-    if (server_ == nullptr && PostgresServer::SkipRequested()) {      \
-      GTEST_SKIP() << error_;                                         \
-    }                                                                 \
-    ASSERT_NE(server_, nullptr) << error_;                            \
-    url = server_->CreateDatabase(&error_);                           \
-    ASSERT_FALSE(url.empty()) << error_;                              \
+#define COGSYNC_FRESH_DATABASE(url)                              \
+  std::string url;                                               \
+  do {                                                           \
+    std::string error_;                                          \
+    PostgresServer* server_ = PostgresServer::Shared(&error_);   \
+    if (server_ == nullptr && PostgresServer::SkipRequested()) { \
+      GTEST_SKIP() << error_;                                    \
+    }                                                            \
+    ASSERT_NE(server_, nullptr) << error_;                       \
+    url = server_->CreateDatabase(&error_);                      \
+    ASSERT_FALSE(url.empty()) << error_;                         \
   } while (false)
 
 std::unique_ptr<PostgresStore> MustOpen(const PostgresOptions& options) {
@@ -189,10 +189,12 @@ TEST(PostgresStoreTest, SerializationFailuresBetweenNodesAreRetried) {
   }
   for (auto& thread : threads) thread.join();
   std::string final_value;
-  ASSERT_TRUE(node_b->Read([&](Txn& txn) -> Status {
-                      final_value = **txn.GetSecret("counter");
-                      return OkStatus();
-                    }).ok());
+  ASSERT_TRUE(node_b
+                  ->Read([&](Txn& txn) -> Status {
+                    final_value = **txn.GetSecret("counter");
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(final_value, std::to_string(2 * kThreadsPerNode * kIncrements));
   EXPECT_GT(node_a->Stats().retries + node_b->Stats().retries, 0u);
   // Every increment committed once, plus the initial value.

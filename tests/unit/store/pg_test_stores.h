@@ -41,8 +41,7 @@ class TestStore {
     auto test_store = std::unique_ptr<TestStore>(new TestStore());
     *skip = false;
     if (backend == Backend::kSqlite) {
-      std::string pattern =
-          (std::filesystem::temp_directory_path() / "store-conf-XXXXXX").string();
+      std::string pattern = (std::filesystem::temp_directory_path() / "store-conf-XXXXXX").string();
       if (mkdtemp(pattern.data()) == nullptr) {
         *error = "mkdtemp failed";
         return nullptr;
@@ -87,14 +86,14 @@ class TestStore {
 
 // In a test body or SetUp: opens a store into `var` (a std::unique_ptr<TestStore>), or skips or
 // fails the test.
-#define COGSYNC_OPEN_TEST_STORE(var, backend, ...)                                      \
-  do {                                                                                  \
-    std::string open_error_;                                                            \
-    bool open_skip_ = false;                                                            \
-    var = ::cogsync::store::TestStore::Open(backend, &open_error_, &open_skip_         \
-                                            __VA_OPT__(, ) __VA_ARGS__);                \
-    if (open_skip_) GTEST_SKIP() << open_error_;                                        \
-    ASSERT_NE(var, nullptr) << open_error_;                                             \
+#define COGSYNC_OPEN_TEST_STORE(var, backend, ...)                                   \
+  do {                                                                               \
+    std::string open_error_;                                                         \
+    bool open_skip_ = false;                                                         \
+    var = ::cogsync::store::TestStore::Open(backend, &open_error_,                   \
+                                            &open_skip_ __VA_OPT__(, ) __VA_ARGS__); \
+    if (open_skip_) GTEST_SKIP() << open_error_;                                     \
+    ASSERT_NE(var, nullptr) << open_error_;                                          \
   } while (false)
 
 }  // namespace cogsync::store

@@ -2,6 +2,8 @@
 // through SqliteStore that a read never sees a pool older than the last acknowledged write, even
 // when its snapshot was taken before that write; and the server's exclusive lock on the file.
 
+#include "store/sqlite/pool_cache.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "store/sqlite/pool_cache.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
 
@@ -110,19 +111,23 @@ class PoolCacheStoreTest : public ::testing::Test {
   }
   std::string NameOf(const std::string& id) {
     std::string name = "<missing>";
-    EXPECT_TRUE(store_->Read([&](Txn& txn) -> Status {
-                  COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(id));
-                  if (pool) name = pool->name;
-                  return OkStatus();
-                }).ok());
+    EXPECT_TRUE(store_
+                    ->Read([&](Txn& txn) -> Status {
+                      COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(id));
+                      if (pool) name = pool->name;
+                      return OkStatus();
+                    })
+                    .ok());
     return name;
   }
   std::vector<PoolName> Names() {
     std::vector<PoolName> names;
-    EXPECT_TRUE(store_->Read([&](Txn& txn) -> Status {
-                  COGSYNC_ASSIGN_OR_RETURN(names, txn.ListPoolNames("", 60));
-                  return OkStatus();
-                }).ok());
+    EXPECT_TRUE(store_
+                    ->Read([&](Txn& txn) -> Status {
+                      COGSYNC_ASSIGN_OR_RETURN(names, txn.ListPoolNames("", 60));
+                      return OkStatus();
+                    })
+                    .ok());
     return names;
   }
 
@@ -159,21 +164,25 @@ TEST_F(PoolCacheStoreTest, ManyPoolsArePagedWithoutTheCache) {
     std::string n = std::to_string(i);
     return "p" + std::string(5 - n.size(), '0') + n;
   };
-  ASSERT_TRUE(store_->Write([&](Txn& txn) -> Status {
-                for (size_t i = 0; i < count; ++i) {
-                  COGSYNC_RETURN_IF_ERROR(txn.PutPool(NamedPool(id(i), "n")));
-                }
-                return OkStatus();
-              }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Txn& txn) -> Status {
+                    for (size_t i = 0; i < count; ++i) {
+                      COGSYNC_RETURN_IF_ERROR(txn.PutPool(NamedPool(id(i), "n")));
+                    }
+                    return OkStatus();
+                  })
+                  .ok());
   auto all_ids = [&] {
     std::vector<std::string> ids;
     std::string after;
     while (true) {
       std::vector<PoolName> page;
-      EXPECT_TRUE(store_->Read([&](Txn& txn) -> Status {
-                    COGSYNC_ASSIGN_OR_RETURN(page, txn.ListPoolNames(after, 60));
-                    return OkStatus();
-                  }).ok());
+      EXPECT_TRUE(store_
+                      ->Read([&](Txn& txn) -> Status {
+                        COGSYNC_ASSIGN_OR_RETURN(page, txn.ListPoolNames(after, 60));
+                        return OkStatus();
+                      })
+                      .ok());
       if (page.empty()) return ids;
       for (const auto& name : page) ids.push_back(name.id);
       after = page.back().id;
@@ -203,12 +212,14 @@ TEST_F(PoolCacheStoreTest, AWriteSeesItsOwnPoolChangesBeforeCommit) {
   ASSERT_TRUE(Put(NamedPool("p", "before")).ok());
   EXPECT_EQ(NameOf("p"), "before");
   std::string inside;
-  ASSERT_TRUE(store_->Write([&](Txn& txn) -> Status {
-                COGSYNC_RETURN_IF_ERROR(txn.PutPool(NamedPool("p", "after")));
-                COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool("p"));
-                inside = pool ? pool->name : "";
-                return OkStatus();
-              }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Txn& txn) -> Status {
+                    COGSYNC_RETURN_IF_ERROR(txn.PutPool(NamedPool("p", "after")));
+                    COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool("p"));
+                    inside = pool ? pool->name : "";
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(inside, "after");
   EXPECT_EQ(NameOf("p"), "after");
 }
@@ -220,15 +231,17 @@ TEST_F(PoolCacheStoreTest, AnOldSnapshotDoesNotRefillTheCacheWithAnOldPool) {
   ASSERT_TRUE(Put(NamedPool("p", "old")).ok());
   ASSERT_TRUE(Put(NamedPool("q", "other")).ok());
   std::string seen_in_old_snapshot;
-  ASSERT_TRUE(store_->Read([&](Txn& txn) -> Status {
-                COGSYNC_RETURN_IF_ERROR(txn.GetSecret("anything"));  // snapshot taken
-                std::thread writer([&] { EXPECT_TRUE(Put(NamedPool("p", "new")).ok()); });
-                writer.join();  // acknowledged: committed and invalidated
-                COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool("p"));
-                seen_in_old_snapshot = pool ? pool->name : "";
-                COGSYNC_RETURN_IF_ERROR(txn.ListPoolNames("", 10));
-                return OkStatus();
-              }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](Txn& txn) -> Status {
+                    COGSYNC_RETURN_IF_ERROR(txn.GetSecret("anything"));  // snapshot taken
+                    std::thread writer([&] { EXPECT_TRUE(Put(NamedPool("p", "new")).ok()); });
+                    writer.join();  // acknowledged: committed and invalidated
+                    COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool("p"));
+                    seen_in_old_snapshot = pool ? pool->name : "";
+                    COGSYNC_RETURN_IF_ERROR(txn.ListPoolNames("", 10));
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(seen_in_old_snapshot, "old");
   EXPECT_EQ(NameOf("p"), "new");
   auto names = Names();

@@ -148,7 +148,8 @@ TEST_F(SqliteStoreLifecycleTest, FailedCommitFailsTheWholeBatchAndTheStoreRecove
   constexpr int kWriters = 8;
   std::vector<std::optional<Status>> results(kWriters);
   store_->FailNextCommitsForTesting(2);  // the blocker's batch, then the burst's first batch
-  BurstWhileWriterBusy(kWriters, [&](int i) { results[i] = PutSecret("b" + std::to_string(i), "v"); });
+  BurstWhileWriterBusy(kWriters,
+                       [&](int i) { results[i] = PutSecret("b" + std::to_string(i), "v"); });
   int failed = 0;
   for (int i = 0; i < kWriters; ++i) {
     ASSERT_TRUE(results[i].has_value());
@@ -232,14 +233,16 @@ TEST_F(SqliteStoreLifecycleTest, ReadSnapshotStaysConsistentWhileAWriteCommits) 
 }
 
 TEST_F(SqliteStoreLifecycleTest, DataSurvivesCloseAndReopen) {
-  ASSERT_TRUE(store_->Write([](Txn& txn) -> Status {
-                      Pool pool;
-                      pool.id = "p";
-                      pool.name = "kept";
-                      pool.tags = boost::json::object{{"a", "b"}};
-                      COGSYNC_RETURN_IF_ERROR(txn.PutPool(pool));
-                      return txn.PutSecret("s", "v");
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([](Txn& txn) -> Status {
+                    Pool pool;
+                    pool.id = "p";
+                    pool.name = "kept";
+                    pool.tags = boost::json::object{{"a", "b"}};
+                    COGSYNC_RETURN_IF_ERROR(txn.PutPool(pool));
+                    return txn.PutSecret("s", "v");
+                  })
+                  .ok());
   store_->Close();
   EXPECT_FALSE(store_->Write([](Txn& txn) { return txn.PutSecret("late", "v"); }).ok());
   EXPECT_FALSE(store_->Read([](Txn&) { return OkStatus(); }).ok());
@@ -294,7 +297,8 @@ TEST_F(SqliteStoreLifecycleTest, RecordsSurviveTheirRebuildWithoutRowid) {
     ASSERT_TRUE(connection.ok()) << connection.error().ToString();
     ASSERT_TRUE(sqlite::MigrateSchema(**connection, 2).ok());
     ASSERT_EQ(*sqlite::ReadSchemaVersion(**connection), 2);
-    ASSERT_TRUE((*connection)->Exec(R"sql(
+    ASSERT_TRUE((*connection)
+                    ->Exec(R"sql(
 INSERT INTO pools (id, name, created_ms) VALUES ('p', 'pool', 1);
 INSERT INTO identities (id, pool_id, created_ms, modified_ms) VALUES ('i', 'p', 1, 1);
 INSERT INTO datasets (identity_id, name, pool_id, sync_count, created_ms, modified_ms)
@@ -302,15 +306,19 @@ INSERT INTO datasets (identity_id, name, pool_id, sync_count, created_ms, modifi
 INSERT INTO records (identity_id, dataset, key, value, sync_count, modified_ms, modified_by,
                      device_modified_ms)
   VALUES ('i', 'd', 'b', 'vb', 2, 5, 'm', NULL), ('i', 'd', 'a', 'va', 1, 4, 'm', 9),
-         ('i', 'd', 'c', NULL, 3, 6, 'm', NULL);)sql", "seed").ok());
+         ('i', 'd', 'c', NULL, 3, 6, 'm', NULL);)sql",
+                           "seed")
+                    .ok());
   }
   Reopen();
   EXPECT_EQ(*store_->SchemaVersion(), sqlite::LatestSchemaVersion());
   std::vector<Record> records;
-  ASSERT_TRUE(store_->Read([&](Txn& txn) -> Status {
-                COGSYNC_ASSIGN_OR_RETURN(records, txn.ListRecords("i", "d", 0, "", 10));
-                return OkStatus();
-              }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](Txn& txn) -> Status {
+                    COGSYNC_ASSIGN_OR_RETURN(records, txn.ListRecords("i", "d", 0, "", 10));
+                    return OkStatus();
+                  })
+                  .ok());
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].key, "a");
   EXPECT_EQ(records[0].value, std::optional<std::string>("va"));
@@ -332,10 +340,12 @@ INSERT INTO records (identity_id, dataset, key, value, sync_count, modified_ms, 
 
   // The foreign key came along: removing the identity removes its records.
   ASSERT_TRUE(store_->Write([](Txn& txn) { return txn.DeleteIdentity("i"); }).ok());
-  ASSERT_TRUE(store_->Read([&](Txn& txn) -> Status {
-                COGSYNC_ASSIGN_OR_RETURN(records, txn.ListRecords("i", "d", 0, "", 10));
-                return OkStatus();
-              }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](Txn& txn) -> Status {
+                    COGSYNC_ASSIGN_OR_RETURN(records, txn.ListRecords("i", "d", 0, "", 10));
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_TRUE(records.empty());
 }
 

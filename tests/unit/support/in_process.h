@@ -67,7 +67,9 @@ class InProcess {
                  {"x-amz-target", "AWSCognitoIdentityService." + operation}};
     r.body = json::Write(body);
     if (credentials != nullptr) {
-      EXPECT_TRUE(auth::sigv4::SignHttpRequest(r, *credentials, "us-east-1", "cognito-identity", Now()).ok());
+      EXPECT_TRUE(
+          auth::sigv4::SignHttpRequest(r, *credentials, "us-east-1", "cognito-identity", Now())
+              .ok());
     }
     return Send(std::move(r));
   }
@@ -83,7 +85,8 @@ class InProcess {
     if (!body.empty()) r.headers.emplace_back("content-type", "application/json");
     r.body = body;
     if (credentials != nullptr) {
-      EXPECT_TRUE(auth::sigv4::SignHttpRequest(r, *credentials, "us-east-1", "cognito-sync", Now()).ok());
+      EXPECT_TRUE(
+          auth::sigv4::SignHttpRequest(r, *credentials, "us-east-1", "cognito-sync", Now()).ok());
     }
     return Send(std::move(r));
   }

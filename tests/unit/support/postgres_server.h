@@ -86,8 +86,8 @@ class PostgresServer {
 
   int port() const { return port_; }
   std::string Url(const std::string& database) const {
-    return "postgresql://" + std::string(kSuperuser) + "@127.0.0.1:" + std::to_string(port_) +
-           "/" + database;
+    return "postgresql://" + std::string(kSuperuser) + "@127.0.0.1:" + std::to_string(port_) + "/" +
+           database;
   }
 
   // Creates an empty database with a name unique in this server and returns its URL.
@@ -191,8 +191,9 @@ class PostgresServer {
   bool Init(std::string* error) {
     bin_ = FindBinaries();
     if (bin_.empty()) {
-      *error = "PostgreSQL server binaries not found (install postgresql, or set "
-               "COGSYNC_POSTGRES_BIN; COGSYNC_SKIP_POSTGRES_TESTS=1 skips these tests)";
+      *error =
+          "PostgreSQL server binaries not found (install postgresql, or set "
+          "COGSYNC_POSTGRES_BIN; COGSYNC_SKIP_POSTGRES_TESTS=1 skips these tests)";
       return false;
     }
     std::string pattern = (std::filesystem::temp_directory_path() / "cogsync-pg-XXXXXX").string();
@@ -226,8 +227,8 @@ class PostgresServer {
     // fsync off: these databases are thrown away, and durability is the server's business.
     std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
                           " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200";
-    return Run({bin_ + "/pg_ctl", "-D", data_, "-l", dir_ + "/postgres.log", "-w", "-t", "30",
-                "-o", options, "start"},
+    return Run({bin_ + "/pg_ctl", "-D", data_, "-l", dir_ + "/postgres.log", "-w", "-t", "30", "-o",
+                options, "start"},
                error);
   }
 

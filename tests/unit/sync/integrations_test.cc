@@ -41,9 +41,9 @@ std::vector<bj::object> StreamFile(const std::filesystem::path& dir) {
 class StreamsTest : public SyncIntegrationsTest {
  protected:
   void EnableStreams(const std::string& status = "ENABLED") {
-    bj::object in{{"IdentityPoolId", kPool},
-                  {"CognitoStreams", bj::object{{"StreamName", "stream-1"},
-                                                {"StreamingStatus", status}}}};
+    bj::object in{
+        {"IdentityPoolId", kPool},
+        {"CognitoStreams", bj::object{{"StreamName", "stream-1"}, {"StreamingStatus", status}}}};
     RequestContext ctx = Dev();
     ASSERT_TRUE(service_->SetIdentityPoolConfiguration(ctx, in).ok());
   }
@@ -153,8 +153,9 @@ TEST_F(SyncIntegrationsTest, BulkPublishStreamsEveryLiveDatasetD26) {
   UpdateOk(dev, "b", bj::array{Replace("k", "w", 0)}, kOther);
   UpdateOk(dev, "deleted", bj::array{Replace("k", "v", 0)});
   ASSERT_TRUE(service_->DeleteDataset(dev, DatasetInput("deleted")).ok());
-  bj::object in{{"IdentityPoolId", kPool},
-                {"CognitoStreams", bj::object{{"StreamName", "s"}, {"StreamingStatus", "ENABLED"}}}};
+  bj::object in{
+      {"IdentityPoolId", kPool},
+      {"CognitoStreams", bj::object{{"StreamName", "s"}, {"StreamingStatus", "ENABLED"}}}};
   ASSERT_TRUE(service_->SetIdentityPoolConfiguration(dev, in).ok());
   ASSERT_TRUE(service_->BulkPublish(dev, bj::object{{"IdentityPoolId", kPool}}).ok());
   bulk_->RunPendingForTesting();
@@ -169,8 +170,9 @@ TEST_F(SyncIntegrationsTest, BulkPublishStreamsEveryLiveDatasetD26) {
                    std::string(line.at("dataSetName").as_string()));
     EXPECT_EQ(line.at("operation").as_string(), "replace");
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{std::string(kOther) + "/b", std::string(kIdentity) + "/a",
-                                            std::string(kIdentity) + "/b"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{std::string(kOther) + "/b", std::string(kIdentity) + "/a",
+                                      std::string(kIdentity) + "/b"}));
   // Live records only: the removed key is not republished.
   const bj::array& a = lines[1].at("kinesisSyncRecords").as_array();
   ASSERT_EQ(a.size(), 1u);
@@ -181,14 +183,17 @@ TEST_F(SyncIntegrationsTest, BulkPublishStreamsEveryLiveDatasetD26) {
 TEST_F(SyncIntegrationsTest, PushGoesToSubscribedDevicesButNotTheOriginD24) {
   config_.integrations.push_webhook_url = "http://127.0.0.1:9/push";  // entries only; not run
   RequestContext me = Ident();
-  bj::object push{{"IdentityPoolId", kPool},
-                  {"PushSync", bj::object{{"ApplicationArns",
-                                           bj::array{"arn:aws:sns:us-east-1:000000000000:app/GCM/app"}}}}};
+  bj::object push{
+      {"IdentityPoolId", kPool},
+      {"PushSync", bj::object{{"ApplicationArns",
+                               bj::array{"arn:aws:sns:us-east-1:000000000000:app/GCM/app"}}}}};
   RequestContext dev = Dev();
   ASSERT_TRUE(service_->SetIdentityPoolConfiguration(dev, push).ok());
   std::vector<std::string> devices;
   for (const char* token : {"token-a", "token-b", "token-c"}) {
-    bj::object reg{{"IdentityPoolId", kPool}, {"IdentityId", kIdentity}, {"Platform", "GCM"},
+    bj::object reg{{"IdentityPoolId", kPool},
+                   {"IdentityId", kIdentity},
+                   {"Platform", "GCM"},
                    {"Token", token}};
     auto r = service_->RegisterDevice(me, reg);
     ASSERT_TRUE(r.ok()) << r.error().ToString();
@@ -224,12 +229,13 @@ TEST_F(SyncIntegrationsTest, WithoutANotifierNoPushEntriesAreWritten) {
   ASSERT_FALSE(sinks_->push_configured());
   RequestContext me = Ident();
   RequestContext dev = Dev();
-  bj::object push{{"IdentityPoolId", kPool},
-                  {"PushSync", bj::object{{"ApplicationArns",
-                                           bj::array{"arn:aws:sns:us-east-1:000000000000:app/GCM/app"}}}}};
+  bj::object push{
+      {"IdentityPoolId", kPool},
+      {"PushSync", bj::object{{"ApplicationArns",
+                               bj::array{"arn:aws:sns:us-east-1:000000000000:app/GCM/app"}}}}};
   ASSERT_TRUE(service_->SetIdentityPoolConfiguration(dev, push).ok());
-  bj::object reg{{"IdentityPoolId", kPool}, {"IdentityId", kIdentity}, {"Platform", "GCM"},
-                 {"Token", "t"}};
+  bj::object reg{
+      {"IdentityPoolId", kPool}, {"IdentityId", kIdentity}, {"Platform", "GCM"}, {"Token", "t"}};
   auto r = service_->RegisterDevice(me, reg);
   ASSERT_TRUE(r.ok());
   bj::object sub = DatasetInput("ds");
@@ -247,7 +253,8 @@ std::vector<store::Record> Live() {
 }
 
 TEST(SyncTriggerEvent, HoldsEveryRecordAndThePatches) {
-  const std::vector<TriggerPatch> patches = {{"old", "new"}, {"fresh", "f"}, {"keep2", std::nullopt}};
+  const std::vector<TriggerPatch> patches = {
+      {"old", "new"}, {"fresh", "f"}, {"keep2", std::nullopt}};
   bj::object event = SyncTriggerEvent("eu-west-1", "pool", "id", "ds", Live(), patches);
   EXPECT_EQ(event.at("version").as_int64(), 2);
   EXPECT_EQ(event.at("eventType").as_string(), "SyncTrigger");
@@ -257,8 +264,10 @@ TEST(SyncTriggerEvent, HoldsEveryRecordAndThePatches) {
   EXPECT_EQ(event.at("datasetName").as_string(), "ds");
   const bj::object& records = event.at("datasetRecords").as_object();
   EXPECT_EQ(records.size(), 4u);
-  EXPECT_EQ(records.at("keep"), (bj::object{{"oldValue", "k"}, {"newValue", "k"}, {"op", "replace"}}));
-  EXPECT_EQ(records.at("old"), (bj::object{{"oldValue", "o"}, {"newValue", "new"}, {"op", "replace"}}));
+  EXPECT_EQ(records.at("keep"),
+            (bj::object{{"oldValue", "k"}, {"newValue", "k"}, {"op", "replace"}}));
+  EXPECT_EQ(records.at("old"),
+            (bj::object{{"oldValue", "o"}, {"newValue", "new"}, {"op", "replace"}}));
   EXPECT_TRUE(records.at("fresh").at("oldValue").is_null());
   EXPECT_EQ(records.at("keep2").at("op").as_string(), "remove");
 }
@@ -338,8 +347,10 @@ TEST(KinesisSplit, LargeRecordsBecomeSeveralInOrderAndOversizedValuesAreOmitted)
     records.push_back(store::Record{"k" + std::to_string(i), std::string(400 * 1024, 'a' + char(i)),
                                     7, 1000, "me", std::nullopt});
   }
-  records.push_back(store::Record{"huge", std::string(1100 * 1024, 'h'), 7, 1000, "me", std::nullopt});
-  const std::string whole = bj::serialize(StreamRecord("pool", "id", "ds", "replace", records, 7, 1000));
+  records.push_back(
+      store::Record{"huge", std::string(1100 * 1024, 'h'), 7, 1000, "me", std::nullopt});
+  const std::string whole =
+      bj::serialize(StreamRecord("pool", "id", "ds", "replace", records, 7, 1000));
   std::vector<std::string> parts = outbox::SplitForKinesis(whole, outbox::kKinesisRecordLimit);
   ASSERT_EQ(parts.size(), 2u);  // k0+k1, then k2 with huge (its value omitted)
   std::vector<std::string> keys;

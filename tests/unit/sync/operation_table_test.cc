@@ -27,10 +27,14 @@ TEST_F(SyncOperationTableTest, MatchesOperationsTsvD9) {
   }
   ASSERT_EQ(expected.size(), 17u);
 
-  const std::set<std::string> writers = {"BulkPublish",        "DeleteDataset",
-                                         "RegisterDevice",     "SetCognitoEvents",
-                                         "SetIdentityPoolConfiguration", "SubscribeToDataset",
-                                         "UnsubscribeFromDataset",       "UpdateRecords"};
+  const std::set<std::string> writers = {"BulkPublish",
+                                         "DeleteDataset",
+                                         "RegisterDevice",
+                                         "SetCognitoEvents",
+                                         "SetIdentityPoolConfiguration",
+                                         "SubscribeToDataset",
+                                         "UnsubscribeFromDataset",
+                                         "UpdateRecords"};
   auto table = protocol::SyncOperationTable(*service_);
   ASSERT_EQ(table.size(), 17u);
   for (const auto& entry : table) {

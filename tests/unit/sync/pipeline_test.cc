@@ -55,7 +55,8 @@ class SyncPipelineTest : public SyncTest {
     r.request_id = "req-1";
     const auth::sigv4::Credentials& creds = credentials != nullptr ? *credentials : developer_;
     EXPECT_TRUE(auth::sigv4::SignHttpRequest(r, creds, "us-east-1", "cognito-sync",
-                                             system_clock_.NowSeconds()).ok());
+                                             system_clock_.NowSeconds())
+                    .ok());
     return dispatcher_->Handle(r);
   }
   static bj::object Body(const http::Response& r) {
@@ -97,11 +98,14 @@ TEST_F(SyncPipelineTest, ListThenUpdateWithEncodedAndRawLabels) {
 
   // As the old Java/Android marshallers send it: raw ':' in the labels.
   bj::object update{{"SyncSessionToken", token},
-                    {"RecordPatches", bj::array{bj::object{{"Op", "replace"}, {"Key", "theme"},
-                                                           {"Value", "dark"}, {"SyncCount", 0},
+                    {"RecordPatches", bj::array{bj::object{{"Op", "replace"},
+                                                           {"Key", "theme"},
+                                                           {"Value", "dark"},
+                                                           {"SyncCount", 0},
                                                            {"DeviceLastModifiedDate", 1.7e9}}}}};
-  http::Response updated = Send("POST", RecordsPath(kPool, kIdentity, "settings"), json::Write(update),
-                                nullptr, {{"x-amz-client-context", "eyJjbGllbnQiOnt9fQ=="}});
+  http::Response updated =
+      Send("POST", RecordsPath(kPool, kIdentity, "settings"), json::Write(update), nullptr,
+           {{"x-amz-client-context", "eyJjbGllbnQiOnt9fQ=="}});
   ASSERT_EQ(updated.status, 200) << updated.body;
   const bj::object updated_body = Body(updated);
   const auto& records = updated_body.at("Records").as_array();
@@ -112,8 +116,8 @@ TEST_F(SyncPipelineTest, ListThenUpdateWithEncodedAndRawLabels) {
       << updated.body;  // D6: plain decimal, not exponent form
 
   // D15 on the wire: 409, the error type header and AWS's message.
-  http::Response conflict = Send("POST", RecordsPath(kPoolEncoded, kIdentityEncoded, "settings"),
-                                 json::Write(update));
+  http::Response conflict =
+      Send("POST", RecordsPath(kPoolEncoded, kIdentityEncoded, "settings"), json::Write(update));
   EXPECT_EQ(conflict.status, 409);
   EXPECT_EQ(ErrorType(conflict), "ResourceConflictException");
   EXPECT_EQ(Body(conflict).at("message").as_string(), "Current SyncCount for: theme is: 1 not: 0");
@@ -132,26 +136,32 @@ TEST_F(SyncPipelineTest, ListThenUpdateWithEncodedAndRawLabels) {
 // D9: identity credentials reach their own identity's data and nothing else.
 TEST_F(SyncPipelineTest, IdentityCredentialsD9) {
   auto mine = IdentityCredentials(kIdentity);
-  http::Response own = Send("GET", RecordsPath(kPoolEncoded, kIdentityEncoded, "ds") + "/records",
-                            "", &mine);
+  http::Response own =
+      Send("GET", RecordsPath(kPoolEncoded, kIdentityEncoded, "ds") + "/records", "", &mine);
   EXPECT_EQ(own.status, 200) << own.body;
-  http::Response other = Send("GET", RecordsPath(kPoolEncoded, "us-east-1%3A00000000-0000-0000-0000-000000000002", "ds") +
-                                         "/records", "", &mine);
+  http::Response other =
+      Send("GET",
+           RecordsPath(kPoolEncoded, "us-east-1%3A00000000-0000-0000-0000-000000000002", "ds") +
+               "/records",
+           "", &mine);
   EXPECT_EQ(other.status, 403);
   EXPECT_EQ(ErrorType(other), "NotAuthorizedException");
   // Developer-only operations refuse identity credentials...
-  http::Response events = Send("GET", std::string("/identitypools/") + kPoolEncoded + "/events", "", &mine);
+  http::Response events =
+      Send("GET", std::string("/identitypools/") + kPoolEncoded + "/events", "", &mine);
   EXPECT_EQ(events.status, 403);
   // ... and identity-only operations refuse developer credentials.
-  http::Response device = Send("POST", std::string("/identitypools/") + kPoolEncoded + "/identity/" +
-                                           kIdentityEncoded + "/device",
-                               R"({"Platform":"GCM","Token":"t"})");
+  http::Response device = Send(
+      "POST",
+      std::string("/identitypools/") + kPoolEncoded + "/identity/" + kIdentityEncoded + "/device",
+      R"({"Platform":"GCM","Token":"t"})");
   EXPECT_EQ(device.status, 403);
   EXPECT_EQ(ErrorType(device), "NotAuthorizedException");
   // With its own credentials the identity gets to the handler (no PushSync configured).
-  http::Response device_own = Send("POST", std::string("/identitypools/") + kPoolEncoded + "/identity/" +
-                                               kIdentityEncoded + "/device",
-                                   R"({"Platform":"GCM","Token":"t"})", &mine);
+  http::Response device_own = Send(
+      "POST",
+      std::string("/identitypools/") + kPoolEncoded + "/identity/" + kIdentityEncoded + "/device",
+      R"({"Platform":"GCM","Token":"t"})", &mine);
   EXPECT_EQ(device_own.status, 400);
   EXPECT_EQ(ErrorType(device_own), "InvalidConfigurationException");
 }
@@ -160,18 +170,23 @@ TEST_F(SyncPipelineTest, IdentityCredentialsD9) {
 TEST_F(SyncPipelineTest, LegacyTargetFormD5) {
   AddPool("us-east-1:22222222-0000-0000-0000-000000000000");
   AddPool("us-east-1:33333333-0000-0000-0000-000000000000");
-  http::Response r = Send("POST", "/", R"({ "MaxResults": "2" })", nullptr,
-                          {{"x-amz-target", "com.amazonaws.cognito.sync.model.AWSCognitoSyncService.ListIdentityPoolUsage"}});
+  http::Response r =
+      Send("POST", "/", R"({ "MaxResults": "2" })", nullptr,
+           {{"x-amz-target",
+             "com.amazonaws.cognito.sync.model.AWSCognitoSyncService.ListIdentityPoolUsage"}});
   ASSERT_EQ(r.status, 200) << r.body;
   bj::object body = Body(r);
   EXPECT_EQ(body.at("Count").as_int64(), 2);
   EXPECT_EQ(body.at("MaxResults").as_int64(), 2);
-  EXPECT_EQ(body.at("IdentityPoolUsages").as_array()[0].as_object().at("SyncSessionsCount").as_int64(), 0);
+  EXPECT_EQ(
+      body.at("IdentityPoolUsages").as_array()[0].as_object().at("SyncSessionsCount").as_int64(),
+      0);
   EXPECT_TRUE(body.contains("NextToken"));
 
-  http::Response usage = Send("POST", "/",
-                              std::string(R"({"IdentityPoolId":")") + kPool + R"(","IdentityId":")" + kIdentity + "\"}",
-                              nullptr, {{"x-amz-target", "AWSCognitoSyncService.DescribeIdentityUsage"}});
+  http::Response usage = Send(
+      "POST", "/",
+      std::string(R"({"IdentityPoolId":")") + kPool + R"(","IdentityId":")" + kIdentity + "\"}",
+      nullptr, {{"x-amz-target", "AWSCognitoSyncService.DescribeIdentityUsage"}});
   ASSERT_EQ(usage.status, 200) << usage.body;
   EXPECT_EQ(Body(usage).at("IdentityUsage").as_object().at("DatasetCount").as_int64(), 0);
 }
@@ -179,13 +194,14 @@ TEST_F(SyncPipelineTest, LegacyTargetFormD5) {
 // D20 through the query string; configuration and events over REST.
 TEST_F(SyncPipelineTest, QueryParametersAndConfiguration) {
   http::Response zero = Send("GET", std::string("/identitypools/") + kPoolEncoded + "/identities/" +
-                                       kIdentityEncoded + "/datasets?maxResults=0");
+                                        kIdentityEncoded + "/datasets?maxResults=0");
   EXPECT_EQ(zero.status, 400) << zero.body;
   EXPECT_EQ(ErrorType(zero), "InvalidParameterException");
 
   const std::string events_path = std::string("/identitypools/") + kPoolEncoded + "/events";
-  http::Response set = Send("POST", events_path,
-                            R"({"Events":{"SyncTrigger":"arn:aws:lambda:us-east-1:123456789012:function:f"}})");
+  http::Response set =
+      Send("POST", events_path,
+           R"({"Events":{"SyncTrigger":"arn:aws:lambda:us-east-1:123456789012:function:f"}})");
   EXPECT_EQ(set.status, 200) << set.body;
   EXPECT_TRUE(set.body.empty());  // SetCognitoEvents has no output shape
   http::Response got = Send("GET", events_path);
@@ -197,9 +213,11 @@ TEST_F(SyncPipelineTest, QueryParametersAndConfiguration) {
   http::Response cfg = Send("POST", config_path,
                             R"({"CognitoStreams":{"StreamName":"s","StreamingStatus":"ENABLED"}})");
   ASSERT_EQ(cfg.status, 200) << cfg.body;
-  http::Response publish = Send("POST", std::string("/identitypools/") + kPoolEncoded + "/bulkpublish");
+  http::Response publish =
+      Send("POST", std::string("/identitypools/") + kPoolEncoded + "/bulkpublish");
   ASSERT_EQ(publish.status, 200) << publish.body;
-  http::Response details = Send("POST", std::string("/identitypools/") + kPoolEncoded + "/getBulkPublishDetails");
+  http::Response details =
+      Send("POST", std::string("/identitypools/") + kPoolEncoded + "/getBulkPublishDetails");
   ASSERT_EQ(details.status, 200) << details.body;
   // D26: the run happens in the background; this dispatcher-level test only sees it start.
   const std::string status(Body(details).at("BulkPublishStatus").as_string());
@@ -207,21 +225,24 @@ TEST_F(SyncPipelineTest, QueryParametersAndConfiguration) {
 
   http::Response pool_usage = Send("GET", std::string("/identitypools/") + kPoolEncoded);
   ASSERT_EQ(pool_usage.status, 200) << pool_usage.body;
-  EXPECT_EQ(Body(pool_usage).at("IdentityPoolUsage").as_object().at("IdentityPoolId").as_string(), kPool);
+  EXPECT_EQ(Body(pool_usage).at("IdentityPoolUsage").as_object().at("IdentityPoolId").as_string(),
+            kPool);
 }
 
 // The composition root serves both services on one dispatcher: a pool created through Cognito
 // Identity shows up in Cognito Sync's usage list.
 TEST(SyncApplicationTest, SyncOperationsAreWired) {
   cogsync::testing::InProcess server;
-  bj::object pool = server.IdentityOk("CreateIdentityPool", {{"IdentityPoolName", "wired"},
-                                                             {"AllowUnauthenticatedIdentities", true}});
+  bj::object pool =
+      server.IdentityOk("CreateIdentityPool",
+                        {{"IdentityPoolName", "wired"}, {"AllowUnauthenticatedIdentities", true}});
   http::Request r;
   r.method = "GET";
   r.target = "/identitypools?maxResults=10";
   r.headers = {{"host", "127.0.0.1:8080"}};
   ASSERT_TRUE(auth::sigv4::SignHttpRequest(r, cogsync::testing::InProcess::developer(), "us-east-1",
-                                           "cognito-sync", cogsync::testing::InProcess::Now()).ok());
+                                           "cognito-sync", cogsync::testing::InProcess::Now())
+                  .ok());
   http::Response response = server.Send(r);
   ASSERT_EQ(response.status, 200) << response.body;
   auto body = json::Parse(response.body);

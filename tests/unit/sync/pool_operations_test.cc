@@ -13,7 +13,9 @@ using SyncConfigurationTest = SyncTest;
 using SyncBulkPublishTest = SyncTest;
 using SyncDevicesTest = SyncTest;
 
-bj::object PoolInput(const std::string& pool = kPool) { return bj::object{{"IdentityPoolId", pool}}; }
+bj::object PoolInput(const std::string& pool = kPool) {
+  return bj::object{{"IdentityPoolId", pool}};
+}
 bj::object IdentityInput(const std::string& identity = kIdentity) {
   return bj::object{{"IdentityPoolId", kPool}, {"IdentityId", identity}};
 }
@@ -39,7 +41,8 @@ TEST_F(SyncDatasetsTest, ListDescribeDelete) {
   auto described = service_->DescribeDataset(ctx, DatasetInput("b-set"));
   ASSERT_TRUE(described.ok());
   EXPECT_EQ(described->as_object().at("Dataset").as_object().at("DataStorage").as_int64(), 6);
-  EXPECT_EQ(CodeOf(service_->DescribeDataset(ctx, DatasetInput("never"))), "ResourceNotFoundException");
+  EXPECT_EQ(CodeOf(service_->DescribeDataset(ctx, DatasetInput("never"))),
+            "ResourceNotFoundException");
 
   auto deleted = service_->DeleteDataset(ctx, DatasetInput("b-set"));
   ASSERT_TRUE(deleted.ok());
@@ -114,12 +117,17 @@ TEST_F(SyncUsageTest, PoolUsageCountsSessionsD22) {
   EXPECT_EQ(n.at("SyncSessionsCount").as_int64(), 0);  // never null
   EXPECT_EQ(n.at("DataStorage").as_int64(), 0);
 
-  UpdateOk(Ident(), "a", {Replace("key", "value", 0)});  // 1 session (Token())
-  const std::string token = Token("a");                   // 2
+  UpdateOk(Ident(), "a", {Replace("key", "value", 0)});               // 1 session (Token())
+  const std::string token = Token("a");                               // 2
   ListOk(Ident(), "a", 0, kIdentity, {{"SyncSessionToken", token}});  // continues: not counted
-  ListOk(Ident(), "b");                                   // 3
+  ListOk(Ident(), "b");                                               // 3
   auto before_flush = service_->DescribeIdentityPoolUsage(ctx, PoolInput());
-  EXPECT_EQ(before_flush->as_object().at("IdentityPoolUsage").as_object().at("SyncSessionsCount").as_int64(), 3);
+  EXPECT_EQ(before_flush->as_object()
+                .at("IdentityPoolUsage")
+                .as_object()
+                .at("SyncSessionsCount")
+                .as_int64(),
+            3);
   ASSERT_TRUE(service_->FlushSessionCounts().ok());
   auto after_flush = service_->DescribeIdentityPoolUsage(ctx, PoolInput());
   const auto& u = after_flush->as_object().at("IdentityPoolUsage").as_object();
@@ -129,11 +137,13 @@ TEST_F(SyncUsageTest, PoolUsageCountsSessionsD22) {
   // The store holds them now (a second flush adds nothing).
   ASSERT_TRUE(service_->FlushSessionCounts().ok());
   int64_t stored = 0;
-  ASSERT_TRUE(store_->Read([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto usage, txn.GetPoolUsage(kPool));
-    stored = usage.sync_sessions;
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Txn& txn) -> Status {
+                    COGSYNC_ASSIGN_OR_RETURN(auto usage, txn.GetPoolUsage(kPool));
+                    stored = usage.sync_sessions;
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(stored, 3);
   EXPECT_EQ(CodeOf(service_->DescribeIdentityPoolUsage(ctx, PoolInput(kUnknown))),
             "ResourceNotFoundException");
@@ -145,11 +155,13 @@ TEST_F(SyncUsageTest, StopFlushesPendingSessionsD22) {
   ListOk(Ident(), "b");
   service_->Stop();
   int64_t stored = 0;
-  ASSERT_TRUE(store_->Read([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto usage, txn.GetPoolUsage(kPool));
-    stored = usage.sync_sessions;
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Txn& txn) -> Status {
+                    COGSYNC_ASSIGN_OR_RETURN(auto usage, txn.GetPoolUsage(kPool));
+                    stored = usage.sync_sessions;
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(stored, 2);
 }
 
@@ -191,26 +203,31 @@ TEST_F(SyncConfigurationTest, SetAndGetRoundTrip) {
   EXPECT_FALSE(initial->as_object().contains("PushSync"));
   EXPECT_FALSE(initial->as_object().contains("CognitoStreams"));
 
-  bj::object push{{"ApplicationArns", bj::array{"arn:aws:sns:us-east-1:123456789012:app/GCM/my-app"}},
-                  {"RoleArn", "arn:aws:iam::123456789012:role/push"}};
+  bj::object push{
+      {"ApplicationArns", bj::array{"arn:aws:sns:us-east-1:123456789012:app/GCM/my-app"}},
+      {"RoleArn", "arn:aws:iam::123456789012:role/push"}};
   bj::object in = PoolInput();
   in["PushSync"] = push;
-  in["CognitoStreams"] = bj::object{{"StreamName", "stream"},
-                                    {"RoleArn", "arn:aws:iam::123456789012:role/streams"}};
+  in["CognitoStreams"] =
+      bj::object{{"StreamName", "stream"}, {"RoleArn", "arn:aws:iam::123456789012:role/streams"}};
   auto set = service_->SetIdentityPoolConfiguration(ctx, in);
   ASSERT_TRUE(set.ok()) << set.error().ToString();
   EXPECT_EQ(set->as_object().at("PushSync").as_object(), push);
   // StreamingStatus defaults to DISABLED.
-  EXPECT_EQ(set->as_object().at("CognitoStreams").as_object().at("StreamingStatus").as_string(), "DISABLED");
+  EXPECT_EQ(set->as_object().at("CognitoStreams").as_object().at("StreamingStatus").as_string(),
+            "DISABLED");
 
   // Members given replace, absent ones are kept.
   bj::object streams_only = PoolInput();
-  streams_only["CognitoStreams"] = bj::object{{"StreamName", "other"}, {"StreamingStatus", "ENABLED"}};
+  streams_only["CognitoStreams"] =
+      bj::object{{"StreamName", "other"}, {"StreamingStatus", "ENABLED"}};
   ASSERT_TRUE(service_->SetIdentityPoolConfiguration(ctx, streams_only).ok());
   auto got = service_->GetIdentityPoolConfiguration(ctx, PoolInput());
   EXPECT_EQ(got->as_object().at("PushSync").as_object(), push);
-  EXPECT_EQ(got->as_object().at("CognitoStreams").as_object().at("StreamName").as_string(), "other");
-  EXPECT_EQ(got->as_object().at("CognitoStreams").as_object().at("StreamingStatus").as_string(), "ENABLED");
+  EXPECT_EQ(got->as_object().at("CognitoStreams").as_object().at("StreamName").as_string(),
+            "other");
+  EXPECT_EQ(got->as_object().at("CognitoStreams").as_object().at("StreamingStatus").as_string(),
+            "ENABLED");
   EXPECT_EQ(CodeOf(service_->GetIdentityPoolConfiguration(ctx, PoolInput(kUnknown))),
             "ResourceNotFoundException");
 }
@@ -242,7 +259,8 @@ TEST_F(SyncConfigurationTest, CognitoEventsValidationAndMerge) {
   EXPECT_TRUE(set({{"SyncTrigger", arn + ":$LATEST"}}).ok());
   // An empty value removes the key.
   ASSERT_TRUE(set({{"SyncTrigger", ""}}).ok());
-  EXPECT_TRUE(service_->GetCognitoEvents(ctx, PoolInput())->as_object().at("Events").as_object().empty());
+  EXPECT_TRUE(
+      service_->GetCognitoEvents(ctx, PoolInput())->as_object().at("Events").as_object().empty());
 }
 
 // D26: configuration checks, the run (to the stream file sink), and the state rules.
@@ -292,7 +310,8 @@ TEST_F(SyncBulkPublishTest, StateMachineD26) {
     return txn.PutPool(*pool);
   });
   EXPECT_TRUE(service_->BulkPublish(ctx, PoolInput()).ok());
-  EXPECT_EQ(CodeOf(service_->GetBulkPublishDetails(ctx, PoolInput(kUnknown))), "ResourceNotFoundException");
+  EXPECT_EQ(CodeOf(service_->GetBulkPublishDetails(ctx, PoolInput(kUnknown))),
+            "ResourceNotFoundException");
 }
 
 TEST_F(SyncDevicesTest, RegisterSubscribeUnsubscribe) {
@@ -304,8 +323,9 @@ TEST_F(SyncDevicesTest, RegisterSubscribeUnsubscribe) {
   // No PushSync at all: InvalidConfiguration.
   EXPECT_EQ(CodeOf(service_->RegisterDevice(me, reg)), "InvalidConfigurationException");
   bj::object cfg = PoolInput();
-  cfg["PushSync"] = bj::object{{"ApplicationArns", bj::array{"arn:aws:sns:us-east-1:123456789012:app/GCM/a",
-                                                              "arn:aws:sns:us-east-1:123456789012:app/APNS_SANDBOX/b"}}};
+  cfg["PushSync"] = bj::object{
+      {"ApplicationArns", bj::array{"arn:aws:sns:us-east-1:123456789012:app/GCM/a",
+                                    "arn:aws:sns:us-east-1:123456789012:app/APNS_SANDBOX/b"}}};
   ASSERT_TRUE(service_->SetIdentityPoolConfiguration(dev, cfg).ok());
   bj::object apns = reg;
   apns["Platform"] = "APNS";  // only APNS_SANDBOX is configured
@@ -319,7 +339,8 @@ TEST_F(SyncDevicesTest, RegisterSubscribeUnsubscribe) {
   EXPECT_EQ(again->as_object().at("DeviceId").as_string(), device);  // same identity+platform+token
   bj::object other_token = reg;
   other_token["Token"] = "push-token-2";
-  EXPECT_NE(service_->RegisterDevice(me, other_token)->as_object().at("DeviceId").as_string(), device);
+  EXPECT_NE(service_->RegisterDevice(me, other_token)->as_object().at("DeviceId").as_string(),
+            device);
 
   bj::object sub = DatasetInput("not-yet-created");
   sub["DeviceId"] = device;
@@ -327,19 +348,25 @@ TEST_F(SyncDevicesTest, RegisterSubscribeUnsubscribe) {
   ASSERT_TRUE(subscribed.ok()) << subscribed.error().ToString();
   EXPECT_TRUE(subscribed->as_object().empty());
   std::vector<store::Subscription> subs;
-  ASSERT_TRUE(store_->Read([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(subs, txn.ListSubscriptions(kIdentity, "not-yet-created"));
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Txn& txn) -> Status {
+                    COGSYNC_ASSIGN_OR_RETURN(subs,
+                                             txn.ListSubscriptions(kIdentity, "not-yet-created"));
+                    return OkStatus();
+                  })
+                  .ok());
   ASSERT_EQ(subs.size(), 1u);
   EXPECT_EQ(subs[0].device_id, device);
 
   ASSERT_TRUE(service_->UnsubscribeFromDataset(me, sub).ok());
   ASSERT_TRUE(service_->UnsubscribeFromDataset(me, sub).ok());  // not subscribed: fine
-  ASSERT_TRUE(store_->Read([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(subs, txn.ListSubscriptions(kIdentity, "not-yet-created"));
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Txn& txn) -> Status {
+                    COGSYNC_ASSIGN_OR_RETURN(subs,
+                                             txn.ListSubscriptions(kIdentity, "not-yet-created"));
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_TRUE(subs.empty());
 
   // A device of another identity, or none, is not found.

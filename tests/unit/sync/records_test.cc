@@ -155,7 +155,8 @@ TEST_F(SyncRecordsTest, DeleteAndRecreateContinuesCountD17) {
   ASSERT_TRUE(deleted.ok()) << deleted.error().ToString();
   EXPECT_EQ(deleted->as_object().at("Dataset").as_object().at("NumRecords").as_int64(), 1);
 
-  EXPECT_EQ(CodeOf(service_->DescribeDataset(ctx, DatasetInput("ds"))), "ResourceNotFoundException");
+  EXPECT_EQ(CodeOf(service_->DescribeDataset(ctx, DatasetInput("ds"))),
+            "ResourceNotFoundException");
   EXPECT_EQ(CodeOf(service_->DeleteDataset(ctx, DatasetInput("ds"))), "ResourceNotFoundException");
 
   bj::object after = ListOk(Ident(), "ds", 2);
@@ -167,7 +168,8 @@ TEST_F(SyncRecordsTest, DeleteAndRecreateContinuesCountD17) {
   EXPECT_FALSE(fresh.at("DatasetDeletedAfterRequestedSyncCount").as_bool());
   EXPECT_EQ(fresh.at("DatasetSyncCount").as_int64(), 0);
   // Deleted datasets are not listed.
-  auto datasets = service_->ListDatasets(ctx, bj::object{{"IdentityPoolId", kPool}, {"IdentityId", kIdentity}});
+  auto datasets =
+      service_->ListDatasets(ctx, bj::object{{"IdentityPoolId", kPool}, {"IdentityId", kIdentity}});
   ASSERT_TRUE(datasets.ok());
   EXPECT_EQ(datasets->as_object().at("Count").as_int64(), 0);
 
@@ -234,7 +236,8 @@ TEST_F(SyncRecordsTest, KeyAndValueSizeLimitsD19) {
   // 43 three-byte characters are 129 UTF-8 bytes: bytes count, not characters.
   std::string utf8_key;
   for (int i = 0; i < 43; ++i) utf8_key += "\xE2\x82\xAC";
-  EXPECT_EQ(CodeOf(Update(Ident(), "ds", {Replace(utf8_key, "v", 0)})), "InvalidParameterException");
+  EXPECT_EQ(CodeOf(Update(Ident(), "ds", {Replace(utf8_key, "v", 0)})),
+            "InvalidParameterException");
   config_.limits.value_bytes = 10;
   EXPECT_EQ(CodeOf(Update(Ident(), "ds", {Replace("v", std::string(11, 'x'), 0)})),
             "InvalidParameterException");
@@ -242,7 +245,8 @@ TEST_F(SyncRecordsTest, KeyAndValueSizeLimitsD19) {
 
 TEST_F(SyncRecordsTest, RecordCountLimitD19) {
   bj::array patches;
-  for (int i = 0; i < 1024; ++i) patches.push_back(Replace("k" + std::to_string(10000 + i), "v", 0));
+  for (int i = 0; i < 1024; ++i)
+    patches.push_back(Replace("k" + std::to_string(10000 + i), "v", 0));
   ASSERT_EQ(UpdateOk(Ident(), "ds", patches).size(), 1024u);
   auto r = Update(Ident(), "ds", {Replace("one-more", "v", 0)});
   ASSERT_EQ(CodeOf(r), "LimitExceededException");
@@ -297,7 +301,8 @@ TEST_F(SyncRecordsTest, PaginationD20) {
     ASSERT_LT(pages, 10);
   }
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(seen, (std::vector<std::string>{"key0", "key1", "key2", "key3", "key4", "key5", "key6"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"key0", "key1", "key2", "key3", "key4", "key5", "key6"}));
 
   // A token is bound to its scope: another dataset, or another lastSyncCount, refuses it.
   bj::object first = ListOk(Ident(), "ds", 0, kIdentity, {{"MaxResults", 3}});
@@ -312,10 +317,13 @@ TEST_F(SyncRecordsTest, PaginationD20) {
 
 // D20: maxResults 0 or negative is invalid; larger than 1024 is clamped.
 TEST_F(SyncRecordsTest, MaxResultsBoundsD20) {
-  EXPECT_EQ(CodeOf(List(Ident(), "ds", 0, kIdentity, {{"MaxResults", 0}})), "InvalidParameterException");
-  EXPECT_EQ(CodeOf(List(Ident(), "ds", 0, kIdentity, {{"MaxResults", -5}})), "InvalidParameterException");
+  EXPECT_EQ(CodeOf(List(Ident(), "ds", 0, kIdentity, {{"MaxResults", 0}})),
+            "InvalidParameterException");
+  EXPECT_EQ(CodeOf(List(Ident(), "ds", 0, kIdentity, {{"MaxResults", -5}})),
+            "InvalidParameterException");
   bj::array patches;
-  for (int i = 0; i < 1024; ++i) patches.push_back(Replace("k" + std::to_string(10000 + i), "v", 0));
+  for (int i = 0; i < 1024; ++i)
+    patches.push_back(Replace("k" + std::to_string(10000 + i), "v", 0));
   UpdateOk(Ident(), "ds", patches);
   UpdateOk(Ident(), "ds2", {Replace("x", "1", 0)});
   bj::object big = ListOk(Ident(), "ds", 0, kIdentity, {{"MaxResults", 5000}});
@@ -383,11 +391,13 @@ TEST_F(SyncRecordsTest, IdentityAccessRules) {
   AddIdentity(kPool, kOther, /*disabled=*/true);
   auto disabled = List(Ident(kOther), "ds", 0, kOther);
   ASSERT_EQ(CodeOf(disabled), "NotAuthorizedException");
-  EXPECT_EQ(disabled.error().message(), std::string("Access to Identity '") + kOther + "' is forbidden.");
+  EXPECT_EQ(disabled.error().message(),
+            std::string("Access to Identity '") + kOther + "' is forbidden.");
   // Developer credentials and an unknown identity: ListRecords is empty, UpdateRecords 404.
   bj::object empty = ListOk(Dev(), "ds", 0, kUnknown);
   EXPECT_FALSE(empty.at("DatasetExists").as_bool());
-  EXPECT_EQ(CodeOf(Update(Dev(), "ds", {Replace("a", "1", 0)}, kUnknown)), "ResourceNotFoundException");
+  EXPECT_EQ(CodeOf(Update(Dev(), "ds", {Replace("a", "1", 0)}, kUnknown)),
+            "ResourceNotFoundException");
 }
 
 }  // namespace

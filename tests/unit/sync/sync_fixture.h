@@ -95,8 +95,10 @@ class SyncTest : public ::testing::Test {
     return ctx;
   }
 
-  static bj::object DatasetInput(const std::string& dataset, const std::string& identity = kIdentity) {
-    return bj::object{{"IdentityPoolId", kPool}, {"IdentityId", identity}, {"DatasetName", dataset}};
+  static bj::object DatasetInput(const std::string& dataset,
+                                 const std::string& identity = kIdentity) {
+    return bj::object{
+        {"IdentityPoolId", kPool}, {"IdentityId", identity}, {"DatasetName", dataset}};
   }
   static bj::object Replace(const std::string& key, const std::string& value, int64_t count) {
     return bj::object{{"Op", "replace"}, {"Key", key}, {"Value", value}, {"SyncCount", count}};
