@@ -1,6 +1,6 @@
 #pragma once
-// Who may call what (DECISIONS D9, operations.tsv's last column), decided once per request in
-// the dispatcher before the handler runs.
+// Who may call what (docs/decisions.md D9, operations.tsv's last column), decided once per request
+// in the dispatcher before the handler runs.
 
 #include <boost/json.hpp>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
-// The front door: turns a request's SigV4 signature into a Principal (DECISIONS D7, D8, D10).
-// Developer keys are looked up in the Store (cached for a few seconds, so a key created or
+// The front door: turns a request's SigV4 signature into a Principal (docs/decisions.md D7, D8,
+// D10). Developer keys are looked up in the Store (cached for a few seconds, so a key created or
 // deleted with `cogsync keys` takes effect everywhere within kKeyCacheMillis); identity
 // credentials are resolved without any lookup (auth/session_credentials.h).
 

@@ -1,7 +1,7 @@
 #pragma once
 // JSON Web Key Sets (RFC 7517): the public keys a login provider signs its tokens with
-// (DECISIONS D12), parsed into OpenSSL keys, and JwksSource, which loads them from a file or an
-// http(s) URL and keeps them fresh.
+// (docs/decisions.md D12), parsed into OpenSSL keys, and JwksSource, which loads them from a file
+// or an http(s) URL and keeps them fresh.
 
 #include <openssl/types.h>
 

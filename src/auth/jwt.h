@@ -1,6 +1,6 @@
 #pragma once
 // JSON Web Tokens (RFC 7519) in compact JWS form: signing the server's OpenID tokens with RS256
-// (DECISIONS D13) and verifying login tokens from OIDC providers against their JWKS (D12).
+// (docs/decisions.md D13) and verifying login tokens from OIDC providers against their JWKS (D12).
 //
 // Every verification failure is NotAuthorizedException with Cognito's wording,
 // "Invalid login token. <detail>", so handlers can return the error as it is.

@@ -1,6 +1,6 @@
 #pragma once
-// The server's RSA signing key (DECISIONS D13): generated once, kept in the store as PKCS#8 PEM,
-// used to sign OpenID tokens with RS256, and published as a JWK at /.well-known/jwks.json.
+// The server's RSA signing key (docs/decisions.md D13): generated once, kept in the store as PKCS#8
+// PEM, used to sign OpenID tokens with RS256, and published as a JWK at /.well-known/jwks.json.
 
 #include <openssl/types.h>
 

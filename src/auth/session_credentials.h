@@ -1,6 +1,6 @@
 #pragma once
-// Identity credentials (DECISIONS D8): what GetCredentialsForIdentity hands out and what the
-// SigV4 verifier accepts afterwards. They are stateless: the session token carries the binding
+// Identity credentials (docs/decisions.md D8): what GetCredentialsForIdentity hands out and what
+// the SigV4 verifier accepts afterwards. They are stateless: the session token carries the binding
 // (pool, identity, authenticated, role, expiry) sealed under the shared key, and the secret key
 // is derived from the access key id with the same key, so any node accepts them without a lookup.
 

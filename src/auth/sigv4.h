@@ -1,7 +1,7 @@
 #pragma once
 // AWS Signature Version 4 (AWS4-HMAC-SHA256), as a pure library: every step of the algorithm is
 // a function of its own, the clock is a parameter, and the same code verifies incoming requests
-// (the front door, DECISIONS D10) and signs outgoing ones (Kinesis, Lambda, SNS; tests and
+// (the front door, docs/decisions.md D10) and signs outgoing ones (Kinesis, Lambda, SNS; tests and
 // benchmarks).
 //
 // Entry points:

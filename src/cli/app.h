@@ -35,7 +35,7 @@ struct ServerSecrets {
 };
 Result<ServerSecrets> LoadOrCreateSecrets(store::Store& store);
 
-// DECISIONS D7: registers COGSYNC_ACCESS_KEY_ID / COGSYNC_SECRET_ACCESS_KEY when set; with
+// docs/decisions.md D7: registers COGSYNC_ACCESS_KEY_ID / COGSYNC_SECRET_ACCESS_KEY when set; with
 // neither set and no key stored, generates one, writes it to <data_dir>/developer-credentials
 // (mode 0600) and prints it once.
 Status EnsureDeveloperKey(store::Store& store, const Config& config);

@@ -1,6 +1,6 @@
 #pragma once
-// `cogsync keys create|list|delete`: developer access keys (DECISIONS D7), kept in the store so
-// that every node accepts them. A running server notices changes within a few seconds.
+// `cogsync keys create|list|delete`: developer access keys (docs/decisions.md D7), kept in the
+// store so that every node accepts them. A running server notices changes within a few seconds.
 
 #include <optional>
 #include <string>

@@ -10,7 +10,7 @@
 
 namespace cogsync {
 
-// Limits with AWS's published values as defaults (cognito-behaviour.md §4, DECISIONS D19).
+// Limits with AWS's published values as defaults (cognito-behaviour.md §4, docs/decisions.md D19).
 struct Limits {
   int max_identity_pools = 1000;
   int datasets_per_identity = 20;

@@ -2,7 +2,7 @@
 // The one error type of cogsync. Every failure a client can see is an ApiError: an AWS error code,
 // the HTTP status Cognito Sync gives it (its model's httpStatusCode), and a message. Handlers
 // return errors as values (Result<T>); only protocol/wire.cc turns them into bytes, choosing the
-// status per service (DECISIONS D1, D2, D10). what()-style logging uses ToString().
+// status per service (docs/decisions.md D1, D2, D10). what()-style logging uses ToString().
 
 #include <string>
 #include <utility>

@@ -1,6 +1,6 @@
 #pragma once
 // JSON in and out. Parsing is Boost.JSON with a depth limit and strict UTF-8; output goes through
-// our own writer because timestamps must be written as plain decimals (DECISIONS D6): every
+// our own writer because timestamps must be written as plain decimals (docs/decisions.md D6): every
 // double cogsync emits is a timestamp in epoch seconds and is written with at most 3 decimals.
 
 #include <boost/json.hpp>

@@ -1,6 +1,7 @@
 #pragma once
-// NextTokens (DECISIONS D20): opaque and tamper-evident. A token is sealed for one scope (the
-// operation and the resource it pages over), so a token of one list cannot be replayed on another.
+// NextTokens (docs/decisions.md D20): opaque and tamper-evident. A token is sealed for one scope
+// (the operation and the resource it pages over), so a token of one list cannot be replayed on
+// another.
 
 #include <string>
 #include <string_view>

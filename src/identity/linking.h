@@ -1,6 +1,6 @@
 #pragma once
-// Identities, their logins, and merges (cognito-behaviour.md §6.3, DECISIONS D23). All of it runs
-// inside one write transaction of the calling operation.
+// Identities, their logins, and merges (cognito-behaviour.md §6.3, docs/decisions.md D23). All of
+// it runs inside one write transaction of the calling operation.
 
 #include <string>
 #include <vector>

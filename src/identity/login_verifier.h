@@ -1,6 +1,6 @@
 #pragma once
 // Verifies the Logins map of GetId, GetOpenIdToken, GetCredentialsForIdentity,
-// GetOpenIdTokenForDeveloperIdentity and UnlinkIdentity (DECISIONS D12):
+// GetOpenIdTokenForDeveloperIdentity and UnlinkIdentity (docs/decisions.md D12):
 //  - "cognito-identity.amazonaws.com": one of cogsync's own OpenID tokens (checked with its key);
 //  - the pool's developer provider: refused here (only GetOpenIdTokenForDeveloperIdentity,
 //    which developer credentials call, names developer users);

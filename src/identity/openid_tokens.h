@@ -1,6 +1,6 @@
 #pragma once
-// cogsync's own OpenID tokens (DECISIONS D13): RS256 JWTs with iss = the configured public URL,
-// aud = the pool, sub = the identity, amr as AWS writes it. The signing key lives in the Store
+// cogsync's own OpenID tokens (docs/decisions.md D13): RS256 JWTs with iss = the configured public
+// URL, aud = the pool, sub = the identity, amr as AWS writes it. The signing key lives in the Store
 // (shared by every node) and is published at /.well-known/jwks.json.
 
 #include <boost/json.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 // Routes Cognito Sync's REST requests (method + path template, built from the service model) and
 // extracts their path labels, query parameters and header members into one flat input object,
-// the same shape the legacy RPC form carries (DECISIONS D5).
+// the same shape the legacy RPC form carries (docs/decisions.md D5).
 
 #include <boost/json.hpp>
 #include <string>

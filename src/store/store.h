@@ -3,10 +3,10 @@
 //
 // Work happens in transactions. Read() runs a function against a consistent snapshot; Write()
 // runs it in a serialisable read-write transaction and returns only once the commit is durable
-// (fsync'd: DECISIONS D24). The function's own ApiError aborts the transaction and is returned
-// unchanged; a storage failure becomes InternalErrorException. A Write function may run more than
-// once (an implementation may retry it after a serialisation failure), so it must not have effects
-// outside the transaction.
+// (fsync'd: docs/decisions.md D24). The function's own ApiError aborts the transaction and is
+// returned unchanged; a storage failure becomes InternalErrorException. A Write function may run
+// more than once (an implementation may retry it after a serialisation failure), so it must not
+// have effects outside the transaction.
 //
 // Thread safety: a Store is shared by all request threads; Read and Write may be called
 // concurrently from any thread. A Txn belongs to the one call that received it.

@@ -1,6 +1,6 @@
 #pragma once
-// What a merge of two identities does to their Sync data (DECISIONS D23): the merged identity's
-// datasets move to the survivor, under their own name when it is free, else renamed
+// What a merge of two identities does to their Sync data (docs/decisions.md D23): the merged
+// identity's datasets move to the survivor, under their own name when it is free, else renamed
 // "<name>.<mergedIdentityId>" and rewritten as one new revision (SyncCount 1); ListRecords of
 // "<name>" then reports them in MergedDatasetNames. The 20-dataset limit never blocks a merge.
 

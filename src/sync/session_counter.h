@@ -1,8 +1,8 @@
 #pragma once
-// Sync sessions per identity pool (DECISIONS D22), counted in memory. Counting every ListRecords
-// with a Store write would turn the hottest read into a write, so ListRecords only bumps a
-// counter here and SyncService flushes the counts to the Store (Txn::AddSyncSessions) once a
-// second and at shutdown. Usage reads add this node's unflushed counts (Pending()).
+// Sync sessions per identity pool (docs/decisions.md D22), counted in memory. Counting every
+// ListRecords with a Store write would turn the hottest read into a write, so ListRecords only
+// bumps a counter here and SyncService flushes the counts to the Store (Txn::AddSyncSessions) once
+// a second and at shutdown. Usage reads add this node's unflushed counts (Pending()).
 //
 // Thread safety: every method may be called from any thread.
 

@@ -1,7 +1,7 @@
 #pragma once
-// SyncSessionTokens (DECISIONS D18): ListRecords hands one out, UpdateRecords requires it. A token
-// is a payload sealed with the shared key (common/sealed_token.h) under its own purpose string:
-// pool, identity, dataset, issue time and a random session id. It is valid for one hour and
+// SyncSessionTokens (docs/decisions.md D18): ListRecords hands one out, UpdateRecords requires it.
+// A token is a payload sealed with the shared key (common/sealed_token.h) under its own purpose
+// string: pool, identity, dataset, issue time and a random session id. It is valid for one hour and
 // reusable within it; consistency comes from the SyncCount compare-and-set (D15), not the token.
 
 #include <cstdint>

@@ -3,8 +3,8 @@
 // thread takes everything queued (up to max_batch), runs each function in its own SAVEPOINT of
 // one BEGIN IMMEDIATE transaction, and COMMITs once: one fsync for the whole batch. Only after
 // the commit is each caller answered with its own result, so an acknowledged write is durable
-// (DECISIONS D24). A function's error (or exception) rolls back its savepoint alone; a failed
-// COMMIT fails every function of the batch.
+// (docs/decisions.md D24). A function's error (or exception) rolls back its savepoint alone; a
+// failed COMMIT fails every function of the batch.
 
 #include <atomic>
 #include <condition_variable>

@@ -4,7 +4,7 @@
 // read on); pools are also kept in memory as last committed (sqlite/pool_cache.h), so a read
 // that needs only its pool takes no SQLite lock. Writes go through one writer thread that
 // group-commits (see group_commit.h): every acknowledged Write() is fsync'd (synchronous=FULL,
-// DECISIONS D24), and a burst of concurrent writes shares one fsync.
+// docs/decisions.md D24), and a burst of concurrent writes shares one fsync.
 //
 // Foreign keys are enforced immediately, so a write function must create parents before
 // children (pool, identity, dataset, then records; identity before device, device before

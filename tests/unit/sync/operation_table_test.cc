@@ -1,5 +1,6 @@
-// The Cognito Sync operation table against operations.tsv: all 17 operations, each with the
-// access rule of the table's last column (D9), and `writes` on exactly the mutating operations.
+// The Cognito Sync operation table against tests/fixtures/operations.tsv: all 17 operations, each
+// with the access rule of the table's last column (D9), and `writes` on exactly the mutating
+// operations.
 
 #include <fstream>
 #include <map>
@@ -15,8 +16,9 @@ namespace {
 using SyncOperationTableTest = SyncTest;
 
 TEST_F(SyncOperationTableTest, MatchesOperationsTsvD9) {
-  std::ifstream tsv(std::string(COGSYNC_SHARED_DIR) + "/spec/operations.tsv");
-  if (!tsv) GTEST_SKIP() << "operations.tsv not available";
+  // The fixture is part of the repository: a missing file is a failure, never a skip.
+  std::ifstream tsv(COGSYNC_SOURCE_DIR "/tests/fixtures/operations.tsv");
+  ASSERT_TRUE(tsv) << "tests/fixtures/operations.tsv is missing";
   std::map<std::string, std::string> expected;  // operation -> needs_developer_credentials
   std::string line;
   while (std::getline(tsv, line)) {
