@@ -1,6 +1,7 @@
 #pragma once
 // Server configuration: defaults here, overridden by the config file, then the environment,
-// then command-line flags (cli/config_loader.cc). docs/configuration.md lists every setting.
+// then command-line flags (cli/main.cc, cli/config_file.cc). docs/configuration.md lists every
+// setting.
 
 #include <cstdint>
 #include <optional>
@@ -10,7 +11,7 @@
 
 namespace cogsync {
 
-// Limits with AWS's published values as defaults (cognito-behaviour.md §4, docs/decisions.md D19).
+// Limits with AWS's published values as defaults (AWS's Cognito quotas, docs/decisions.md D19).
 struct Limits {
   int max_identity_pools = 1000;
   int datasets_per_identity = 20;
@@ -32,9 +33,9 @@ struct LoginProviderConfig {
   std::vector<std::string> audiences;  // accepted `aud` values; empty: the pool decides
 };
 
-// Throttling (token buckets; cognito-behaviour.md §4). The public Cognito Identity operations
-// are limited per source address at AWS's published rates; Cognito Sync writes per identity
-// (AWS publishes no Sync rate: 20/s is cogsync's choice). A bucket holds burst_seconds of
+// Throttling (token buckets; AWS publishes per-account rates). The public Cognito Identity
+// operations are limited per source address at AWS's published rates; Cognito Sync writes per
+// identity (AWS publishes no Sync rate: 20/s is cogsync's choice). A bucket holds burst_seconds of
 // requests. Throttled calls get TooManyRequestsException (Sync 429, Identity 400).
 struct ThrottleConfig {
   // On by default; off under --test-mode unless the config file sets it (test suites written

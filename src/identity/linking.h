@@ -1,5 +1,5 @@
 #pragma once
-// Identities, their logins, and merges (cognito-behaviour.md §6.3, docs/decisions.md D23). All of
+// Identities, their logins, and merges (AWS's identity merging, docs/decisions.md D23). All of
 // it runs inside one write transaction of the calling operation.
 
 #include <string>

@@ -46,7 +46,7 @@ bj::value PoolOutput(store::Pool pool) {
   return out;
 }
 
-// The limit of 50 Cognito user-pool providers per identity pool (cognito-behaviour.md §4).
+// The limit of 50 Cognito user-pool providers per identity pool (an AWS quota).
 constexpr size_t kMaxCognitoIdentityProviders = 50;
 
 Status CheckProviders(const bj::object& in) {

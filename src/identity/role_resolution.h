@@ -1,5 +1,5 @@
 #pragma once
-// Which role GetCredentialsForIdentity assumes for a caller (cognito-behaviour.md §6.3): the
+// Which role GetCredentialsForIdentity assumes for a caller (AWS's role resolution): the
 // pool's unauthenticated role; for authenticated callers a RoleMapping of the login's provider
 // (Token: cognito:roles / cognito:preferred_role / CustomRoleArn; Rules: first matching rule),
 // falling back per AmbiguousRoleResolution; otherwise the pool's authenticated role.

@@ -9,7 +9,7 @@ namespace cogsync::identity {
 namespace {
 
 // The service allows 25 rules per provider although the model's list allows 400
-// (cognito-behaviour.md §4).
+// (an AWS quota).
 constexpr size_t kMaxRulesPerMapping = 25;
 
 Status CheckRoleMappings(const bj::object& mappings) {

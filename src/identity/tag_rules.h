@@ -1,5 +1,5 @@
 #pragma once
-// Rules for identity pool tags (cognito-behaviour.md §4: 50 tags, `aws:` reserved, the
+// Rules for identity pool tags (AWS's quotas: 50 tags, `aws:` reserved, the
 // documented character set); lengths are checked by the model's constraints.
 
 #include <boost/json.hpp>

@@ -114,7 +114,7 @@ struct OutboxEntry {
   std::string pool_id;
   std::string partition;  // ordering scope, e.g. kind + identity + dataset
   // Order within the partition: the dataset revision that caused the entry (see
-  // outbox/entries.h), then the entry's index among those that revision wrote.
+  // sync/stream_records.h), then the entry's index among those that revision wrote.
   int64_t position = 0;
   int sub = 0;
   std::string target;   // JSON: where to deliver (stream name, device)

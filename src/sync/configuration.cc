@@ -13,7 +13,7 @@ namespace cogsync::sync {
 namespace {
 
 constexpr std::string_view kSyncTrigger = "SyncTrigger";
-// A successful bulk publish may run once per 24 hours (cognito-behaviour.md §4).
+// A successful bulk publish may run once per 24 hours (an AWS quota).
 constexpr int64_t kBulkPublishWindowMs = 24 * 3600 * 1000;
 
 bj::object ConfigurationJson(const store::Pool& pool) {

@@ -1,7 +1,7 @@
 #pragma once
-// What a dataset change owes the outside (D24, cognito-behaviour.md §5): the Cognito Streams
-// record, and a silent push for every subscribed device. Both are outbox entries written in the
-// change's own transaction; outbox/dispatcher.h delivers them.
+// What a dataset change owes the outside (D24; AWS's Cognito Streams and push sync): the Cognito
+// Streams record, and a silent push for every subscribed device. Both are outbox entries written in
+// the change's own transaction; outbox/dispatcher.h delivers them.
 //
 // Order: entries of one dataset are delivered in the order of the dataset's revisions. An update
 // to sync count c has position 2c; a deletion at count c (which does not advance the count, D17)

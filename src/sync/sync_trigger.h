@@ -1,5 +1,5 @@
 #pragma once
-// Cognito Events: the SyncTrigger (cognito-behaviour.md §5.3, D25). An UpdateRecords made with
+// Cognito Events: the SyncTrigger (as AWS documents it; D25). An UpdateRecords made with
 // identity credentials on a pool with a SyncTrigger shows the function the whole dataset as it
 // would be after the update, and commits what the function answers instead.
 //

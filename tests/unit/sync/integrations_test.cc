@@ -245,7 +245,7 @@ TEST_F(SyncIntegrationsTest, WithoutANotifierNoPushEntriesAreWritten) {
   EXPECT_TRUE(Outbox(*store_).empty());
 }
 
-// ---- the SyncTrigger's event and answer (cognito-behaviour.md §5.3) ----
+// ---- the SyncTrigger's event and answer (as AWS documents them) ----
 
 std::vector<store::Record> Live() {
   return {store::Record{"keep", "k", 3, 0, "", std::nullopt},
