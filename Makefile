@@ -12,9 +12,10 @@ DATA_DIR ?= ./data
 DEB_PACKAGES := cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev \
   libboost-url1.81-dev libssl-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev nodejs python3 sqlite3 \
-  libpq-dev postgresql clang libclang-rt-14-dev chromium
+  libpq-dev postgresql clang libclang-rt-14-dev chromium clang-format
 
-.PHONY: all deps build build-asan build-fuzz run test test-unit clean npm-deps fuzz
+.PHONY: all deps build build-asan build-fuzz run test test-unit clean npm-deps fuzz \
+  check check-format
 
 all: build
 
@@ -46,18 +47,29 @@ npm-deps:
 run: build
 	$(BUILD_DIR)/cogsync serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
-# Every test through CTest: the normal build runs everything; the sanitizer build runs the
-# unit and in-process tests plus the label `asan` subset of the client suites; the fuzz build
-# runs each libFuzzer target for a few seconds (label `fuzz`).
-test: build build-asan build-fuzz npm-deps
+# The static checks, first: the format of every C++ file.
+check: check-format
+
+check-format: deps
+	scripts/check-format.sh
+
+# Every test through CTest, after the static checks: the normal build runs everything; the
+# sanitizer build runs the unit and in-process tests plus the label `asan` subset of the client
+# suites; the fuzz build runs each libFuzzer target for 10 seconds (label `fuzz`).
+test: check build build-asan build-fuzz npm-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2
 	cd $(ASAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|asan'
-	cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz
+	cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz --timeout 600
 
-# The fuzz targets for longer: FUZZ_SECONDS each (default 300).
+# The unit tests of the normal build only (label `unit`).
+test-unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j 2 -L unit
+
+# The fuzz targets for longer: FUZZ_SECONDS each (default 300). The seconds go to this run only
+# (an environment variable, not the CMake cache), so a later `make test` fuzzes 10 s again.
 fuzz: build-fuzz
-	cmake -S . -B $(FUZZ_DIR) -DCOGSYNC_FUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
-	cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz
+	cd $(FUZZ_DIR) && COGSYNC_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  ctest --output-on-failure -L fuzz --timeout $$(( $(FUZZ_SECONDS) + 300 ))
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
