@@ -256,6 +256,9 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   app->dispatcher_ = std::make_unique<protocol::Dispatcher>(
       std::move(operations), *app->authenticator_, auth::ArnContext{c.region, c.account_id},
       std::move(endpoints), app->throttle_.get());
+  app->admin_ = std::make_unique<console::AdminApi>(*app->authenticator_, *app->store_,
+                                                    app->metrics_, *app->clock_);
+  app->console_ = std::make_unique<console::ConsoleHandler>(*app->dispatcher_, *app->admin_);
   return app;
 }
 
@@ -283,7 +286,7 @@ int Serve(const Config& config) {
   options.access_log = config.access_log;
   options.metrics = &(*app)->metrics();
   std::atomic<bool> ready{false};
-  http::Server server(options, (*app)->dispatcher(), [&] { return ready.load(); });
+  http::Server server(options, (*app)->handler(), [&] { return ready.load(); });
   if (auto s = server.Start(); !s.ok()) return fail("starting the HTTP server", s.error());
   http::InstallSignalHandlers(server);
   ready = true;

@@ -12,6 +12,8 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/sealed_token.h"
+#include "console/admin_api.h"
+#include "console/console_handler.h"
 #include "http/metrics.h"
 #include "identity/login_verifier.h"
 #include "identity/openid_tokens.h"
@@ -50,6 +52,8 @@ class Application {
   Application& operator=(const Application&) = delete;
 
   protocol::Dispatcher& dispatcher() { return *dispatcher_; }
+  // What the HTTP server calls: the web console and its admin API in front of the dispatcher.
+  http::Handler& handler() { return *console_; }
   store::Store& store() { return *store_; }
   // Served at GET /metrics by Serve(); store writes are timed into it.
   http::Metrics& metrics() { return metrics_; }
@@ -76,6 +80,8 @@ class Application {
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<protocol::Throttle> throttle_;
   std::unique_ptr<protocol::Dispatcher> dispatcher_;
+  std::unique_ptr<console::AdminApi> admin_;
+  std::unique_ptr<console::ConsoleHandler> console_;
 };
 
 // Runs the server; returns the process exit code.

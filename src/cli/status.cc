@@ -1,9 +1,7 @@
 #include "cli/status.h"
 
-#include <map>
-
-#include "common/json.h"
 #include "common/time_format.h"
+#include "outbox/status.h"
 
 namespace cogsync::cli {
 namespace {
@@ -14,37 +12,23 @@ constexpr int kShown = 10;
 }  // namespace
 
 Result<std::string> StatusReport(store::Store& store, int64_t now_ms) {
-  std::string out;
-  COGSYNC_RETURN_IF_ERROR(store.Read([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto stats, txn.GetOutboxStats());
-    out += "outbox: " + std::to_string(stats.pending) + " pending";
-    if (stats.pending > 0) {
-      out += ", oldest " + std::to_string((now_ms - stats.oldest_created_ms) / 1000) + " s old";
-    }
+  COGSYNC_ASSIGN_OR_RETURN(auto status, outbox::ReadOutboxStatus(store, kShown));
+  std::string out = "outbox: " + std::to_string(status.stats.pending) + " pending";
+  if (status.stats.pending > 0) {
+    out +=
+        ", oldest " + std::to_string((now_ms - status.stats.oldest_created_ms) / 1000) + " s old";
+  }
+  out += "\n";
+  for (const auto& e : status.first_pending) {
+    out += "  " + e.kind + " " + e.id + " pool " + e.pool_id + " attempts " +
+           std::to_string(e.attempts);
+    if (!e.last_error.empty()) out += " last error: " + e.last_error;
     out += "\n";
-    COGSYNC_ASSIGN_OR_RETURN(auto entries, txn.ListOutbox(store::OutboxCursor{}, kShown));
-    for (const auto& e : entries) {
-      out += "  " + e.kind + " " + e.id + " pool " + e.pool_id + " attempts " +
-             std::to_string(e.attempts);
-      if (!e.last_error.empty()) out += " last error: " + e.last_error;
-      out += "\n";
-    }
-    std::string after;
-    while (true) {
-      COGSYNC_ASSIGN_OR_RETURN(auto pools, txn.ListPools(after, 200));
-      if (pools.empty()) break;
-      after = pools.back().id;
-      for (const auto& pool : pools) {
-        auto state = json::GetString(pool.bulk_publish, "BulkPublishStatus");
-        if (state != "IN_PROGRESS") continue;
-        out += "bulk publish: " + pool.id + " IN_PROGRESS since " +
-               timefmt::Iso8601Millis(
-                   json::GetInt(pool.bulk_publish, "BulkPublishStartTime").value_or(0)) +
-               "\n";
-      }
-    }
-    return OkStatus();
-  }));
+  }
+  for (const auto& run : status.bulk_publishes) {
+    out += "bulk publish: " + run.pool_id + " IN_PROGRESS since " +
+           timefmt::Iso8601Millis(run.started_ms) + "\n";
+  }
   return out;
 }
 

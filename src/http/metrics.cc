@@ -138,39 +138,43 @@ void Metrics::AddCollector(Collector collector) {
   collectors_.push_back(std::move(collector));
 }
 
-std::string Metrics::Render(size_t in_flight, size_t connections) const {
-  // Published slots in name order, so scrapes are stable and diffable.
-  std::vector<const Slot*> live;
+std::vector<Metrics::OperationTotals> Metrics::Operations() const {
+  std::vector<OperationTotals> out;
   for (const Slot& slot : slots_) {
-    if (slot.state.load(std::memory_order_acquire) == 2 &&
-        slot.requests.load(std::memory_order_relaxed) > 0) {
-      live.push_back(&slot);
-    }
+    if (slot.state.load(std::memory_order_acquire) != 2) continue;
+    const uint64_t requests = slot.requests.load(std::memory_order_relaxed);
+    if (requests == 0) continue;
+    out.push_back({slot.name, requests, slot.errors_4xx.load(std::memory_order_relaxed),
+                   slot.errors_5xx.load(std::memory_order_relaxed), slot.latency.Read()});
   }
-  std::sort(live.begin(), live.end(),
-            [](const Slot* a, const Slot* b) { return a->name < b->name; });
+  // Name order, so scrapes are stable and diffable.
+  std::sort(out.begin(), out.end(),
+            [](const OperationTotals& a, const OperationTotals& b) { return a.name < b.name; });
+  return out;
+}
 
+std::string Metrics::Render(size_t in_flight, size_t connections) const {
+  const std::vector<OperationTotals> live = Operations();
   std::string out;
   out.reserve(4096 + live.size() * 2048);
   auto it = std::back_inserter(out);
   AppendHeader(out, "cogsync_requests_total", "counter", "Requests answered, by operation.");
-  for (const Slot* s : live) {
-    fmt::format_to(it, "cogsync_requests_total{{operation=\"{}\"}} {}\n", s->name,
-                   s->requests.load(std::memory_order_relaxed));
+  for (const auto& s : live) {
+    fmt::format_to(it, "cogsync_requests_total{{operation=\"{}\"}} {}\n", s.name, s.requests);
   }
   AppendHeader(out, "cogsync_request_errors_total", "counter",
                "Requests answered with a 4xx or 5xx status, by operation and class.");
-  for (const Slot* s : live) {
+  for (const auto& s : live) {
     fmt::format_to(it, "cogsync_request_errors_total{{operation=\"{}\",class=\"4xx\"}} {}\n",
-                   s->name, s->errors_4xx.load(std::memory_order_relaxed));
+                   s.name, s.errors_4xx);
     fmt::format_to(it, "cogsync_request_errors_total{{operation=\"{}\",class=\"5xx\"}} {}\n",
-                   s->name, s->errors_5xx.load(std::memory_order_relaxed));
+                   s.name, s.errors_5xx);
   }
   AppendHeader(out, "cogsync_request_duration_seconds", "histogram",
                "Time from the first byte of a request to its response written, by operation.");
-  for (const Slot* s : live) {
-    AppendHistogram(out, "cogsync_request_duration_seconds", "operation=\"" + s->name + "\"",
-                    s->latency.Read());
+  for (const auto& s : live) {
+    AppendHistogram(out, "cogsync_request_duration_seconds", "operation=\"" + s.name + "\"",
+                    s.latency);
   }
   AppendHeader(out, "cogsync_store_write_duration_seconds", "histogram",
                "Durable store writes, from the call to the fsync'd group commit.");

@@ -66,6 +66,17 @@ class Metrics {
   using Collector = std::function<void(std::string& out)>;
   void AddCollector(Collector collector);
 
+  // What one operation has counted so far (a snapshot read without stopping writers).
+  struct OperationTotals {
+    std::string name;  // "-" for requests that were not routed, "other" past kMaxOperations
+    uint64_t requests = 0;
+    uint64_t errors_4xx = 0;
+    uint64_t errors_5xx = 0;
+    LatencyHistogram::Snapshot latency;
+  };
+  // Every operation seen at least once, in name order.
+  std::vector<OperationTotals> Operations() const;
+
   // The whole exposition. `in_flight` and `connections` are the server's current gauges.
   std::string Render(size_t in_flight, size_t connections) const;
 
