@@ -44,7 +44,7 @@ std::optional<std::string> QueryParameter(std::string_view query, std::string_vi
 
 }  // namespace
 
-double HistogramQuantileSeconds(const http::LatencyHistogram::Snapshot& snapshot, double quantile) {
+int64_t HistogramQuantileMicros(const http::LatencyHistogram::Snapshot& snapshot, double quantile) {
   uint64_t total = 0;
   for (uint64_t n : snapshot.buckets) total += n;
   if (total == 0) return 0;
@@ -54,10 +54,10 @@ double HistogramQuantileSeconds(const http::LatencyHistogram::Snapshot& snapshot
   for (size_t i = 0; i < http::kLatencyBucketsMicros.size(); ++i) {
     cumulative += snapshot.buckets[i];
     if (static_cast<double>(cumulative) >= rank) {
-      return static_cast<double>(http::kLatencyBucketsMicros[i]) / 1e6;
+      return http::kLatencyBucketsMicros[i];
     }
   }
-  return static_cast<double>(http::kLatencyBucketsMicros.back()) / 1e6;
+  return http::kLatencyBucketsMicros.back();
 }
 
 http::Response AdminApi::Handle(const http::Request& request) {
@@ -126,7 +126,7 @@ http::Response AdminApi::MetricsSummary() {
                    {"Requests", op.requests},
                    {"Errors4xx", op.errors_4xx},
                    {"Errors5xx", op.errors_5xx},
-                   {"LatencyP99Seconds", HistogramQuantileSeconds(op.latency, 0.99)}});
+                   {"LatencyP99Micros", HistogramQuantileMicros(op.latency, 0.99)}});
   }
   return Json(bj::object{{"Operations", std::move(operations)},
                          {"Time", EpochSeconds(clock_.NowMillis())}});

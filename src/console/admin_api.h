@@ -1,13 +1,14 @@
 #pragma once
 // The console's admin API (docs/console.md): what the public Cognito APIs lack, read-only.
 //   GET /admin/outbox                       what the outbox owes, its last errors, bulk publishes
-//   GET /admin/metrics                      requests, errors and p99 latency by operation
+//   GET /admin/metrics                      requests, errors and p99 latency (µs) by operation
 //   GET /admin/identity?IdentityId=ID       whether an identity is disabled (a merge loser, D23)
 // Every call is SigV4-signed for the service "cogsync" with a developer key (D30); identity
 // credentials and unsigned requests are refused (AccessDeniedException / the signature errors,
 // 403). Answers are JSON; errors are {"__type","message"} through protocol/wire.cc.
 // Thread-safe: it holds references only.
 
+#include <cstdint>
 #include <string_view>
 
 #include "auth/authenticator.h"
@@ -46,7 +47,7 @@ class AdminApi {
 };
 
 // The upper bound of the bucket holding the `quantile` (0..1) of a latency histogram, in
-// seconds; 0 for an empty one, the largest finite bound when it falls in +Inf.
-double HistogramQuantileSeconds(const http::LatencyHistogram::Snapshot& snapshot, double quantile);
+// microseconds; 0 for an empty one, the largest finite bound when it falls in +Inf.
+int64_t HistogramQuantileMicros(const http::LatencyHistogram::Snapshot& snapshot, double quantile);
 
 }  // namespace cogsync::console

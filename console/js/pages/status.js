@@ -91,8 +91,8 @@ export async function renderStatus(page, api) {
         'p99 latency'], m.Operations.map((o) => h('tr', {},
         h('th', { scope: 'row' }, o.Operation), h('td', {}, String(o.Requests)),
         h('td', {}, String(o.Errors4xx)), h('td', {}, String(o.Errors5xx)),
-        h('td', {}, `${o.LatencyP99Seconds < 0.001 ? `${o.LatencyP99Seconds * 1e6} µs`
-          : `${o.LatencyP99Seconds * 1000} ms`}`)))));
+        h('td', {}, o.LatencyP99Micros < 1000 ? `${o.LatencyP99Micros} µs`
+          : `${o.LatencyP99Micros / 1000} ms`)))));
     } catch (err) {
       clear(summary).append(errorBox(err));
     }

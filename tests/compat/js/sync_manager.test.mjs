@@ -8,39 +8,12 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 import { CogsyncServer, DEVELOPER_CREDENTIALS, REGION } from './support/server.mjs';
+import { call, newDevice as newManager } from './support/sync_manager_device.mjs';
 
 const require = createRequire(import.meta.url);
 const AWS = require('aws-sdk');
 // The manager extends the aws-sdk module it requires (the same object as AWS above).
 require('amazon-cognito-js');
-
-// The subset of the Web Storage API the manager uses. Items are own enumerable properties, as
-// in a browser, because the manager's wipe() walks the storage with for..in.
-class MemoryLocalStorage {
-  getItem(key) {
-    return Object.prototype.hasOwnProperty.call(this, key) ? this[key] : null;
-  }
-
-  setItem(key, value) {
-    this[key] = String(value);
-  }
-
-  removeItem(key) {
-    delete this[key];
-  }
-
-  clear() {
-    for (const key of Object.keys(this)) delete this[key];
-  }
-
-  key(i) {
-    return Object.keys(this)[i] ?? null;
-  }
-
-  get length() {
-    return Object.keys(this).length;
-  }
-}
 
 const server = new CogsyncServer();
 let poolId;
@@ -71,16 +44,7 @@ after(async () => {
 });
 
 // One device: a manager whose local cache is a storage of its own.
-function newDevice() {
-  globalThis.window = { localStorage: new MemoryLocalStorage() };
-  const manager = new AWS.CognitoSyncManager();
-  delete globalThis.window;  // the store keeps its reference; nothing else may rely on it
-  return manager;
-}
-
-const call = (fn, ...args) => new Promise((resolve, reject) => {
-  fn(...args, (err, data) => (err ? reject(err) : resolve(data)));
-});
+const newDevice = () => newManager(AWS);
 
 async function open(device, name) {
   const dataset = await call(device.openOrCreateDataset.bind(device), name);
