@@ -395,7 +395,42 @@ test('the console, end to end', async (t) => {
     await shot('status');
   });
 
+  await step('a network error says so plainly', async () => {
+    // Every API call of the page fails at the network level while the route is in place.
+    await page.route(`${server.endpoint}/`, (route) => route.abort('connectionrefused'));
+    await open('#/pools');
+    const error = page.getByRole('alert');
+    await error.waitFor(WAIT);
+    assert.match(await error.textContent(), /^Network error: NetworkError: The server could not be reached/);
+    await page.unroute(`${server.endpoint}/`);
+  });
+
+  await step('"Remember in this tab" survives a reload; signing out forgets the key', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access key ID').fill(ACCESS_KEY_ID);
+    await page.getByLabel('Secret access key').fill(SECRET_ACCESS_KEY);
+    await page.getByLabel('Remember in this tab').check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Identity pools' }).waitFor(WAIT);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Identity pools' }).waitFor(WAIT);
+    assert.deepEqual(await page.evaluate(() => [localStorage.length, sessionStorage.length,
+      document.cookie]), [0, 1, '']);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    // Signed out, the pages show nothing but the sign-in form.
+    await open('#/status');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor(WAIT);
+    assert.equal(await page.getByRole('heading', { name: 'Status' }).count(), 0);
+  });
+
   await step('readable at a phone width', async () => {
+    await page.getByLabel('Access key ID').fill(ACCESS_KEY_ID);
+    await page.getByLabel('Secret access key').fill(SECRET_ACCESS_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.setViewportSize({ width: 390, height: 844 });
     await open('#/pools');
     await page.getByRole('heading', { name: 'Identity pools' }).waitFor(WAIT);
