@@ -119,8 +119,9 @@ function syncSection(api, poolId, config, events) {
   const triggerStatus = statusRegion();
   const saveTrigger = h('button', { type: 'button' }, 'Save Sync Trigger');
   saveTrigger.addEventListener('click', () => busy(saveTrigger, triggerStatus, () =>
+    // SetCognitoEvents merges: an empty ARN is what removes the trigger.
     api.sync('POST', `/identitypools/${label(poolId)}/events`, { body: {
-      Events: trigger.input.value ? { SyncTrigger: trigger.input.value } : {} } }),
+      Events: { SyncTrigger: trigger.input.value.trim() } } }),
   'Saved the Sync Trigger.'));
 
   return h('div', {},

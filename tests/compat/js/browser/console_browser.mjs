@@ -192,6 +192,7 @@ test('the console, end to end', async (t) => {
     const settings = page.getByLabel('Pool settings (JSON)');
     const value = JSON.parse(await settings.inputValue());
     value.DeveloperProviderName = 'login.console.test';
+    value.SupportedLoginProviders = { 'graph.facebook.com': '7346241598935555' };
     value.IdentityPoolTags = { team: 'sync @ console' };
     // Invalid JSON is caught before anything is sent.
     await settings.fill('{ not json');
@@ -212,6 +213,56 @@ test('the console, end to end', async (t) => {
     assert.deepEqual(pool.IdentityPoolTags, { team: 'sync @ console' });
     const saved = await identity.getIdentityPoolRoles({ IdentityPoolId: poolId }).promise();
     assert.equal(saved.Roles.unauthenticated, 'arn:aws:iam::000000000000:role/ConsoleUnauth');
+
+    // The new login provider gets its principal tags editor once the page is read again.
+    await open(`#/pools/${encodeURIComponent(poolId)}`);
+    const tags = page.getByLabel('Principal tags (JSON)');
+    await tags.waitFor(WAIT);
+    await tags.fill(JSON.stringify({ UseDefaults: false, PrincipalTags: { team: 'custom:team' } }));
+    await page.getByRole('button', { name: 'Save principal tags' }).click();
+    await page.getByText('Saved principal tags.').waitFor(WAIT);
+    const map = await identity.getPrincipalTagAttributeMap({ IdentityPoolId: poolId,
+      IdentityProviderName: 'graph.facebook.com' }).promise();
+    assert.deepEqual(map.PrincipalTags, { team: 'custom:team' });
+  });
+
+  await step('configures streams, runs a bulk publish and sets the Sync Trigger', async () => {
+    const sync = new AWS.CognitoSync(developer());
+    // Streams go to the JSON-lines file sink of the test server's data directory: no network.
+    await page.getByLabel('Stream name').fill('console-stream');
+    await page.getByLabel('Streams role ARN').fill('arn:aws:iam::000000000000:role/Streams');
+    await page.getByLabel('Streaming status').selectOption('ENABLED');
+    await page.getByRole('button', { name: 'Save sync configuration' }).click();
+    await page.getByText('Saved the sync configuration.').waitFor(WAIT);
+    const config = await sync.getIdentityPoolConfiguration({ IdentityPoolId: poolId }).promise();
+    assert.deepEqual(config.CognitoStreams, { StreamName: 'console-stream',
+      RoleArn: 'arn:aws:iam::000000000000:role/Streams', StreamingStatus: 'ENABLED' });
+
+    await page.getByRole('button', { name: 'Start bulk publish' }).click();
+    await page.getByText('Bulk publish started.').waitFor(WAIT);
+    const details = page.locator('.bulk-details');
+    for (let i = 0; i < 40 && !/SUCCEEDED/.test(await details.textContent()); i++) {
+      await page.getByRole('button', { name: 'Refresh status' }).click();
+      await page.waitForTimeout(250);
+    }
+    assert.match(await details.textContent(), /Bulk publish status: SUCCEEDED, started .* UTC, completed/);
+    // A second one is refused, and the page says why.
+    await page.getByRole('button', { name: 'Start bulk publish' }).click();
+    await page.getByText(/AlreadyStreamedException/).waitFor(WAIT);
+
+    const trigger = page.getByLabel('Sync Trigger (Lambda function ARN)');
+    await trigger.fill('arn:aws:lambda:us-east-1:000000000000:function:console-trigger');
+    await page.getByRole('button', { name: 'Save Sync Trigger' }).click();
+    await page.getByText('Saved the Sync Trigger.').waitFor(WAIT);
+    let events = await sync.getCognitoEvents({ IdentityPoolId: poolId }).promise();
+    assert.deepEqual(events.Events,
+      { SyncTrigger: 'arn:aws:lambda:us-east-1:000000000000:function:console-trigger' });
+    // Cleared again: the devices below write without a function to call.
+    await trigger.fill('');
+    await page.getByRole('button', { name: 'Save Sync Trigger' }).click();
+    await page.getByText('Saved the Sync Trigger.').waitFor(WAIT);
+    events = await sync.getCognitoEvents({ IdentityPoolId: poolId }).promise();
+    assert.deepEqual(events.Events ?? {}, {});
   });
 
   await step('finds the identity a boto3 device created and synced', async () => {
