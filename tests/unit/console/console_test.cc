@@ -149,6 +149,11 @@ TEST(AdminApi, RefusesEveryoneElse) {  // D30
             "InvalidSignatureException");
   const auth::sigv4::Credentials wrong{testing::kDeveloperKeyId, "not-the-secret", ""};
   EXPECT_EQ(ErrorCode(Admin(server, "/admin/outbox", wrong)), "InvalidSignatureException");
+  // A key that does not exist (or was deleted with `cogsync keys delete`).
+  const auth::sigv4::Credentials unknown_key{"AKIDNOSUCHKEY0000000", "whatever", ""};
+  http::Response unknown_answer = Admin(server, "/admin/outbox", unknown_key);
+  EXPECT_EQ(unknown_answer.status, 403);
+  EXPECT_EQ(ErrorCode(unknown_answer), "UnrecognizedClientException");
 
   // Identity credentials, however valid, are refused.
   auto pool = server.IdentityOk("CreateIdentityPool", {{"IdentityPoolName", "admin"},
