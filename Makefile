@@ -39,7 +39,7 @@ $(FUZZ_DIR)/CMakeCache.txt:
 	  -DCOGSYNC_FUZZ=ON -DCOGSYNC_BUILD_TESTS=OFF
 
 build-fuzz: deps $(FUZZ_DIR)/CMakeCache.txt
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target sigv4_fuzz router_fuzz input_fuzz tokens_fuzz
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target sigv4_fuzz router_fuzz input_fuzz tokens_fuzz query_fuzz
 
 npm-deps:
 	@scripts/install-npm-deps.sh tests/compat/js

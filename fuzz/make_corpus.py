@@ -6,6 +6,7 @@ length-prefixed fields). Run it again after changing a target's layout."""
 import hashlib
 import os
 import pathlib
+import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent
 CAPTURED = ROOT.parent / "tests" / "fixtures" / "sigv4" / "captured-requests.txt"
@@ -51,6 +52,31 @@ def main():
             write("tokens_fuzz", field(b"ASIASTUBSTUBSTUBSTUB") + headers["x-amz-security-token"].encode())
     write("tokens_fuzz", field(b"") + b"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4In0.c2ln")
     write("tokens_fuzz", field(b"") + b"cGF5bG9hZA.bWFj")
+    for body in sts_bodies():
+        write("query_fuzz", body)
+
+
+def sts_bodies():
+    """The form bodies botocore's Query serializer writes for the STS calls cogsync answers."""
+    import botocore.serialize
+    import botocore.session
+    model = botocore.session.get_session().get_service_model("sts")
+    serializer = botocore.serialize.create_serializer("query")
+    calls = [
+        ("AssumeRoleWithWebIdentity", {
+            "RoleArn": "arn:aws:iam::000000000000:role/Cognito_Unauth",
+            "RoleSessionName": "web-identity", "DurationSeconds": 3600,
+            "WebIdentityToken": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4In0.c2ln"}),
+        ("AssumeRoleWithWebIdentity", {
+            "RoleArn": "arn:aws:iam::000000000000:role/path/Auth", "RoleSessionName": "a+b=c,d.e@f-g",
+            "WebIdentityToken": "x" * 8, "Policy": "{\"Version\": \"2012-10-17\"}",
+            "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/ReadOnly"}]}),
+        ("GetCallerIdentity", {}),
+    ]
+    for name, params in calls:
+        body = serializer.serialize_to_request(params, model.operation_model(name))["body"]
+        # botocore form-encodes the parameter dict when it sends the request.
+        yield urllib.parse.urlencode(body).encode()
 
 
 if __name__ == "__main__":

@@ -7,17 +7,6 @@
 namespace cogsync::auth {
 namespace {
 
-std::string CallerArn(const Principal& p, const ArnContext& arn) {
-  if (p.is_identity()) {
-    std::string_view role = p.role_arn;
-    size_t slash = role.rfind('/');
-    std::string_view role_name = slash == std::string_view::npos ? role : role.substr(slash + 1);
-    return "arn:aws:sts::" + std::string(arn.account_id) + ":assumed-role/" +
-           std::string(role_name) + "/CognitoIdentityCredentials";
-  }
-  return "arn:aws:iam::" + std::string(arn.account_id) + ":user/" + p.key_name;
-}
-
 std::string ResourceArn(Service service, const boost::json::object& input, const ArnContext& arn) {
   auto part = [&](std::string_view key) {
     auto v = json::GetString(input, key);
@@ -53,6 +42,51 @@ bool OwnsResource(const Principal& p, const boost::json::object& input) {
 }
 
 }  // namespace
+
+std::optional<RoleArnParts> ParseRoleArn(std::string_view role_arn) {
+  // arn : partition : iam : (empty region) : account : role/...
+  std::string_view fields[6];
+  std::string_view rest = role_arn;
+  for (int i = 0; i < 5; ++i) {
+    size_t colon = rest.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    fields[i] = rest.substr(0, colon);
+    rest.remove_prefix(colon + 1);
+  }
+  fields[5] = rest;
+  if (fields[0] != "arn" || fields[1].empty() || fields[2] != "iam" || !fields[3].empty() ||
+      fields[4].size() != 12 || fields[5].substr(0, 5) != "role/") {
+    return std::nullopt;
+  }
+  for (char c : fields[4]) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  std::string_view name = fields[5].substr(fields[5].rfind('/') + 1);
+  if (name.empty()) return std::nullopt;
+  return RoleArnParts{fields[4], name};
+}
+
+std::string AssumedRoleArn(std::string_view role_arn, std::string_view session_name,
+                           std::string_view default_account) {
+  std::string_view account = default_account;
+  std::string_view name = role_arn.substr(role_arn.rfind('/') + 1);
+  if (auto parts = ParseRoleArn(role_arn)) {
+    account = parts->account;
+    name = parts->name;
+  }
+  return "arn:aws:sts::" + std::string(account) + ":assumed-role/" + std::string(name) + "/" +
+         std::string(session_name);
+}
+
+std::string CallerArn(const Principal& p, const ArnContext& arn) {
+  if (p.is_identity()) {
+    return AssumedRoleArn(
+        p.role_arn,
+        p.session_name.empty() ? "CognitoIdentityCredentials" : std::string_view(p.session_name),
+        arn.account_id);
+  }
+  return "arn:aws:iam::" + std::string(arn.account_id) + ":user/" + p.key_name;
+}
 
 Status Authorize(const Principal& principal, Access access, Service service,
                  std::string_view operation, const boost::json::object& input,

@@ -17,6 +17,9 @@ struct Principal {
   std::string identity_id;
   bool authenticated = false;
   std::string role_arn;
+  // The role session name: RoleSessionName for credentials from STS AssumeRoleWithWebIdentity
+  // (D27), "CognitoIdentityCredentials" for those of GetCredentialsForIdentity, as AWS names them.
+  std::string session_name;
   int64_t expires_ms = 0;
 
   bool is_developer() const { return kind == Kind::kDeveloper; }

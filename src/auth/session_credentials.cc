@@ -21,12 +21,22 @@ std::string SessionCredentials::SecretFor(std::string_view access_key_id) const 
 MintedCredentials SessionCredentials::Mint(std::string_view pool_id, std::string_view identity_id,
                                            bool authenticated, std::string_view role_arn,
                                            int64_t now_ms) const {
+  return Mint(pool_id, identity_id, authenticated, role_arn, kDefaultSessionName,
+              now_ms + kLifetimeMs);
+}
+
+MintedCredentials SessionCredentials::Mint(std::string_view pool_id, std::string_view identity_id,
+                                           bool authenticated, std::string_view role_arn,
+                                           std::string_view session_name,
+                                           int64_t expires_ms) const {
   MintedCredentials c;
   c.access_key_id = "ASIA" + ids::RandomAlnumUpper(16);
   c.secret_key = SecretFor(c.access_key_id);
-  c.expires_ms = now_ms + kLifetimeMs;
+  c.expires_ms = expires_ms;
   boost::json::object payload{{"k", c.access_key_id}, {"p", pool_id},  {"i", identity_id},
                               {"a", authenticated},   {"r", role_arn}, {"x", c.expires_ms}};
+  // Tokens minted before session names existed have no "s": they read as the default.
+  if (session_name != kDefaultSessionName) payload["s"] = session_name;
   c.session_token = sealer_.Seal(kTokenPurpose, json::Write(payload));
   return c;
 }
@@ -77,6 +87,7 @@ Result<SessionCredentials::Opened> SessionCredentials::Open(std::string_view acc
   p.identity_id = *identity;
   p.authenticated = *authenticated;
   p.role_arn = *role;
+  p.session_name = json::GetString(o, "s").value_or(std::string(kDefaultSessionName));
   p.expires_ms = *expires;
   return Opened{std::move(p), SecretFor(access_key_id)};
 }

@@ -30,9 +30,17 @@ class SessionCredentials {
   explicit SessionCredentials(const TokenSealer& sealer) : sealer_(sealer) {}
 
   static constexpr int64_t kLifetimeMs = 3600 * 1000;  // "valid for a maximum of one hour"
+  // The session name of GetCredentialsForIdentity's credentials, as AWS's assumed-role ARNs show.
+  static constexpr std::string_view kDefaultSessionName = "CognitoIdentityCredentials";
 
+  // GetCredentialsForIdentity's credentials: kDefaultSessionName, kLifetimeMs.
   MintedCredentials Mint(std::string_view pool_id, std::string_view identity_id, bool authenticated,
                          std::string_view role_arn, int64_t now_ms) const;
+  // STS AssumeRoleWithWebIdentity's (D27): the caller's RoleSessionName and DurationSeconds.
+  // The same kind of credentials, accepted by Resolve() exactly like the others.
+  MintedCredentials Mint(std::string_view pool_id, std::string_view identity_id, bool authenticated,
+                         std::string_view role_arn, std::string_view session_name,
+                         int64_t expires_ms) const;
   // The principal and secret for a request signed with minted credentials. Errors:
   // UnrecognizedClient for a token that is not ours or does not belong to the key id,
   // ExpiredToken past its expiry. Thread-safe. A device signs every request with the same token,

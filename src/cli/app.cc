@@ -23,6 +23,7 @@
 #include "protocol/operations.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "sts/operations.h"
 
 namespace cogsync::cli {
 namespace {
@@ -230,6 +231,8 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   app->identity_ =
       std::make_unique<identity::IdentityService>(*app->store_, *app->clock_, c, *app->sealer_,
                                                   *app->credentials_, *app->openid_, *app->logins_);
+  app->sts_ = std::make_unique<sts::StsService>(*app->store_, *app->clock_, c, *app->sealer_,
+                                                *app->credentials_, *app->openid_);
   app->outbound_ = std::make_unique<Outbound>(c, *app->store_, *app->clock_);
   app->outbound_->AddMetrics(app->metrics_, *app->store_);
   app->sync_ = std::make_unique<sync::SyncService>(*app->store_, *app->clock_, c, *app->sealer_,
@@ -255,7 +258,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   app->throttle_ = std::make_unique<protocol::Throttle>(c.throttle, c.test_mode, *app->clock_);
   app->dispatcher_ = std::make_unique<protocol::Dispatcher>(
       std::move(operations), *app->authenticator_, auth::ArnContext{c.region, c.account_id},
-      std::move(endpoints), app->throttle_.get());
+      std::move(endpoints), app->throttle_.get(), sts::StsOperationTable(*app->sts_));
   app->admin_ = std::make_unique<console::AdminApi>(*app->authenticator_, *app->store_,
                                                     app->metrics_, *app->clock_);
   app->console_ = std::make_unique<console::ConsoleHandler>(*app->dispatcher_, *app->admin_);

@@ -20,6 +20,7 @@
 #include "identity/service.h"
 #include "protocol/dispatcher.h"
 #include "store/store.h"
+#include "sts/service.h"
 #include "sync/service.h"
 
 namespace cogsync::cli {
@@ -73,6 +74,7 @@ class Application {
   std::unique_ptr<identity::OpenIdTokens> openid_;
   std::unique_ptr<identity::LoginVerifier> logins_;
   std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<sts::StsService> sts_;
   // Destroyed before store_: its workers read and write the store.
   std::unique_ptr<Outbound> outbound_;
   // Destroyed before store_ and outbound_: its destructor flushes the pending sync-session counts.

@@ -23,14 +23,19 @@ std::tm Utc(int64_t seconds) {
   return tm;
 }
 
+// `format` takes year, month, day, hour, minute and second, in that order.
+std::string FormatUtc(int64_t epoch_seconds, const char* format) {
+  std::tm tm = Utc(epoch_seconds);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, format, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
 }  // namespace
 
 std::string AmzDate(int64_t epoch_seconds) {
-  std::tm tm = Utc(epoch_seconds);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  return FormatUtc(epoch_seconds, "%04d%02d%02dT%02d%02d%02dZ");
 }
 
 std::optional<int64_t> ParseAmzDate(std::string_view s) {
@@ -58,6 +63,10 @@ std::string Iso8601Millis(int64_t epoch_millis) {
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 int(epoch_millis % 1000));
   return buf;
+}
+
+std::string Iso8601Seconds(int64_t epoch_seconds) {
+  return FormatUtc(epoch_seconds, "%04d-%02d-%02dT%02d:%02d:%02dZ");
 }
 
 }  // namespace cogsync::timefmt

@@ -14,5 +14,7 @@ std::string AmzDate(int64_t epoch_seconds);
 std::optional<int64_t> ParseAmzDate(std::string_view text);
 // RFC 3339 with milliseconds, for logs: 2026-11-23T19:55:13.123Z.
 std::string Iso8601Millis(int64_t epoch_millis);
+// ISO 8601 in whole seconds, as the AWS Query protocol writes timestamps: 2026-11-23T19:55:13Z.
+std::string Iso8601Seconds(int64_t epoch_seconds);
 
 }  // namespace cogsync::timefmt

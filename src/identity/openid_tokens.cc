@@ -44,9 +44,11 @@ std::string OpenIdTokens::Issue(std::string_view pool_id, std::string_view ident
   return auth::SignJwt(*key_, claims);
 }
 
-Result<bj::object> OpenIdTokens::Verify(std::string_view token, int64_t now_seconds) const {
+Result<bj::object> OpenIdTokens::Verify(std::string_view token, int64_t now_seconds,
+                                        int64_t skew_seconds) const {
   auth::VerifyOptions options;
   options.issuer = issuer_;
+  options.skew_seconds = skew_seconds;
   return auth::VerifyJwt(token, *jwks_, options, now_seconds);
 }
 

@@ -31,8 +31,11 @@ class OpenIdTokens {
                     const std::vector<std::string>& amr, int64_t lifetime_seconds,
                     const boost::json::object* principal_tags, int64_t now_seconds) const;
   // The claims of a token this server issued and that has not expired, else
-  // NotAuthorizedException "Invalid login token. ...".
-  Result<boost::json::object> Verify(std::string_view token, int64_t now_seconds) const;
+  // NotAuthorizedException "Invalid login token. ...". Time claims get `skew_seconds` of grace
+  // (D12's five minutes for logins; STS checks expiry itself, D27).
+  static constexpr int64_t kLoginSkewSeconds = 300;
+  Result<boost::json::object> Verify(std::string_view token, int64_t now_seconds,
+                                     int64_t skew_seconds = kLoginSkewSeconds) const;
 
   const std::string& issuer() const { return issuer_; }
   boost::json::object JwksDocument() const;

@@ -19,7 +19,11 @@ bj::object Describe(const std::string& pool_id, const bj::object& in) {
   d["IdentityPoolId"] = pool_id;
   d["IdentityPoolName"] = in.at("IdentityPoolName");
   d["AllowUnauthenticatedIdentities"] = in.at("AllowUnauthenticatedIdentities");
-  d["AllowClassicFlow"] = json::GetBool(in, "AllowClassicFlow").value_or(false);
+  const std::optional<bool> classic = json::GetBool(in, "AllowClassicFlow");
+  d["AllowClassicFlow"] = classic.value_or(false);
+  // Whether the member was given: AWS refuses GetOpenIdToken only where it was set to false, and
+  // issues tokens for pools created without it (aws/aws-cli#7652). Stored, never returned.
+  if (classic) d[kClassicFlowGivenKey] = true;
   const bj::object* providers = json::GetObject(in, "SupportedLoginProviders");
   d["SupportedLoginProviders"] = providers != nullptr ? *providers : bj::object();
   if (auto dev = json::GetString(in, "DeveloperProviderName")) d["DeveloperProviderName"] = *dev;
@@ -42,6 +46,7 @@ bj::object Describe(const std::string& pool_id, const bj::object& in) {
 // Takes the pool by value: callers done with it move it in, and nothing is copied.
 bj::value PoolOutput(store::Pool pool) {
   bj::object out = std::move(pool.description);
+  out.erase(kClassicFlowGivenKey);
   out["IdentityPoolTags"] = std::move(pool.tags);
   return out;
 }

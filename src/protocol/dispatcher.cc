@@ -33,8 +33,10 @@ http::Response JsonResponse(int status, const bj::value& body) {
 }  // namespace
 
 Dispatcher::Dispatcher(std::vector<OperationEntry> operations, auth::Authenticator& authenticator,
-                       auth::ArnContext arn, ExtraEndpoints endpoints, Throttle* throttle)
+                       auth::ArnContext arn, ExtraEndpoints endpoints, Throttle* throttle,
+                       std::vector<sts::StsOperation> sts)
     : operations_(std::move(operations)),
+      sts_operations_(std::move(sts)),
       sync_router_(model::SyncModel()),
       authenticator_(authenticator),
       region_(arn.region),
@@ -87,6 +89,7 @@ Result<Dispatcher::Routed> Dispatcher::Route(const http::Request& request) const
 // mis-sorted read (GetBulkPublishDetails is a POST) nothing but a thread hop; X-Amz-Target
 // operations are looked up by name. Malformed requests are answered on the I/O thread.
 bool Dispatcher::IsWrite(const http::Request& request) const {
+  if (IsQueryRequest(request)) return false;  // STS only reads (D27)
   if (PathOf(request.target) != "/" || request.Header("x-amz-target") == nullptr) {
     return request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
   }
@@ -245,6 +248,7 @@ http::Response Dispatcher::Handle(const http::Request& request) {
     http::Response extra = HandleExtra(request, path, &handled);
     if (handled) return extra;
   }
+  if (IsQueryRequest(request)) return DispatchQuery(request);
   Service service = Service::kSync;
   return Dispatch(request, &service);
 }

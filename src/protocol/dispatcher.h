@@ -16,6 +16,7 @@
 #include "protocol/operations.h"
 #include "protocol/rest_router.h"
 #include "protocol/throttle.h"
+#include "sts/operations.h"
 
 namespace cogsync::protocol {
 
@@ -30,9 +31,11 @@ struct ExtraEndpoints {
 
 class Dispatcher final : public http::Handler {
  public:
-  // `throttle` may be null (no throttling).
+  // `throttle` may be null (no throttling). `sts` is STS's table (D27); without it, Query
+  // requests are answered as InvalidAction.
   Dispatcher(std::vector<OperationEntry> operations, auth::Authenticator& authenticator,
-             auth::ArnContext arn, ExtraEndpoints endpoints, Throttle* throttle = nullptr);
+             auth::ArnContext arn, ExtraEndpoints endpoints, Throttle* throttle = nullptr,
+             std::vector<sts::StsOperation> sts = {});
 
   bool IsWrite(const http::Request& request) const override;
   http::Response Handle(const http::Request& request) override;
@@ -48,8 +51,13 @@ class Dispatcher final : public http::Handler {
   http::Response HandleExtra(const http::Request& request, std::string_view path, bool* handled);
   http::Response Dispatch(const http::Request& request, Service* service);
   http::Response Run(const http::Request& request, Routed& routed);
+  // The AWS Query protocol (STS, D27; query_dispatch.cc): `POST /` with a form body and no
+  // X-Amz-Target, or `GET /?...`. Everything else routes as before.
+  static bool IsQueryRequest(const http::Request& request);
+  http::Response DispatchQuery(const http::Request& request);
 
   std::vector<OperationEntry> operations_;
+  std::vector<sts::StsOperation> sts_operations_;
   std::unordered_map<std::string, const OperationEntry*> identity_ops_;
   std::unordered_map<std::string, const OperationEntry*> sync_ops_;
   std::unordered_map<const model::Operation*, const OperationEntry*> by_model_;

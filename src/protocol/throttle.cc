@@ -20,8 +20,8 @@ Status Throttle::CheckPublic(std::string_view operation, std::string_view remote
     rate = config_.get_id_rps;
   else if (operation == "GetOpenIdToken")
     rate = config_.get_open_id_token_rps;
-  else if (operation == "GetCredentialsForIdentity")
-    rate = config_.get_credentials_for_identity_rps;
+  else if (operation == "GetCredentialsForIdentity" || operation == "AssumeRoleWithWebIdentity")
+    rate = config_.get_credentials_for_identity_rps;  // both mint credentials (D27)
   else if (operation == "UnlinkIdentity")
     rate = config_.unlink_identity_rps;
   if (rate <= 0) return OkStatus();

@@ -18,7 +18,8 @@ class Throttle {
   Throttle(const ThrottleConfig& config, bool test_mode, const Clock& clock);
 
   bool enabled() const { return enabled_; }
-  // GetId, GetOpenIdToken, GetCredentialsForIdentity, UnlinkIdentity by source address.
+  // GetId, GetOpenIdToken, GetCredentialsForIdentity, UnlinkIdentity and STS
+  // AssumeRoleWithWebIdentity (on GetCredentialsForIdentity's budget) by source address.
   Status CheckPublic(std::string_view operation, std::string_view remote_address);
   // Sync writes made with identity credentials, by identity.
   Status CheckSyncWrite(const auth::Principal& principal);

@@ -1,4 +1,5 @@
-"""Access matrix: every one of the 40 operations of operations.tsv, called as each kind of caller.
+"""Access matrix: every one of the 40 operations of operations.tsv, and STS's two (D27), called
+as each kind of caller.
 
 Callers (columns): unsigned; a bad signature; an unknown access key; X-Amz-Date 20 minutes off;
 an expired session token; developer credentials; identity credentials of the identity concerned;
@@ -33,7 +34,12 @@ from support.cogsync_server import ACCESS_KEY_ID, CogsyncServer, pool_arn
 from support.identity_case import role_arn
 
 _OPERATIONS_TSV = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "operations.tsv"
-_PUBLIC = {"GetId", "GetOpenIdToken", "GetCredentialsForIdentity", "UnlinkIdentity"}  # D11
+_PUBLIC = {"GetId", "GetOpenIdToken", "GetCredentialsForIdentity", "UnlinkIdentity",  # D11
+           "AssumeRoleWithWebIdentity"}  # unsigned at AWS too (D27)
+# STS (D27): (service, operation, who may call): AssumeRoleWithWebIdentity is public; any caller
+# whose signature verifies may ask GetCallerIdentity who it is.
+_STS_OPERATIONS = [("sts", "AssumeRoleWithWebIdentity", "public"),
+                   ("sts", "GetCallerIdentity", "signed")]
 _DEV_PROVIDER = "login.matrix.dev"
 _SOCIAL_PROVIDER = "graph.facebook.com"
 _CLOCK_OFFSET_S = 7200
@@ -89,6 +95,9 @@ class World:
         self.pool = dev.create_identity_pool(
             IdentityPoolName=unique("matrix"), AllowUnauthenticatedIdentities=True,
             DeveloperProviderName=_DEV_PROVIDER,
+            # The UpdateIdentityPool cells write back what DescribeIdentityPool shows; with the
+            # member set to true that keeps GetOpenIdToken (the classic flow, D27) allowed.
+            AllowClassicFlow=True,
             SupportedLoginProviders={_SOCIAL_PROVIDER: "app-id"})["IdentityPoolId"]
         self.other_pool = dev.create_identity_pool(
             IdentityPoolName=unique("matrix-other"),
@@ -237,6 +246,14 @@ def build_input(world, operation, target):
         device = world.devices.get(target, world.devices[world.identity])
         return {"IdentityPoolId": pool, "IdentityId": target, "DatasetName": "ds",
                 "DeviceId": device}
+    # ----- STS (D27) -----
+    if operation == "AssumeRoleWithWebIdentity":
+        token = world.server.unsigned_client().get_open_id_token(
+            IdentityId=world.identity)["Token"]
+        return {"RoleArn": role_arn("MatrixUnauth"), "RoleSessionName": "matrix",
+                "WebIdentityToken": token}
+    if operation == "GetCallerIdentity":
+        return {}
     raise AssertionError(f"no input for {operation}")
 
 
@@ -261,12 +278,27 @@ _SIGNATURE_FAILURE = {
 }
 
 
+# The same signature failures as STS names them (D10 in STS's words, D27).
+_STS_SIGNATURE_FAILURE = {
+    "unsigned": "MissingAuthenticationToken",
+    "bad-signature": "SignatureDoesNotMatch",
+    "unknown-key": "InvalidClientTokenId",
+    "skewed-20min": "SignatureDoesNotMatch",
+    "expired-token": "ExpiredToken",
+}
+
+
 def expected_answer(column, service, operation, who):
-    """(code or "200", HTTP status) for one cell, from D9-D11 and operations.tsv."""
+    """(code or "200", HTTP status) for one cell, from D9-D11, operations.tsv and D27."""
     allowed = _ALLOWED_ANSWER.get(operation, "200")
     allowed_status = 200 if allowed == "200" else 400
     if operation in _PUBLIC:
         return allowed, allowed_status  # D11: a signature, if present, is ignored
+    if service == "sts":
+        # Any verified signature may ask; a deleted identity's credentials still verify (D8).
+        if column in _STS_SIGNATURE_FAILURE:
+            return _STS_SIGNATURE_FAILURE[column], 403
+        return allowed, allowed_status
     if column in _SIGNATURE_FAILURE:
         return _SIGNATURE_FAILURE[column], 403  # D10
     denied = ("NotAuthorizedException", 403 if service == "cognito-sync" else 400)  # D9
@@ -333,6 +365,7 @@ class AccessMatrixTest(unittest.TestCase):
     def test_every_operation_as_every_caller(self):
         operations = load_operations()
         self.assertEqual(len(operations), 40)
+        operations += _STS_OPERATIONS
         world = World(SERVER)
         results = {}
         # Phase 1: every column but the expired token, on the server's true clock.
@@ -371,7 +404,8 @@ class AccessMatrixTest(unittest.TestCase):
             lines.append(f"{operation:38} {who:6} " + " ".join(f"{c:>6}" for c in cells))
         lines.append("legend: 200 ok; NotAu NotAuthorized; Missi MissingAuthenticationToken; "
                      "InvSi InvalidSignature; Unrec UnrecognizedClient; Expir ExpiredToken; "
-                     "InvPa InvalidParameter")
+                     "InvPa InvalidParameter; STS: SigDM SignatureDoesNotMatch; InvCT "
+                     "InvalidClientTokenId")
         print("\n".join(lines), file=sys.stderr)
         self.assertEqual(mismatches, [])
 
@@ -381,7 +415,9 @@ def short(code):
             "MissingAuthenticationTokenException": "Missi",
             "InvalidSignatureException": "InvSi", "UnrecognizedClientException": "Unrec",
             "ExpiredTokenException": "Expir",
-            "InvalidParameterException": "InvPa"}.get(code, code[:5])
+            "InvalidParameterException": "InvPa", "MissingAuthenticationToken": "Missi",
+            "SignatureDoesNotMatch": "SigDM", "InvalidClientTokenId": "InvCT",
+            "ExpiredToken": "Expir"}.get(code, code[:5])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 import { CogsyncServer, DEVELOPER_CREDENTIALS, REGION } from './support/server.mjs';
-import { call, newDevice as newManager } from './support/sync_manager_device.mjs';
+import { call, newDevice as newManager, open, synchronize } from './support/sync_manager_device.mjs';
 
 const require = createRequire(import.meta.url);
 const AWS = require('aws-sdk');
@@ -45,43 +45,6 @@ after(async () => {
 
 // One device: a manager whose local cache is a storage of its own.
 const newDevice = () => newManager(AWS);
-
-async function open(device, name) {
-  const dataset = await call(device.openOrCreateDataset.bind(device), name);
-  return {
-    dataset,
-    put: (k, v) => call(dataset.put.bind(dataset), k, v),
-    get: (k) => call(dataset.get.bind(dataset), k),
-    remove: (k) => call(dataset.remove.bind(dataset), k),
-  };
-}
-
-// dataset.synchronize with recorded callbacks; handlers may override the defaults.
-function synchronize(dataset, handlers = {}) {
-  const seen = { conflicts: [], deleted: handlers.deleted ?? [], merged: [] };
-  return new Promise((resolve, reject) => {
-    dataset.synchronize({
-      onSuccess: () => resolve(seen),
-      onFailure: (err) => reject(err),
-      onConflict: (ds, conflicts, cb) => {
-        seen.conflicts.push(...conflicts);
-        if (!handlers.onConflict) return cb(false);
-        return handlers.onConflict(ds, conflicts, cb);
-      },
-      // Returning true would make amazon-cognito-js 1.1.0 purge the dataset and then call
-      // dataset._synchronizeInternal, a method it never defines (TypeError). The callback
-      // being called is what the server controls, so the tests cancel there (false).
-      onDatasetDeleted: (ds, name, cb) => {
-        seen.deleted.push(name);
-        return cb(false);
-      },
-      onDatasetsMerged: (ds, names, cb) => {
-        seen.merged.push(...names);
-        return cb(false);
-      },
-    });
-  });
-}
 
 function remoteClient() {
   return new AWS.CognitoSync({ region: REGION, endpoint: server.endpoint, maxRetries: 0,

@@ -1,5 +1,7 @@
 // Runs in the browser: syncs one record through the Cognito Sync Manager against the cogsync
 // endpoint named in the query string and reports the outcome in #status and on the console.
+// With `role` in the query string the credentials come from the classic flow (D27): the SDK
+// calls GetId, GetOpenIdToken and then STS AssumeRoleWithWebIdentity for that role.
 (function () {
   var status = document.getElementById('status');
   function report(text) {
@@ -10,9 +12,12 @@
   var params = new URLSearchParams(window.location.search);
   var endpoint = params.get('endpoint');
   AWS.config.update({ region: params.get('region'), maxRetries: 0,
-    cognitoidentity: { endpoint: endpoint }, cognitosync: { endpoint: endpoint } });
-  AWS.config.credentials = new AWS.CognitoIdentityCredentials({
-    IdentityPoolId: params.get('pool'), IdentityId: params.get('identity') });
+    cognitoidentity: { endpoint: endpoint }, cognitosync: { endpoint: endpoint },
+    sts: { endpoint: endpoint } });
+  var options = { IdentityPoolId: params.get('pool') };
+  if (params.get('identity')) { options.IdentityId = params.get('identity'); }
+  if (params.get('role')) { options.RoleArn = params.get('role'); }
+  AWS.config.credentials = new AWS.CognitoIdentityCredentials(options);
   AWS.config.credentials.get(function (err) {
     if (err) { return report('error: credentials: ' + err.code + ' ' + err.message); }
     var manager = new AWS.CognitoSyncManager();
