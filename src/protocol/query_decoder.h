@@ -1,5 +1,5 @@
 #pragma once
-// The AWS Query protocol's request decoder (STS, DECISIONS D27): the parameters of a
+// The AWS Query protocol's request decoder (STS, docs/decisions.md D27): the parameters of a
 // `POST /` with an application/x-www-form-urlencoded body, or of a `GET /?Action=...` query
 // string, as name -> value. Pure functions: no state, thread-safe, fuzzed (fuzz/query_fuzz.cc).
 //

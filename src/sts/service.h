@@ -1,5 +1,5 @@
 #pragma once
-// STS, as far as the classic (basic) Cognito flow needs it (DECISIONS D27):
+// STS, as far as the classic (basic) Cognito flow needs it (docs/decisions.md D27):
 // AssumeRoleWithWebIdentity exchanges an OpenID token that cogsync issued (GetOpenIdToken,
 // GetOpenIdTokenForDeveloperIdentity) for D8's identity-scoped credentials, for the one role the
 // pool gives that identity; GetCallerIdentity names the caller of a signed request.
