@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 import { CogsyncServer, DEVELOPER_CREDENTIALS, REGION } from './support/server.mjs';
-import { call, newDevice as newManager, open, synchronize } from './support/sync_manager_device.mjs';
+import { call, newDevice as newManager, open, synchronize }
+  from './support/sync_manager_device.mjs';
 
 const require = createRequire(import.meta.url);
 const AWS = require('aws-sdk');
