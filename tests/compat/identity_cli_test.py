@@ -5,54 +5,29 @@ points the CLI's configuration and credential files at an empty temporary direct
 nothing of the machine's AWS setup is used.
 """
 
-import json
-import os
-import shutil
-import subprocess
-import tempfile
 import unittest
 
-from support.cogsync_server import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, CogsyncServer
+from support.aws_cli import AwsCli
+from support.cogsync_server import CogsyncServer
 
 SERVER = CogsyncServer()
-_HOME = None
+CLI = None
 
 
 def setUpModule():
-    global _HOME
-    _HOME = tempfile.mkdtemp(prefix="cogsync-cli-")
+    global CLI
     SERVER.start()
+    CLI = AwsCli(SERVER)
 
 
 def tearDownModule():
     SERVER.stop()
-    shutil.rmtree(_HOME, ignore_errors=True)
-
-
-def cli_env(signed=True):
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": _HOME, "LANG": "C.UTF-8",
-           "AWS_DEFAULT_REGION": REGION,
-           "AWS_CONFIG_FILE": os.path.join(_HOME, "config"),
-           "AWS_SHARED_CREDENTIALS_FILE": os.path.join(_HOME, "credentials"),
-           "AWS_EC2_METADATA_DISABLED": "true", "AWS_PAGER": ""}
-    for name in ("PYENV_ROOT", "PYENV_VERSION", "PYTHONPATH", "VIRTUAL_ENV"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-    if signed:
-        env["AWS_ACCESS_KEY_ID"] = ACCESS_KEY_ID
-        env["AWS_SECRET_ACCESS_KEY"] = SECRET_ACCESS_KEY
-    return env
+    CLI.close()
 
 
 def aws(*args, signed=True):
-    """Runs `aws cognito-identity <args>` and returns (exit code, parsed JSON or None, stderr)."""
-    command = ["aws", "cognito-identity", *args, "--endpoint-url", SERVER.endpoint,
-               "--output", "json"]
-    if not signed:
-        command.append("--no-sign-request")
-    done = subprocess.run(command, env=cli_env(signed), capture_output=True, text=True, timeout=60)
-    out = json.loads(done.stdout) if done.stdout.strip() else None
-    return done.returncode, out, done.stderr
+    """Runs `aws cognito-identity <args>`: (exit code, parsed JSON or None, stderr)."""
+    return CLI.run("cognito-identity", *args, signed=signed, timeout=60)
 
 
 class IdentityCliTest(unittest.TestCase):

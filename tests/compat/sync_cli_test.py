@@ -6,52 +6,30 @@ through the CLI.
 """
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 import unittest
 
-from support.cogsync_server import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, CogsyncServer
+from support.aws_cli import AwsCli
+from support.cogsync_server import CogsyncServer
 from sync_case import DEVELOPER_KEY_NAME, SyncTestCase
 
 SERVER = CogsyncServer()
-_HOME = None
+CLI = None
 
 
 def setUpModule():
-    global _HOME
-    _HOME = tempfile.mkdtemp(prefix="cogsync-sync-cli-")
+    global CLI
     SERVER.start()
+    CLI = AwsCli(SERVER)
 
 
 def tearDownModule():
     SERVER.stop()
-    shutil.rmtree(_HOME, ignore_errors=True)
-
-
-def cli_env():
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": _HOME, "LANG": "C.UTF-8",
-           "AWS_DEFAULT_REGION": REGION,
-           "AWS_CONFIG_FILE": os.path.join(_HOME, "config"),
-           "AWS_SHARED_CREDENTIALS_FILE": os.path.join(_HOME, "credentials"),
-           "AWS_EC2_METADATA_DISABLED": "true", "AWS_PAGER": "",
-           "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
-           # One attempt: the CLI would retry LimitExceededException as throttling.
-           "AWS_MAX_ATTEMPTS": "1"}
-    for name in ("PYENV_ROOT", "PYENV_VERSION", "PYTHONPATH", "VIRTUAL_ENV"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-    return env
+    CLI.close()
 
 
 def aws(*args):
     """Runs `aws cognito-sync <args>`: (exit code, parsed JSON or None, stderr)."""
-    command = ["aws", "cognito-sync", *args, "--endpoint-url", SERVER.endpoint,
-               "--output", "json"]
-    done = subprocess.run(command, env=cli_env(), capture_output=True, text=True, timeout=90)
-    out = json.loads(done.stdout) if done.stdout.strip() else None
-    return done.returncode, out, done.stderr
+    return CLI.run("cognito-sync", *args, timeout=90)
 
 
 class SyncCliTest(SyncTestCase):

@@ -25,7 +25,9 @@ class AwsCli:
                "AWS_DEFAULT_REGION": REGION,
                "AWS_CONFIG_FILE": os.path.join(self.home, "config"),
                "AWS_SHARED_CREDENTIALS_FILE": os.path.join(self.home, "credentials"),
-               "AWS_EC2_METADATA_DISABLED": "true", "AWS_PAGER": ""}
+               "AWS_EC2_METADATA_DISABLED": "true", "AWS_PAGER": "",
+               # One attempt: the CLI would retry LimitExceededException as throttling.
+               "AWS_MAX_ATTEMPTS": "1"}
         for name in ("PYENV_ROOT", "PYENV_VERSION", "PYTHONPATH", "VIRTUAL_ENV"):
             if name in os.environ:
                 env[name] = os.environ[name]
