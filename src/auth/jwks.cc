@@ -214,21 +214,31 @@ int64_t JwksSource::fetch_count() const {
   return fetch_count_;
 }
 
+// The URL or path and what went wrong go to the log only (ApiError::detail): GetId callers are
+// anonymous, and neither the operator's file layout nor the provider's URL is theirs to see.
 Result<std::shared_ptr<const Jwks>> JwksSource::Load() const {
   if (IsUrl()) {
+    auto unavailable = [&](const std::string& why) {
+      return ApiError::ExternalService("The login provider's keys could not be fetched.")
+          .WithDetail("JWKS " + location_ + ": " + why);
+    };
     http_client::Options fetch;
     fetch.timeout = options_.fetch_timeout;
     fetch.max_body_bytes = options_.max_document_bytes;
-    COGSYNC_ASSIGN_OR_RETURN(std::string body, http_client::Get(location_, fetch));
-    Result<Jwks> parsed = Jwks::Parse(body);
-    if (!parsed.ok()) {
-      return ApiError::ExternalService(location_ + ": " + parsed.error().message());
-    }
+    Result<std::string> body = http_client::Get(location_, fetch);
+    if (!body.ok()) return unavailable(body.error().message());
+    Result<Jwks> parsed = Jwks::Parse(body.value());
+    if (!parsed.ok()) return unavailable(parsed.error().message());
     return std::make_shared<const Jwks>(std::move(parsed).value());
   }
-  COGSYNC_ASSIGN_OR_RETURN(std::string body, ReadFile(location_, options_.max_document_bytes));
-  Result<Jwks> parsed = Jwks::Parse(body);
-  if (!parsed.ok()) return ApiError::InternalError(location_ + ": " + parsed.error().message());
+  auto unreadable = [&](const std::string& why) {
+    return ApiError::InternalError("The login provider's keys could not be read.")
+        .WithDetail("JWKS file " + location_ + ": " + why);
+  };
+  Result<std::string> body = ReadFile(location_, options_.max_document_bytes);
+  if (!body.ok()) return unreadable(body.error().message());
+  Result<Jwks> parsed = Jwks::Parse(body.value());
+  if (!parsed.ok()) return unreadable(parsed.error().message());
   return std::make_shared<const Jwks>(std::move(parsed).value());
 }
 
@@ -252,7 +262,25 @@ Result<std::shared_ptr<const Jwks>> JwksSource::RefreshLocked(int64_t now_ms) {
   return loaded.error();
 }
 
-Result<std::shared_ptr<const Jwks>> JwksSource::Keys() {
+namespace {
+
+// A permit to wait on the network for `waiter`'s pool; an empty optional inside an ok Result
+// when there is no limiter; TooManyRequests when the pool is at its bound.
+Result<std::optional<OutboundLimiter::Permit>> AdmitWaiter(const JwksSource::Waiter& waiter) {
+  using Admitted = Result<std::optional<OutboundLimiter::Permit>>;
+  if (waiter.limiter == nullptr) return Admitted(std::nullopt);
+  std::optional<OutboundLimiter::Permit> permit = waiter.limiter->TryAcquire(waiter.pool_id);
+  if (!permit) {
+    return ApiError::TooManyRequests(
+        "Too many logins of this identity pool are waiting for the login provider's keys; "
+        "retry later.");
+  }
+  return Admitted(std::move(permit));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Jwks>> JwksSource::Keys(const Waiter& waiter) {
   int64_t now = clock_.NowMillis();
   std::shared_ptr<const Jwks> snapshot;
   {
@@ -261,7 +289,9 @@ Result<std::shared_ptr<const Jwks>> JwksSource::Keys() {
     snapshot = keys_;
   }
   if (snapshot != nullptr) {
-    // Stale: one caller refreshes; the others go on with the stale set meanwhile.
+    // Stale: one caller refreshes, if its pool may wait; the others go on with the stale set.
+    auto permit = AdmitWaiter(waiter);
+    if (!permit.ok()) return snapshot;
     std::unique_lock fetch(fetch_mu_, std::try_to_lock);
     if (!fetch.owns_lock()) return snapshot;
     {
@@ -270,13 +300,21 @@ Result<std::shared_ptr<const Jwks>> JwksSource::Keys() {
     }
     return RefreshLocked(now);
   }
-  // Never loaded: everyone waits for the first load.
+  {
+    // A failed first load is not retried before the back-off, so a dead URL costs one timeout
+    // per minute, not one per request.
+    std::lock_guard lock(state_mu_);
+    if (keys_ == nullptr && last_error_ &&
+        now < last_attempt_ms_ + options_.min_refetch_interval.count() * 1000) {
+      return *last_error_;
+    }
+  }
+  // Never loaded: callers wait for the first load, at most the waiter's bound of them per pool.
+  COGSYNC_ASSIGN_OR_RETURN(auto permit, AdmitWaiter(waiter));
   std::lock_guard fetch(fetch_mu_);
   {
     std::lock_guard lock(state_mu_);
     if (keys_ != nullptr) return keys_;
-    // A failed first load is not retried before the back-off, so a dead URL costs one timeout
-    // per minute, not one per request.
     if (last_error_ && now < last_attempt_ms_ + options_.min_refetch_interval.count() * 1000) {
       return *last_error_;
     }
@@ -284,10 +322,17 @@ Result<std::shared_ptr<const Jwks>> JwksSource::Keys() {
   return RefreshLocked(now);
 }
 
-Result<std::shared_ptr<const Jwks>> JwksSource::KeysFor(std::string_view kid) {
-  COGSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const Jwks> keys, Keys());
+Result<std::shared_ptr<const Jwks>> JwksSource::KeysFor(std::string_view kid,
+                                                        const Waiter& waiter) {
+  COGSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const Jwks> keys, Keys(waiter));
   if (kid.empty() || keys->FindKey(kid) != nullptr) return keys;
   int64_t now = clock_.NowMillis();
+  {
+    // Within the back-off nobody fetches: answer without waiting for a fetch in progress.
+    std::lock_guard lock(state_mu_);
+    if (now < last_attempt_ms_ + options_.min_refetch_interval.count() * 1000) return keys_;
+  }
+  COGSYNC_ASSIGN_OR_RETURN(auto permit, AdmitWaiter(waiter));
   std::lock_guard fetch(fetch_mu_);
   {
     std::lock_guard lock(state_mu_);
@@ -297,10 +342,11 @@ Result<std::shared_ptr<const Jwks>> JwksSource::KeysFor(std::string_view kid) {
   return RefreshLocked(now);
 }
 
-Result<boost::json::object> JwksSource::Verify(std::string_view token,
-                                               const VerifyOptions& options) {
+Result<boost::json::object> JwksSource::Verify(std::string_view token, const VerifyOptions& options,
+                                               OutboundLimiter* limiter, std::string_view pool_id) {
   COGSYNC_ASSIGN_OR_RETURN(DecodedJwt decoded, DecodeJwt(token));
-  COGSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const Jwks> keys, KeysFor(decoded.kid));
+  COGSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const Jwks> keys,
+                           KeysFor(decoded.kid, Waiter{limiter, pool_id}));
   return VerifyJwt(token, *keys, options, clock_.NowSeconds());
 }
 

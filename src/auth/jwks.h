@@ -18,6 +18,7 @@
 #include "auth/rsa_key.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/outbound_limiter.h"
 
 namespace cogsync::auth {
 
@@ -71,6 +72,15 @@ struct JwksSourceOptions {
   size_t max_document_bytes = 1 << 20;
 };
 
+// Who waits for a fetch, and the bound on that (OutboundLimiter): a call that would wait on
+// the network (fetching, or waiting for another thread's fetch) first takes a permit for
+// `pool_id`; without one it does not wait: it goes on with the stale set if there is one,
+// else fails with TooManyRequests. A null limiter waits unbounded.
+struct JwksWaiter {
+  OutboundLimiter* limiter = nullptr;
+  std::string_view pool_id;
+};
+
 // A provider's keys, from a file path or an http:// or https:// URL. Thread-safe: request
 // threads read an immutable snapshot (shared_ptr); one thread at a time fetches, and while it
 // does others keep using the previous snapshot. When a refresh fails, the previous set stays in
@@ -82,13 +92,17 @@ class JwksSource {
   JwksSource(const JwksSource&) = delete;
   JwksSource& operator=(const JwksSource&) = delete;
 
+  using Waiter = JwksWaiter;
+
   // The current set, loading it first if it was never loaded or is older than refresh_interval.
-  Result<std::shared_ptr<const Jwks>> Keys();
+  Result<std::shared_ptr<const Jwks>> Keys(const Waiter& waiter = {});
   // As Keys(), but if `kid` is not in the set (the provider rotated its keys), fetches again,
   // at most once per min_refetch_interval.
-  Result<std::shared_ptr<const Jwks>> KeysFor(std::string_view kid);
+  Result<std::shared_ptr<const Jwks>> KeysFor(std::string_view kid, const Waiter& waiter = {});
   // VerifyJwt (jwt.h) against this source's keys at the clock's current time.
-  Result<boost::json::object> Verify(std::string_view token, const VerifyOptions& options);
+  Result<boost::json::object> Verify(std::string_view token, const VerifyOptions& options,
+                                     OutboundLimiter* limiter = nullptr,
+                                     std::string_view pool_id = {});
 
   const std::string& location() const { return location_; }
   // Number of loads attempted so far (tests and metrics).

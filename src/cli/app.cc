@@ -1,23 +1,24 @@
 #include "cli/app.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string_view>
 #include <system_error>
 
 #include "auth/rsa_key.h"
+#include "cli/keys.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/ids.h"
+#include "common/private_files.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "protocol/operations.h"
@@ -109,6 +110,10 @@ Status EnsureDeveloperKey(store::Store& store, const Config& config) {
   }
   const int64_t now = SystemClock().NowMillis();
   if (id != nullptr) {
+    if (Status valid = ValidateDeveloperKey(id, secret, config.test_mode); !valid.ok()) {
+      return ApiError::InvalidParameter("COGSYNC_ACCESS_KEY_ID / COGSYNC_SECRET_ACCESS_KEY: " +
+                                        valid.error().message());
+    }
     const char* name = std::getenv("COGSYNC_ACCESS_KEY_NAME");
     store::AccessKey key{id, secret, name != nullptr ? name : "developer", now};
     return store.Write([&](store::Txn& txn) { return txn.PutAccessKey(key); });
@@ -122,14 +127,11 @@ Status EnsureDeveloperKey(store::Store& store, const Config& config) {
   if (any) return OkStatus();
   store::AccessKey key{"AKIA" + ids::RandomAlnumUpper(16), ids::RandomSecret(40), "developer", now};
   COGSYNC_RETURN_IF_ERROR(store.Write([&](store::Txn& txn) { return txn.PutAccessKey(key); }));
-  std::filesystem::create_directories(config.data_dir);
+  COGSYNC_RETURN_IF_ERROR(files::CreatePrivateDirectories(config.data_dir));
   const auto path = std::filesystem::path(config.data_dir) / "developer-credentials";
-  {
-    std::ofstream out(path, std::ios::trunc);
-    out << "[default]\naws_access_key_id = " << key.access_key_id
-        << "\naws_secret_access_key = " << key.secret_access_key << "\n";
-  }
-  ::chmod(path.c_str(), 0600);
+  COGSYNC_RETURN_IF_ERROR(files::WritePrivateFile(
+      path.string(), "[default]\naws_access_key_id = " + key.access_key_id +
+                         "\naws_secret_access_key = " + key.secret_access_key + "\n"));
   std::printf(
       "cogsync: created developer credentials (also in %s)\n"
       "  aws_access_key_id     = %s\n  aws_secret_access_key = %s\n",
@@ -227,7 +229,25 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   app->credentials_ = std::make_unique<auth::SessionCredentials>(*app->sealer_);
   COGSYNC_ASSIGN_OR_RETURN(app->openid_,
                            identity::OpenIdTokens::Create(secrets.jwt_private_pem, c.public_url));
-  app->logins_ = std::make_unique<identity::LoginVerifier>(c, *app->openid_, *app->clock_);
+  const int total = c.outbound_calls_total > 0 ? c.outbound_calls_total : c.worker_threads / 2;
+  app->outbound_limiter_ = std::make_unique<OutboundLimiter>(
+      size_t(std::max(1, c.outbound_calls_per_pool)), size_t(std::max(1, total)));
+  app->metrics_.AddCollector([limiter = app->outbound_limiter_.get()](std::string& out) {
+    out +=
+        "# HELP cogsync_outbound_calls_in_flight Outbound calls holding a worker now (SyncTrigger, "
+        "SNS CreatePlatformEndpoint, JWKS waits).\n"
+        "# TYPE cogsync_outbound_calls_in_flight gauge\n"
+        "cogsync_outbound_calls_in_flight " +
+        std::to_string(limiter->in_flight()) +
+        "\n"
+        "# HELP cogsync_outbound_calls_refused_total Outbound calls refused because their pool "
+        "or the server was at its bound.\n"
+        "# TYPE cogsync_outbound_calls_refused_total counter\n"
+        "cogsync_outbound_calls_refused_total " +
+        std::to_string(limiter->refused()) + "\n";
+  });
+  app->logins_ = std::make_unique<identity::LoginVerifier>(c, *app->openid_, *app->clock_,
+                                                           app->outbound_limiter_.get());
   app->identity_ =
       std::make_unique<identity::IdentityService>(*app->store_, *app->clock_, c, *app->sealer_,
                                                   *app->credentials_, *app->openid_, *app->logins_);
@@ -235,8 +255,10 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
                                                 *app->credentials_, *app->openid_);
   app->outbound_ = std::make_unique<Outbound>(c, *app->store_, *app->clock_);
   app->outbound_->AddMetrics(app->metrics_, *app->store_);
+  sync::Integrations integrations = app->outbound_->integrations();
+  integrations.limiter = app->outbound_limiter_.get();
   app->sync_ = std::make_unique<sync::SyncService>(*app->store_, *app->clock_, c, *app->sealer_,
-                                                   app->outbound_->integrations());
+                                                   integrations);
   app->authenticator_ =
       std::make_unique<auth::Authenticator>(*app->store_, *app->credentials_, *app->clock_);
 
@@ -244,7 +266,7 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   Application* self = app.get();
   endpoints.jwks = [self] { return self->openid_->JwksDocument(); };
   endpoints.discovery = [self](std::string_view host) {
-    return self->openid_->DiscoveryDocument(host);
+    return self->openid_->DiscoveryDocument(host, self->config_.discovery_hosts);
   };
   if (c.test_mode) {
     endpoints.reset = [self]() -> Status {

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/outbound_limiter.h"
 #include "common/sealed_token.h"
 #include "console/admin_api.h"
 #include "console/console_handler.h"
@@ -72,6 +73,8 @@ class Application {
   std::unique_ptr<TokenSealer> sealer_;
   std::unique_ptr<auth::SessionCredentials> credentials_;
   std::unique_ptr<identity::OpenIdTokens> openid_;
+  // Bounds the outbound calls of each pool that hold a worker (SyncTrigger, SNS, JWKS).
+  std::unique_ptr<OutboundLimiter> outbound_limiter_;
   std::unique_ptr<identity::LoginVerifier> logins_;
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<sts::StsService> sts_;

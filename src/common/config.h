@@ -88,6 +88,11 @@ struct Config {
   bool insecure_trust_login_tokens = false;
   int io_threads = 0;  // 0: one per core
   int worker_threads = 32;
+  // Outbound calls that hold a worker while they wait (SyncTrigger, SNS CreatePlatformEndpoint,
+  // JWKS fetches; common/outbound_limiter.h): at most this many per identity pool, and in total
+  // (0: half of worker_threads), so a hanging upstream cannot starve the other pools.
+  int outbound_calls_per_pool = 4;
+  int outbound_calls_total = 0;
   int64_t max_body_bytes = 2 * 1024 * 1024 + 64 * 1024;
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 60;
@@ -97,6 +102,10 @@ struct Config {
   std::string log_level = "info";
   bool access_log = true;
   std::vector<std::string> cors_allowed_origins = {"*"};
+  // Host headers (host[:port], exact, case-insensitive) under which the OpenID discovery
+  // document may point jwks_uri when public_url is the default (AWS's) issuer. Loopback hosts
+  // are always allowed; any other Host gets 404, so a forged Host never reaches a cache.
+  std::vector<std::string> discovery_hosts;
   Limits limits;
   ThrottleConfig throttle;
   IntegrationsConfig integrations;

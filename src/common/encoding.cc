@@ -1,5 +1,6 @@
 #include "common/encoding.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -175,6 +176,39 @@ size_t Utf8Length(std::string_view text) {
     if ((c & 0xc0) != 0x80) ++n;
   }
   return n;
+}
+
+std::string OneLine(std::string_view text, size_t max_bytes) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' ||
+                           text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes) + 8);
+  for (char ch : text) {
+    if (out.size() >= max_bytes) {
+      out += "...";
+      break;
+    }
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out += ch;
+      continue;
+    }
+    out += '\\';
+    if (c == '\n') {
+      out += 'n';
+    } else if (c == '\r') {
+      out += 'r';
+    } else if (c == '\t') {
+      out += 't';
+    } else {
+      out += 'x';
+      out += kHexDigits[c >> 4];
+      out += kHexDigits[c & 0xf];
+    }
+  }
+  return out;
 }
 
 }  // namespace cogsync::encoding

@@ -21,6 +21,11 @@ std::string UriEncode(std::string_view text, bool keep_slash);
 // malformed escape.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_space = false);
 
+// Text from elsewhere (an upstream's answer, a library's message) made safe for one log line:
+// trailing whitespace dropped, \n \r \t written as those escapes, other control bytes and DEL as
+// \xNN, and cut to `max_bytes` (then ending in "..."), so it can never start a forged line.
+// Idempotent (backslashes are kept as they are), so text escaped once may pass again.
+std::string OneLine(std::string_view text, size_t max_bytes = 2048);
 // True if text is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 // Number of Unicode code points in valid UTF-8 text.

@@ -11,6 +11,14 @@ HttpStatus ApiError::StatusFor(Service service) const {
                                                      : HttpStatus::kBadRequest;
 }
 
+ApiError ApiError::ForClient(std::string_view request_id) const {
+  if (detail_.empty()) return *this;
+  std::string message = message_;
+  if (!message.empty() && message.back() == '.') message.pop_back();
+  message.append(" (request ").append(request_id).append(").");
+  return ApiError(code_, status_, std::move(message), transport_);
+}
+
 namespace {
 ApiError Make(const char* code, HttpStatus status, std::string message, bool transport = false) {
   return ApiError(code, status, std::move(message), transport);

@@ -5,6 +5,7 @@
 // status per service (docs/decisions.md D1, D2, D10). what()-style logging uses ToString().
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -41,6 +42,17 @@ class ApiError {
 
   const std::string& code() const { return code_; }
   const std::string& message() const { return message_; }
+  // What went wrong upstream (a SyncTrigger's or SNS's answer, a URL, a file path): for the
+  // server log only, never for a client. protocol::Dispatcher logs it on one line with the
+  // request id and gives the client `message` plus the request id (ForClient).
+  const std::string& detail() const { return detail_; }
+  ApiError&& WithDetail(std::string detail) && {
+    detail_ = std::move(detail);
+    return std::move(*this);
+  }
+  // This error as a client sees it: no detail, and when there was one, the request id appended
+  // to the message so an operator can find the log line.
+  ApiError ForClient(std::string_view request_id) const;
   HttpStatus sync_status() const { return status_; }
   HttpStatus StatusFor(Service service) const;
   std::string ToString() const { return code_ + ": " + message_; }
@@ -82,6 +94,7 @@ class ApiError {
   HttpStatus status_;
   std::string message_;
   bool transport_;
+  std::string detail_;
 };
 
 // A value or an ApiError. Deliberately small: construct from either, test with ok(), read with

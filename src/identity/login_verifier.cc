@@ -73,8 +73,9 @@ bool PoolHasProviders(const store::Pool& pool) {
 
 }  // namespace
 
-LoginVerifier::LoginVerifier(const Config& config, const OpenIdTokens& openid, const Clock& clock)
-    : config_(config), openid_(openid) {
+LoginVerifier::LoginVerifier(const Config& config, const OpenIdTokens& openid, const Clock& clock,
+                             OutboundLimiter* limiter)
+    : config_(config), openid_(openid), limiter_(limiter) {
   for (const auto& p : config.login_providers) {
     std::string location = !p.jwks_file.empty() ? p.jwks_file : p.jwks_url;
     if (location.empty()) continue;
@@ -117,7 +118,15 @@ Result<VerifiedLogin> LoginVerifier::VerifyOne(const store::Pool& pool, const st
     auth::VerifyOptions options;
     options.issuer = configured->issuer.empty() ? "https://" + provider : configured->issuer;
     options.audiences = !in_pool.audiences.empty() ? in_pool.audiences : configured->audiences;
-    COGSYNC_ASSIGN_OR_RETURN(login.claims, source->second->Verify(token, options));
+    if (options.audiences.empty()) {
+      // Without an audience any token the provider issued to any other app would pass.
+      return InvalidLogin("No audience is configured for " + provider +
+                          ": set the provider's ClientId in the identity pool's "
+                          "CognitoIdentityProviders, or \"audiences\" in its login_providers "
+                          "entry of the server configuration.");
+    }
+    COGSYNC_ASSIGN_OR_RETURN(login.claims,
+                             source->second->Verify(token, options, limiter_, pool.id));
   } else if (config_.insecure_trust_login_tokens) {
     // Insecure test mode (D12): a JWT's claims are trusted as they stand; any other token is
     // itself the user's id at the provider.

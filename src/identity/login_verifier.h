@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/outbound_limiter.h"
 #include "identity/openid_tokens.h"
 #include "store/types.h"
 
@@ -36,7 +37,9 @@ struct VerifiedLogin {
 
 class LoginVerifier {
  public:
-  LoginVerifier(const Config& config, const OpenIdTokens& openid, const Clock& clock);
+  // `limiter` (may be null: unbounded) bounds the JWKS fetches logins of one pool wait for.
+  LoginVerifier(const Config& config, const OpenIdTokens& openid, const Clock& clock,
+                OutboundLimiter* limiter = nullptr);
   ~LoginVerifier();
   LoginVerifier(const LoginVerifier&) = delete;
   LoginVerifier& operator=(const LoginVerifier&) = delete;
@@ -51,6 +54,7 @@ class LoginVerifier {
                                   const std::string& token, int64_t now_ms) const;
   const Config& config_;
   const OpenIdTokens& openid_;
+  OutboundLimiter* const limiter_;
   std::map<std::string, std::unique_ptr<auth::JwksSource>, std::less<>> sources_;
 };
 

@@ -1,15 +1,35 @@
 #include "identity/openid_tokens.h"
 
+#include <algorithm>
+
 #include "auth/jwks.h"
 #include "auth/jwt.h"
 #include "auth/rsa_key.h"
+#include "common/ascii.h"
 
 namespace cogsync::identity {
 
 namespace bj = boost::json;
 
 namespace {
+
 constexpr std::string_view kAwsIssuer = "https://cognito-identity.amazonaws.com";
+
+// localhost, 127.0.0.1 or [::1], with or without a port of digits.
+bool IsLoopbackHost(std::string_view host) {
+  std::string_view name = host;
+  if (size_t colon = host.rfind(':');
+      colon != std::string_view::npos && (host.front() != '[' || host[colon - 1] == ']')) {
+    std::string_view port = host.substr(colon + 1);
+    if (port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return false;
+    }
+    name = host.substr(0, colon);
+  }
+  return ascii::EqualsIgnoreCase(name, "localhost") || name == "127.0.0.1" || name == "[::1]";
+}
+
 }  // namespace
 
 OpenIdTokens::OpenIdTokens(std::unique_ptr<auth::RsaPrivateKey> key,
@@ -56,8 +76,21 @@ bj::object OpenIdTokens::JwksDocument() const {
   return bj::object{{"keys", bj::array{key_->PublicJwk()}}};
 }
 
-bj::object OpenIdTokens::DiscoveryDocument(std::string_view request_host) const {
-  const std::string base = issuer_ == kAwsIssuer ? "http://" + std::string(request_host) : issuer_;
+Result<bj::object> OpenIdTokens::DiscoveryDocument(
+    std::string_view request_host, const std::vector<std::string>& allowed_hosts) const {
+  std::string base = issuer_;
+  if (issuer_ == kAwsIssuer) {
+    const bool allowed =
+        IsLoopbackHost(request_host) ||
+        std::any_of(allowed_hosts.begin(), allowed_hosts.end(),
+                    [&](const std::string& h) { return ascii::EqualsIgnoreCase(h, request_host); });
+    if (!allowed) {
+      return ApiError::ResourceNotFound(
+          "The OpenID discovery document is served only under public_url (--public-url) or for "
+          "a Host listed in discovery_hosts.");
+    }
+    base = "http://" + std::string(request_host);
+  }
   return bj::object{{"issuer", issuer_},
                     {"jwks_uri", base + "/.well-known/jwks.json"},
                     {"response_types_supported", bj::array{"id_token"}},

@@ -40,9 +40,13 @@ class OpenIdTokens {
   const std::string& issuer() const { return issuer_; }
   boost::json::object JwksDocument() const;
   // The OpenID discovery document. jwks_uri is under the issuer when the issuer is this server's
-  // own public URL; with the default issuer (AWS's URL, D13) it points at this server through
-  // the Host the client used, so a verifier that follows the document finds cogsync's keys.
-  boost::json::object DiscoveryDocument(std::string_view request_host) const;
+  // own public URL (--public-url); with the default issuer (AWS's URL, D13) it points at this
+  // server through the Host the client used, but only when that Host is a loopback name
+  // (localhost, 127.0.0.1, [::1], any port) or one of `allowed_hosts`: a Host header is the
+  // client's to choose, and a document naming an attacker's host must never reach a cache.
+  // Any other Host: ResourceNotFound naming the settings to configure.
+  Result<boost::json::object> DiscoveryDocument(
+      std::string_view request_host, const std::vector<std::string>& allowed_hosts) const;
 
  private:
   OpenIdTokens(std::unique_ptr<auth::RsaPrivateKey> key, std::unique_ptr<auth::Jwks> jwks,

@@ -54,7 +54,7 @@ CallOutcome AwsCalls::Call(http_client::Request request, std::string_view servic
   auto response = http_client::Send(request, options);
   if (!response.ok()) {
     out.timed_out = http_client::IsTimeout(response.error());
-    out.error = response.error().message();
+    out.error = encoding::OneLine(response.error().message());
     return out;
   }
   out.reached = true;
@@ -64,7 +64,7 @@ CallOutcome AwsCalls::Call(http_client::Request request, std::string_view servic
   out.ok = out.status >= 200 && out.status < 300;
   if (!out.ok) {
     out.error = request.url + " answered HTTP " + std::to_string(out.status) + ": " +
-                out.body.substr(0, 300);
+                encoding::OneLine(out.body, 300);
   }
   return out;
 }
@@ -118,14 +118,22 @@ Result<std::string> AwsCalls::SnsCreatePlatformEndpoint(std::string_view applica
   if (!out.ok) {
     const std::string code = XmlElement(out.body, "Code");
     std::string why = code.empty() ? out.error : code + ": " + XmlElement(out.body, "Message");
-    // An application SNS does not know is the pool's configuration, not a server fault.
+    // An application SNS does not know is the pool's configuration, not a server fault. What
+    // SNS said goes to the log only (ApiError::detail), never to the app user.
     if (code == "NotFound" || code == "InvalidParameter") {
-      return ApiError::InvalidConfiguration("SNS refused to create the platform endpoint: " + why);
+      return ApiError::InvalidConfiguration(
+                 "SNS refused to create a platform endpoint for the identity pool's push "
+                 "application.")
+          .WithDetail("SNS CreatePlatformEndpoint: " + why);
     }
-    return ApiError::InternalError("SNS CreatePlatformEndpoint failed: " + why);
+    return ApiError::InternalError("The push service could not register the device.")
+        .WithDetail("SNS CreatePlatformEndpoint: " + why);
   }
   std::string arn = XmlElement(out.body, "EndpointArn");
-  if (arn.empty()) return ApiError::InternalError("SNS CreatePlatformEndpoint gave no EndpointArn");
+  if (arn.empty()) {
+    return ApiError::InternalError("The push service could not register the device.")
+        .WithDetail("SNS CreatePlatformEndpoint answered without an EndpointArn");
+  }
   return arn;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/private_files.h"
 
 namespace cogsync::outbox {
 namespace {
@@ -157,9 +158,9 @@ CallOutcome Sinks::AppendLine(std::string_view pool_id, std::string_view line) {
   if (auto it = open_files_.find(path); it != open_files_.end()) {
     fd = it->second;
   } else {
-    std::error_code ec;
-    std::filesystem::create_directories(files_dir_, ec);
-    if (ec) return Failed("cannot create " + files_dir_ + ": " + ec.message());
+    if (Status made = files::CreatePrivateDirectories(files_dir_); !made.ok()) {
+      return Failed(made.error().message());
+    }
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return Failed("cannot open " + path + ": " + std::strerror(errno));
     open_files_.emplace(path, fd);

@@ -4,6 +4,7 @@
 
 #include <exception>
 
+#include "common/encoding.h"
 #include "common/json.h"
 #include "protocol/validate.h"
 #include "protocol/wire.h"
@@ -145,7 +146,12 @@ http::Response Dispatcher::HandleExtra(const http::Request& request, std::string
   if (request.method == "GET" && path == "/.well-known/openid-configuration" &&
       endpoints_.discovery) {
     const std::string* host = request.Header("host");
-    return JsonResponse(200, endpoints_.discovery(host != nullptr ? *host : "127.0.0.1"));
+    auto document = endpoints_.discovery(host != nullptr ? *host : "");
+    if (!document.ok()) {
+      return EncodeError(Service::kSync, ApiError(document.error().code(), HttpStatus::kNotFound,
+                                                  document.error().message(), true));
+    }
+    return JsonResponse(200, document.value());
   }
   if (path == "/moto-api/reset" || path == "/moto-api/reset-auth") {
     if (!endpoints_.reset || request.method != "POST") {
@@ -223,17 +229,25 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
       return entry.call(ctx, *input);
     } catch (const std::exception& e) {
       spdlog::error("request {} {}: unexpected exception: {}", request.request_id, ctx.operation,
-                    e.what());
+                    encoding::OneLine(e.what()));
       return ApiError::InternalError("Internal server error (request " + request.request_id + ")");
     }
   };
   Result<bj::value> output = call();
   if (!output.ok()) {
-    if (output.error().sync_status() == HttpStatus::kInternalServerError) {
+    const ApiError& error = output.error();
+    if (!error.detail().empty()) {
+      // Upstream failures: the detail (URLs, paths, answers) to the log, on one line; the client
+      // gets the generic message and the request id to quote.
+      spdlog::log(error.sync_status() == HttpStatus::kInternalServerError ? spdlog::level::err
+                                                                          : spdlog::level::warn,
+                  "request {} {}: {}: {} ({})", request.request_id, ctx.operation, error.code(),
+                  encoding::OneLine(error.message()), encoding::OneLine(error.detail()));
+    } else if (error.sync_status() == HttpStatus::kInternalServerError) {
       spdlog::error("request {} {}: {}", request.request_id, ctx.operation,
-                    output.error().ToString());
+                    encoding::OneLine(error.ToString()));
     }
-    return EncodeError(entry.service, output.error());
+    return EncodeError(entry.service, error.ForClient(request.request_id));
   }
   // Two calls rather than `cond ? output.value() : bj::value(nullptr)`: that expression is a
   // prvalue, a deep copy of the whole output.

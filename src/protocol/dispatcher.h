@@ -24,7 +24,7 @@ namespace cogsync::protocol {
 struct ExtraEndpoints {
   std::function<boost::json::object()> jwks;  // GET /.well-known/jwks.json
   // GET /.well-known/openid-configuration; given the request's Host header.
-  std::function<boost::json::object(std::string_view host)> discovery;
+  std::function<Result<boost::json::object>(std::string_view host)> discovery;
   // Test mode only (nullptr otherwise): POST /moto-api/reset wipes all Cognito state.
   std::function<Status()> reset;
 };

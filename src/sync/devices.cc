@@ -70,6 +70,15 @@ SyncService::Output SyncService::RegisterDevice(RequestContext& ctx, const bj::o
 
   std::string endpoint_arn;
   if (integrations_.sinks.uses_sns()) {
+    // The call holds this worker until SNS answers: bounded per pool (OutboundLimiter).
+    std::optional<OutboundLimiter::Permit> permit;
+    if (integrations_.limiter != nullptr) {
+      permit = integrations_.limiter->TryAcquire(pool_id);
+      if (!permit) {
+        return ApiError::TooManyRequests(
+            "Too many device registrations of this identity pool are in progress; retry later.");
+      }
+    }
     COGSYNC_ASSIGN_OR_RETURN(endpoint_arn,
                              integrations_.calls.SnsCreatePlatformEndpoint(application, token));
   }

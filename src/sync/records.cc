@@ -295,6 +295,17 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
 Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string& pool_id,
                                    const std::string& identity_id, const std::string& name,
                                    std::vector<Patch>& patches, int64_t* expected_count) {
+  // The function call holds this worker until it answers: bounded per pool, so a slow function
+  // throttles only its own pool (OutboundLimiter). Taken first, so a refused request costs no
+  // read of the dataset.
+  std::optional<OutboundLimiter::Permit> permit;
+  if (integrations_.limiter != nullptr) {
+    permit = integrations_.limiter->TryAcquire(pool_id);
+    if (!permit.has_value()) {
+      return ApiError::LambdaThrottled(
+          "Too many SyncTrigger calls of this identity pool are in progress; retry later.");
+    }
+  }
   std::string function_arn;
   std::vector<store::Record> live;
   std::unordered_map<std::string, int64_t> counts;  // key -> stored SyncCount (tombstones too)

@@ -30,6 +30,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/outbound_limiter.h"
 #include "common/sealed_token.h"
 #include "outbox/aws_calls.h"
 #include "outbox/dispatcher.h"
@@ -56,6 +57,8 @@ struct Integrations {
   outbox::Sinks& sinks;
   outbox::Dispatcher& dispatcher;
   BulkPublisher& bulk_publisher;
+  // Bounds the SyncTrigger and SNS calls a pool may have out at once; null: unbounded.
+  OutboundLimiter* limiter = nullptr;
 };
 
 class SyncService {

@@ -123,9 +123,10 @@ Result<std::string> InvokeSyncTrigger(const outbox::AwsCalls& calls,
     via_lambda = true;
     out = calls.LambdaInvoke(function_arn, event, settings.trigger_timeout_ms);
   } else {
-    return ApiError::InternalError("No target is configured for the SyncTrigger function " +
-                                   std::string(function_arn) +
-                                   " (integrations.lambda_endpoint or sync_trigger_urls).");
+    return ApiError::InternalError("The SyncTrigger function could not be invoked.")
+        .WithDetail("no target is configured for the SyncTrigger function " +
+                    std::string(function_arn) +
+                    " (integrations.lambda_endpoint or sync_trigger_urls)");
   }
   if (out.timed_out) {
     return ApiError::InvalidLambdaFunctionOutput("The SyncTrigger function did not answer within " +
@@ -135,20 +136,25 @@ Result<std::string> InvokeSyncTrigger(const outbox::AwsCalls& calls,
   if (out.status == 429) {
     return ApiError::LambdaThrottled("The SyncTrigger function was throttled; retry later.");
   }
+  // What the function or the network said goes to the log only (ApiError::detail): app users
+  // see neither the function's URL nor its answer.
   if (!out.reached) {
-    return ApiError::InternalError("The SyncTrigger function could not be reached: " + out.error);
+    return ApiError::InternalError("The SyncTrigger function could not be reached.")
+        .WithDetail(out.error);
   }
   if (!out.ok) {
     if (out.status >= 400 && out.status < 500 && !via_lambda) {
       return ApiError::InvalidLambdaFunctionOutput("The SyncTrigger function failed: HTTP " +
-                                                   std::to_string(out.status));
+                                                   std::to_string(out.status))
+          .WithDetail(out.error);
     }
-    return ApiError::InternalError("Invoking the SyncTrigger function failed: " + out.error);
+    return ApiError::InternalError("Invoking the SyncTrigger function failed.")
+        .WithDetail(out.error);
   }
   for (const auto& [name, value] : out.headers) {
     if (name == "x-amz-function-error") {
-      return ApiError::InvalidLambdaFunctionOutput("The SyncTrigger function failed (" + value +
-                                                   "): " + out.body.substr(0, 300));
+      return ApiError::InvalidLambdaFunctionOutput("The SyncTrigger function failed.")
+          .WithDetail("function error " + value + ": " + out.body.substr(0, 300));
     }
   }
   return std::move(out.body);

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <utility>
 
+#include "common/encoding.h"
+
 namespace cogsync::store::postgres {
 namespace {
 
@@ -20,14 +22,8 @@ bool IsConnectionState(std::string_view sqlstate) {
          sqlstate == "57P03";
 }
 
-std::string OneLine(const char* text) {
-  std::string line = text != nullptr ? text : "";
-  while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.pop_back();
-  for (char& c : line) {
-    if (c == '\n') c = ' ';
-  }
-  return line;
-}
+// libpq's messages end in a newline and may span several lines: one escaped log line.
+std::string OneLine(const char* text) { return encoding::OneLine(text != nullptr ? text : ""); }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "common/private_files.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_txn.h"
@@ -30,12 +31,7 @@ constexpr mode_t kSecretFileMode = 0600;
 Status PrepareDatabaseFile(const std::string& path) {
   std::filesystem::path file(path);
   if (file.has_parent_path()) {
-    std::error_code error;
-    std::filesystem::create_directories(file.parent_path(), error);
-    if (error) {
-      return ApiError::InternalError("cannot create directory " + file.parent_path().string() +
-                                     ": " + error.message());
-    }
+    COGSYNC_RETURN_IF_ERROR(files::CreatePrivateDirectories(file.parent_path().string()));
   }
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kSecretFileMode);
   if (fd < 0) {

@@ -79,13 +79,18 @@ class CogsyncServer:
     config: a dict written to a JSON file and passed with --config.
     developer_key: register the fixed key through the environment (D7); without it the server
     generates a key on its first start.
+    binary: the cogsync executable (default: server_binary()), for scripts comparing two builds.
+    env: extra environment variables for the server process.
     """
 
-    def __init__(self, test_mode=True, insecure_logins=False, config=None, developer_key=True):
+    def __init__(self, test_mode=True, insecure_logins=False, config=None, developer_key=True,
+                 binary=None, env=None):
         self.test_mode = test_mode
         self.insecure_logins = insecure_logins
         self.config = config
         self.developer_key = developer_key
+        self.binary = binary
+        self.extra_env = dict(env or {})
         self.port = None
         self.process = None
         self.data_dir = None
@@ -97,7 +102,7 @@ class CogsyncServer:
     def start(self):
         if self.data_dir is None:
             self.data_dir = tempfile.mkdtemp(prefix="cogsync-compat-")
-        args = [server_binary(), "serve", "--data-dir", os.path.join(self.data_dir, "data"),
+        args = [self.binary or server_binary(), "serve", "--data-dir", os.path.join(self.data_dir, "data"),
                 "--no-access-log"]
         if self.test_mode:
             args.append("--test-mode")
@@ -115,6 +120,7 @@ class CogsyncServer:
         else:
             env.pop("COGSYNC_ACCESS_KEY_ID", None)
             env.pop("COGSYNC_SECRET_ACCESS_KEY", None)
+        env.update(self.extra_env)
         # Another process may take the port between our probe and the server's bind: retry.
         last_error = None
         for _ in range(3):

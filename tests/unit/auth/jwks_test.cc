@@ -246,7 +246,10 @@ TEST_F(JwksSourceFileTest, MissingOrBadFileIsAnInternalErrorRetriedAfterBackOff)
   auto bad = source.Keys();
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code(), "InternalErrorException");
-  EXPECT_NE(bad.error().message().find("Invalid JWKS"), std::string::npos);
+  // Issue 13 finding 8: the reason and the path are for the log, not for anonymous callers.
+  EXPECT_NE(bad.error().detail().find("Invalid JWKS"), std::string::npos);
+  EXPECT_NE(bad.error().detail().find(path_), std::string::npos);
+  EXPECT_EQ(bad.error().message().find(path_), std::string::npos) << bad.error().message();
   EXPECT_EQ(source.fetch_count(), 2);
 
   Write(JwksText({&KeyA()}));
@@ -384,14 +387,15 @@ TEST(JwksSourceHttp, HttpErrorsAreExternalServiceErrors) {
   auto keys = missing.Keys();
   ASSERT_FALSE(keys.ok());
   EXPECT_EQ(keys.error().code(), "ExternalServiceException");
-  EXPECT_NE(keys.error().message().find("HTTP status 404"), std::string::npos)
-      << keys.error().message();
+  EXPECT_NE(keys.error().detail().find("HTTP status 404"), std::string::npos)
+      << keys.error().detail();
+  EXPECT_EQ(keys.error().message().find("127.0.0.1"), std::string::npos) << keys.error().message();
 
   JwksSource bad(server.Url("/bad-json"), clock);
   keys = bad.Keys();
   ASSERT_FALSE(keys.ok());
   EXPECT_EQ(keys.error().code(), "ExternalServiceException");
-  EXPECT_NE(keys.error().message().find("Invalid JWKS"), std::string::npos);
+  EXPECT_NE(keys.error().detail().find("Invalid JWKS"), std::string::npos);
 }
 
 TEST(JwksSourceHttp, FetchTimesOut) {
@@ -407,9 +411,41 @@ TEST(JwksSourceHttp, FetchTimesOut) {
   auto elapsed = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(keys.ok());
   EXPECT_EQ(keys.error().code(), "ExternalServiceException");
-  EXPECT_NE(keys.error().message().find("timed out"), std::string::npos);
+  EXPECT_NE(keys.error().detail().find("timed out"), std::string::npos);
   EXPECT_GE(elapsed, std::chrono::milliseconds(250));
   EXPECT_LT(elapsed, std::chrono::seconds(3));
+}
+
+// Issue 13 finding 5: while a fetch hangs, a pool at its bound of waiting calls does not queue
+// more of them behind it (each would hold a worker thread): they fail at once with
+// TooManyRequests; another pool still gets its share.
+TEST(JwksSourceHttp, WaitersForAHangingFetchAreBoundedPerPool) {
+  TinyHttpServer server([](const std::string&) -> std::optional<std::string> {
+    return std::nullopt;  // never answers
+  });
+  ManualClock clock(kStartMs);
+  JwksSourceOptions options;
+  options.fetch_timeout = std::chrono::milliseconds(2000);
+  JwksSource source(server.Url("/hangs"), clock, options);
+  OutboundLimiter limiter(/*per_pool=*/1, /*total=*/8);
+  const std::string token = TokenAt(KeyA(), clock.NowSeconds());
+  Result<boost::json::object> first = ApiError::InternalError("not run");
+  std::thread fetching([&] { first = source.Verify(token, Options(), &limiter, "pool-a"); });
+  while (limiter.in_flight() == 0) std::this_thread::yield();
+
+  auto refused = source.Verify(token, Options(), &limiter, "pool-a");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), "TooManyRequestsException");
+  EXPECT_EQ(limiter.refused(), 1);
+  // Another pool may still wait (it takes its own permit, then the fetch's result).
+  auto other = source.Verify(token, Options(), &limiter, "pool-b");
+  fetching.join();
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().code(), "ExternalServiceException");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code(), "ExternalServiceException");
+  EXPECT_EQ(limiter.in_flight(), 0u);
+  EXPECT_EQ(source.fetch_count(), 1);
 }
 
 TEST(JwksSourceHttp, HttpGetRefusesOtherSchemesAndLargeBodies) {

@@ -5,6 +5,17 @@
 namespace cogsync::encoding {
 namespace {
 
+// Issue 13 finding 8: upstream text in the log can never start a line of its own.
+TEST(Encoding, OneLineEscapesControlCharactersAndBoundsTheLength) {
+  EXPECT_EQ(OneLine("plain text"), "plain text");
+  EXPECT_EQ(OneLine("a\nb\r\nc\t\\d\n\n  "), "a\\nb\\r\\nc\\t\\d");
+  EXPECT_EQ(OneLine(OneLine("a\nb\x01")), OneLine("a\nb\x01"));
+  EXPECT_EQ(OneLine(std::string("x\0y\x1b[31m\x7f", 9)), "x\\x00y\\x1b[31m\\x7f");
+  EXPECT_EQ(OneLine("caf\xc3\xa9"), "caf\xc3\xa9");  // UTF-8 is kept as it is
+  EXPECT_EQ(OneLine(std::string(100, 'z'), 10), std::string(10, 'z') + "...");
+  EXPECT_EQ(OneLine("\n\n"), "");
+}
+
 TEST(Encoding, Base64RoundTrip) {
   EXPECT_EQ(Base64("foobar"), "Zm9vYmFy");
   EXPECT_EQ(Base64("fo"), "Zm8=");

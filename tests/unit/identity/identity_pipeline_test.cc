@@ -269,6 +269,19 @@ TEST(IdentityDiscovery, JwksAndDiscoveryDocuments) {
   auto doc = json::Parse(d.body)->as_object();
   EXPECT_EQ(doc.at("issuer").as_string(), "https://cognito-identity.amazonaws.com");
   EXPECT_EQ(doc.at("jwks_uri").as_string(), "http://127.0.0.1:9999/.well-known/jwks.json");
+  // Issue 13 finding 10: a Host that is neither loopback nor configured is never echoed.
+  for (const char* host : {"evil.example", "localhost.evil.example", "[::1].evil:80", ""}) {
+    r.headers = {{"host", host}};
+    http::Response forged = server.Send(r);
+    EXPECT_EQ(forged.status, 404) << host;
+    EXPECT_EQ(forged.body.find("evil"), std::string::npos) << forged.body;
+  }
+  r.headers = {{"host", "[::1]:8080"}};
+  http::Response v6 = server.Send(r);
+  ASSERT_EQ(v6.status, 200);
+  EXPECT_EQ(json::Parse(v6.body)->at("jwks_uri").as_string(),
+            "http://[::1]:8080/.well-known/jwks.json");
+  r.headers = {{"host", "127.0.0.1:9999"}};
   r.target = "/.well-known/jwks.json";
   http::Response k = server.Send(r);
   ASSERT_EQ(k.status, 200);

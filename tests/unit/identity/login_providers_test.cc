@@ -116,6 +116,30 @@ TEST_F(LoginProviders, UnsupportedOrUnconfiguredProviders) {
   EXPECT_NE(unconfigured.body.find("No key set (JWKS) is configured"), std::string::npos);
 }
 
+// Issue 13 finding 6: a provider named only in OpenIdConnectProviderARNs, or in
+// CognitoIdentityProviders without a ClientId, has no audience unless the configuration gives
+// one; its tokens are then refused rather than accepted whatever app they were issued to.
+TEST_F(LoginProviders, NoKnownAudienceIsRefused) {
+  auto call = [&](bj::object pool_fields) {
+    pool_fields["IdentityPoolName"] = "aud";
+    pool_fields["AllowUnauthenticatedIdentities"] = false;
+    auto pool = server_->IdentityOk("CreateIdentityPool", pool_fields);
+    return server_->Identity("GetId",
+                             {{"IdentityPoolId", pool.at("IdentityPoolId")},
+                              {"Logins", bj::object{{kProvider, Token("u", {{"aud", "other"}})}}}},
+                             nullptr);
+  };
+  const std::string arn = std::string("arn:aws:iam::000000000000:oidc-provider/") + kProvider;
+  for (const http::Response& r :
+       {call({{"OpenIdConnectProviderARNs", bj::array{arn.c_str()}}}),
+        call({{"CognitoIdentityProviders", bj::array{bj::object{{"ProviderName", kProvider}}}}})}) {
+    EXPECT_EQ(ErrorCode(r), "NotAuthorizedException");
+    EXPECT_NE(r.body.find(std::string("No audience is configured for ") + kProvider),
+              std::string::npos)
+        << r.body;
+  }
+}
+
 TEST(LoginProvidersInsecure, TrustsTokenContentsOnlyWhenAskedTo) {
   Config config;
   config.insecure_trust_login_tokens = true;
