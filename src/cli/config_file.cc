@@ -252,11 +252,14 @@ Status ApplyConfigFile(const std::string& path, Config& c) {
       COGSYNC_RETURN_IF_ERROR(ReadBool(v, k, c.access_log));
     else if (k == "cors_allowed_origins")
       COGSYNC_RETURN_IF_ERROR(ReadStrings(v, k, c.cors_allowed_origins));
-    else if (k == "outbound_calls_per_pool")
-      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.outbound_calls_per_pool));
-    else if (k == "outbound_calls_total")
-      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.outbound_calls_total));
-    else if (k == "discovery_hosts")
+    else if (k == "outbound_calls_per_pool" || k == "outbound_calls_total") {
+      int& bound = k == "outbound_calls_total" ? c.outbound_calls_total : c.outbound_calls_per_pool;
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, bound));
+      if (bound < (k == "outbound_calls_total" ? 0 : 1)) {
+        return Bad(k + (k == "outbound_calls_total" ? " must be 0 (half the worker threads) or more"
+                                                    : " must be at least 1"));
+      }
+    } else if (k == "discovery_hosts")
       COGSYNC_RETURN_IF_ERROR(ReadStrings(v, k, c.discovery_hosts));
     else if (k == "limits")
       COGSYNC_RETURN_IF_ERROR(ReadLimits(v, c.limits));

@@ -47,6 +47,14 @@ class SlowTriggerIsolationTest(unittest.TestCase):
         # called (the bound is a bound, not a switch).
         self.assertGreater(attack.counts.get("LambdaThrottledException", 0), 0, attack.counts)
         self.assertGreater(len(SCENARIO.fake.invocations), 0)
+        # The operator sees the refusals in /metrics.
+        status, _, body = SCENARIO.server.http("GET", "/metrics")
+        self.assertEqual(status, 200)
+        refused = [line for line in body.decode().splitlines()
+                   if line.startswith("cogsync_outbound_calls_refused_total ")]
+        self.assertEqual(len(refused), 1, body)
+        self.assertGreaterEqual(int(refused[0].split()[1]),
+                                attack.counts["LambdaThrottledException"])
 
     def test_function_calls_per_pool_are_bounded(self):
         SCENARIO.fake.reset()

@@ -54,6 +54,27 @@ TEST_F(ConfigFileTest, IntegrationsAreRead) {
   EXPECT_EQ(i.push_max_age_ms, 60000);
 }
 
+// Issue 13: the bounds on outbound calls and the discovery document's hosts.
+TEST_F(ConfigFileTest, OutboundBoundsAndDiscoveryHostsAreRead) {
+  Config c;
+  EXPECT_EQ(c.outbound_calls_per_pool, 4);
+  EXPECT_EQ(c.outbound_calls_total, 0);
+  Status s = Load(R"({"outbound_calls_per_pool": 2, "outbound-calls-total": 6,
+                      "discovery_hosts": ["sync.example.com", "sync.example.com:8443"]})",
+                  c);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(c.outbound_calls_per_pool, 2);
+  EXPECT_EQ(c.outbound_calls_total, 6);
+  EXPECT_EQ(c.discovery_hosts,
+            (std::vector<std::string>{"sync.example.com", "sync.example.com:8443"}));
+  Config bad;
+  Status zero = Load(R"({"outbound_calls_per_pool": 0})", bad);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message().find("outbound_calls_per_pool"), std::string::npos);
+  EXPECT_FALSE(Load(R"({"outbound_calls_total": -1})", bad).ok());
+  EXPECT_FALSE(Load(R"({"discovery_hosts": "sync.example.com"})", bad).ok());
+}
+
 TEST_F(ConfigFileTest, BadIntegrationsAreRefused) {
   auto message = [&](const std::string& text) {
     Config c;
