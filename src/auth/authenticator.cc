@@ -13,14 +13,14 @@ ApiError UnknownKey() {
 }  // namespace
 
 void Authenticator::ClearCache() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   cache_.clear();
 }
 
 Result<store::AccessKey> Authenticator::DeveloperKey(const std::string& access_key_id) {
   const int64_t now = clock_.NowMillis();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = cache_.find(access_key_id);
     if (it != cache_.end() && it->second.expires_ms > now) return it->second.key;
   }
@@ -30,7 +30,7 @@ Result<store::AccessKey> Authenticator::DeveloperKey(const std::string& access_k
     return OkStatus();
   }));
   if (!key) return UnknownKey();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (cache_.size() >= kMaxCachedKeys) cache_.clear();
   cache_[access_key_id] = CachedKey{*key, now + kKeyCacheMillis};
   return *key;

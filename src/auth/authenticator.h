@@ -4,7 +4,6 @@
 // deleted with `cogsync keys` takes effect everywhere within kKeyCacheMillis); identity
 // credentials are resolved without any lookup (auth/session_credentials.h).
 
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -12,6 +11,7 @@
 #include "auth/session_credentials.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/mutex.h"
 #include "http/message.h"
 #include "store/store.h"
 
@@ -43,8 +43,8 @@ class Authenticator {
   store::Store& store_;
   const SessionCredentials& credentials_;
   const Clock& clock_;
-  std::mutex mu_;
-  std::unordered_map<std::string, CachedKey> cache_;  // guarded by mu_
+  Mutex mu_;
+  std::unordered_map<std::string, CachedKey> cache_ GUARDED_BY(mu_);
 };
 
 }  // namespace cogsync::auth

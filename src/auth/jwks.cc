@@ -210,7 +210,7 @@ bool JwksSource::IsUrl() const {
 }
 
 int64_t JwksSource::fetch_count() const {
-  std::lock_guard lock(state_mu_);
+  MutexLock lock(state_mu_);
   return fetch_count_;
 }
 
@@ -244,7 +244,7 @@ Result<std::shared_ptr<const Jwks>> JwksSource::Load() const {
 
 Result<std::shared_ptr<const Jwks>> JwksSource::RefreshLocked(int64_t now_ms) {
   Result<std::shared_ptr<const Jwks>> loaded = Load();
-  std::lock_guard lock(state_mu_);
+  MutexLock lock(state_mu_);
   ++fetch_count_;
   last_attempt_ms_ = now_ms;
   if (loaded.ok()) {
@@ -284,7 +284,7 @@ Result<std::shared_ptr<const Jwks>> JwksSource::Keys(const Waiter& waiter) {
   int64_t now = clock_.NowMillis();
   std::shared_ptr<const Jwks> snapshot;
   {
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     if (keys_ != nullptr && now < next_refresh_ms_) return keys_;
     snapshot = keys_;
   }
@@ -292,10 +292,10 @@ Result<std::shared_ptr<const Jwks>> JwksSource::Keys(const Waiter& waiter) {
     // Stale: one caller refreshes, if its pool may wait; the others go on with the stale set.
     auto permit = AdmitWaiter(waiter);
     if (!permit.ok()) return snapshot;
-    std::unique_lock fetch(fetch_mu_, std::try_to_lock);
-    if (!fetch.owns_lock()) return snapshot;
+    if (!fetch_mu_.TryLock()) return snapshot;
+    MutexLock fetch(fetch_mu_, std::adopt_lock);
     {
-      std::lock_guard lock(state_mu_);
+      MutexLock lock(state_mu_);
       if (now < next_refresh_ms_) return keys_;  // refreshed while we waited
     }
     return RefreshLocked(now);
@@ -303,7 +303,7 @@ Result<std::shared_ptr<const Jwks>> JwksSource::Keys(const Waiter& waiter) {
   {
     // A failed first load is not retried before the back-off, so a dead URL costs one timeout
     // per minute, not one per request.
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     if (keys_ == nullptr && last_error_ &&
         now < last_attempt_ms_ + options_.min_refetch_interval.count() * 1000) {
       return *last_error_;
@@ -311,9 +311,9 @@ Result<std::shared_ptr<const Jwks>> JwksSource::Keys(const Waiter& waiter) {
   }
   // Never loaded: callers wait for the first load, at most the waiter's bound of them per pool.
   COGSYNC_ASSIGN_OR_RETURN(auto permit, AdmitWaiter(waiter));
-  std::lock_guard fetch(fetch_mu_);
+  MutexLock fetch(fetch_mu_);
   {
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     if (keys_ != nullptr) return keys_;
     if (last_error_ && now < last_attempt_ms_ + options_.min_refetch_interval.count() * 1000) {
       return *last_error_;
@@ -329,13 +329,13 @@ Result<std::shared_ptr<const Jwks>> JwksSource::KeysFor(std::string_view kid,
   int64_t now = clock_.NowMillis();
   {
     // Within the back-off nobody fetches: answer without waiting for a fetch in progress.
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     if (now < last_attempt_ms_ + options_.min_refetch_interval.count() * 1000) return keys_;
   }
   COGSYNC_ASSIGN_OR_RETURN(auto permit, AdmitWaiter(waiter));
-  std::lock_guard fetch(fetch_mu_);
+  MutexLock fetch(fetch_mu_);
   {
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     if (keys_ != nullptr && keys_->FindKey(kid) != nullptr) return keys_;  // another thread did it
     if (now < last_attempt_ms_ + options_.min_refetch_interval.count() * 1000) return keys_;
   }

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +17,7 @@
 #include "auth/rsa_key.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/mutex.h"
 #include "common/outbound_limiter.h"
 
 namespace cogsync::auth {
@@ -45,7 +45,7 @@ class Jwks {
   // than "sig", RSA moduli below kMinRsaBits (private members are ignored). A document that is not
   // JSON, has no "keys" array, or has a malformed supported key fails (InvalidParameter, with
   // the reason; callers map it to their own error).
-  static Result<Jwks> Parse(std::string_view json);
+  static Result<Jwks> Parse(std::string_view text);
   static Result<Jwks> FromJson(const boost::json::value& document);
   // The set that verifies tokens signed by these keys (the server's own, D12/D13).
   static Result<Jwks> FromPrivateKeys(const std::vector<const RsaPrivateKey*>& keys);
@@ -95,10 +95,12 @@ class JwksSource {
   using Waiter = JwksWaiter;
 
   // The current set, loading it first if it was never loaded or is older than refresh_interval.
-  Result<std::shared_ptr<const Jwks>> Keys(const Waiter& waiter = {});
+  Result<std::shared_ptr<const Jwks>> Keys(const Waiter& waiter = {})
+      EXCLUDES(fetch_mu_, state_mu_);
   // As Keys(), but if `kid` is not in the set (the provider rotated its keys), fetches again,
   // at most once per min_refetch_interval.
-  Result<std::shared_ptr<const Jwks>> KeysFor(std::string_view kid, const Waiter& waiter = {});
+  Result<std::shared_ptr<const Jwks>> KeysFor(std::string_view kid, const Waiter& waiter = {})
+      EXCLUDES(fetch_mu_, state_mu_);
   // VerifyJwt (jwt.h) against this source's keys at the clock's current time.
   Result<boost::json::object> Verify(std::string_view token, const VerifyOptions& options,
                                      OutboundLimiter* limiter = nullptr,
@@ -111,20 +113,21 @@ class JwksSource {
  private:
   bool IsUrl() const;
   Result<std::shared_ptr<const Jwks>> Load() const;
-  // Loads now and installs the result; REQUIRES fetch_mu_ held.
-  Result<std::shared_ptr<const Jwks>> RefreshLocked(int64_t now_ms);
+  // Loads now and installs the result.
+  Result<std::shared_ptr<const Jwks>> RefreshLocked(int64_t now_ms) REQUIRES(fetch_mu_)
+      EXCLUDES(state_mu_);
 
   const std::string location_;
   const Clock& clock_;
   const JwksSourceOptions options_;
 
-  std::mutex fetch_mu_;  // one fetch at a time; taken before state_mu_ when both are held
-  mutable std::mutex state_mu_;
-  std::shared_ptr<const Jwks> keys_;    // guarded by state_mu_
-  int64_t next_refresh_ms_ = 0;         // guarded by state_mu_
-  int64_t last_attempt_ms_ = 0;         // guarded by state_mu_; 0: never
-  std::optional<ApiError> last_error_;  // guarded by state_mu_; of the last failed attempt
-  int64_t fetch_count_ = 0;             // guarded by state_mu_
+  Mutex fetch_mu_ ACQUIRED_BEFORE(state_mu_);  // one fetch at a time
+  mutable Mutex state_mu_;
+  std::shared_ptr<const Jwks> keys_ GUARDED_BY(state_mu_);
+  int64_t next_refresh_ms_ GUARDED_BY(state_mu_) = 0;
+  int64_t last_attempt_ms_ GUARDED_BY(state_mu_) = 0;         // 0: never
+  std::optional<ApiError> last_error_ GUARDED_BY(state_mu_);  // of the last failed attempt
+  int64_t fetch_count_ GUARDED_BY(state_mu_) = 0;
 };
 
 }  // namespace cogsync::auth

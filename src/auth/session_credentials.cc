@@ -45,14 +45,14 @@ Result<std::pair<Principal, std::string>> SessionCredentials::Resolve(
     std::string_view access_key_id, std::string_view session_token, int64_t now_ms) const {
   std::optional<Opened> opened;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     // Keys compare whole: a look-up is a hash, then equality with a token this server sealed.
     auto it = opened_.find(session_token);
     if (it != opened_.end()) opened = it->second;
   }
   if (!opened) {
     COGSYNC_ASSIGN_OR_RETURN(Opened fresh, Open(access_key_id, session_token));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (opened_.size() >= kMaxRemembered) opened_.clear();
     opened = opened_.try_emplace(std::string(session_token), std::move(fresh)).first->second;
   }

@@ -6,13 +6,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "auth/principal.h"
 #include "common/error.h"
+#include "common/mutex.h"
 #include "common/sealed_token.h"
 #include "common/string_map.h"
 
@@ -66,8 +66,8 @@ class SessionCredentials {
   Result<Opened> Open(std::string_view access_key_id, std::string_view session_token) const;
 
   const TokenSealer& sealer_;
-  mutable std::mutex mu_;
-  mutable StringMap<Opened> opened_;  // by session token; guarded by mu_
+  mutable Mutex mu_;
+  mutable StringMap<Opened> opened_ GUARDED_BY(mu_);  // by session token
 };
 
 }  // namespace cogsync::auth

@@ -134,7 +134,7 @@ void Metrics::RecordRequest(std::string_view operation, int status, int64_t late
 void Metrics::RecordStoreWrite(int64_t latency_micros) { store_writes_.Observe(latency_micros); }
 
 void Metrics::AddCollector(Collector collector) {
-  std::lock_guard lock(collectors_mu_);
+  MutexLock lock(collectors_mu_);
   collectors_.push_back(std::move(collector));
 }
 
@@ -183,7 +183,7 @@ std::string Metrics::Render(size_t in_flight, size_t connections) const {
   fmt::format_to(it, "cogsync_in_flight_requests {}\n", in_flight);
   AppendHeader(out, "cogsync_open_connections", "gauge", "Open client connections.");
   fmt::format_to(it, "cogsync_open_connections {}\n", connections);
-  std::lock_guard lock(collectors_mu_);
+  MutexLock lock(collectors_mu_);
   for (const auto& collector : collectors_) collector(out);
   return out;
 }

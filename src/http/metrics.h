@@ -15,10 +15,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace cogsync::http {
 
@@ -94,8 +95,8 @@ class Metrics {
   // kMaxOperations + 1 slots: the last one is "other", used when the table is full.
   std::vector<Slot> slots_;
   LatencyHistogram store_writes_;
-  mutable std::mutex collectors_mu_;  // scrape time only
-  std::vector<Collector> collectors_;
+  mutable Mutex collectors_mu_;  // scrape time only
+  std::vector<Collector> collectors_ GUARDED_BY(collectors_mu_);
 };
 
 // Appends a histogram in Prometheus text format: the _bucket lines (cumulative, le in seconds),

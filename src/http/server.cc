@@ -12,11 +12,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "http/connection.h"
 #include "http/server_internal.h"
 
@@ -67,17 +67,17 @@ struct Server::Impl {
   size_t next_loop = 0;
   uint16_t port = 0;
 
-  std::mutex mu;
+  Mutex mu;
   std::condition_variable state_cv;
-  bool started = false;
-  bool stop_requested = false;
-  bool finishing = false;
-  bool finished = false;
+  bool started GUARDED_BY(mu) = false;
+  bool stop_requested GUARDED_BY(mu) = false;
+  bool finishing GUARDED_BY(mu) = false;
+  bool finished GUARDED_BY(mu) = false;
 };
 
 Status Server::Impl::Start() {
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (started) return ApiError::InternalError("the HTTP server was already started");
   }
   const ServerOptions& options = shared.options;
@@ -134,7 +134,7 @@ Status Server::Impl::Start() {
   workers = std::make_unique<asio::thread_pool>(size_t(std::max(1, options.worker_threads)));
   shared.workers = workers.get();
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     started = true;
   }
   Accept();
@@ -186,7 +186,7 @@ void Server::Impl::ScheduleSweep(Loop& loop) {
 
 void Server::Impl::RequestStop() {
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (!started || stop_requested) return;
     stop_requested = true;
   }
@@ -205,15 +205,15 @@ void Server::Impl::RequestStop() {
 }
 
 void Server::Impl::Finish() {
-  std::unique_lock lock(mu);
+  MutexLock lock(mu);
   if (!started) return;
-  state_cv.wait(lock, [this] { return stop_requested; });
+  while (!stop_requested) state_cv.wait(lock.native());
   if (finishing) {  // another thread is already doing it
-    state_cv.wait(lock, [this] { return finished; });
+    while (!finished) state_cv.wait(lock.native());
     return;
   }
   finishing = true;
-  lock.unlock();
+  lock.Unlock();
 
   // Connections close themselves once their current request is answered.
   auto deadline = std::chrono::steady_clock::now() +
@@ -234,7 +234,7 @@ void Server::Impl::Finish() {
   shared.workers = nullptr;
   if (shared.access_log) shared.access_log->flush();
 
-  lock.lock();
+  lock.Lock();
   finished = true;
   state_cv.notify_all();
 }

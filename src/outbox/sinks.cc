@@ -152,7 +152,7 @@ CallOutcome Sinks::DeliverPush(const store::OutboxEntry& entry) {
 // Appends one line to the pool's file, which stays open until Flush(). A failed append is cut
 // back off, so a retry never follows half a line.
 CallOutcome Sinks::AppendLine(std::string_view pool_id, std::string_view line) {
-  std::lock_guard<std::mutex> lock(file_mu_);
+  MutexLock lock(file_mu_);
   const std::string path = (std::filesystem::path(files_dir_) / FileNameFor(pool_id)).string();
   int fd = -1;
   if (auto it = open_files_.find(path); it != open_files_.end()) {
@@ -190,7 +190,7 @@ CallOutcome Sinks::AppendLine(std::string_view pool_id, std::string_view line) {
 }
 
 bool Sinks::Flush(std::string* error) {
-  std::lock_guard<std::mutex> lock(file_mu_);
+  MutexLock lock(file_mu_);
   bool ok = true;
   for (const auto& [path, fd] : open_files_) {
     if (::fsync(fd) != 0 && ok) {

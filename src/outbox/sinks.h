@@ -7,12 +7,12 @@
 // Thread-safe: the dispatcher and the bulk publisher deliver concurrently.
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/config.h"
+#include "common/mutex.h"
 #include "outbox/aws_calls.h"
 #include "store/types.h"
 
@@ -57,8 +57,8 @@ class Sinks {
   const IntegrationsConfig& settings_;
   const AwsCalls& calls_;
   std::string files_dir_;
-  std::mutex file_mu_;                     // one appender at a time keeps lines whole
-  std::map<std::string, int> open_files_;  // path -> fd, until Flush(); guarded by file_mu_
+  Mutex file_mu_;  // one appender at a time keeps lines whole
+  std::map<std::string, int> open_files_ GUARDED_BY(file_mu_);  // path -> fd, until Flush()
 };
 
 }  // namespace cogsync::outbox

@@ -9,51 +9,59 @@ Worker::Worker(std::chrono::milliseconds poll, std::function<void()> pass,
 Worker::~Worker() { Stop(); }
 
 void Worker::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (thread_.joinable() || stopping_) return;
   notified_ = true;
   thread_ = std::thread([this] { Loop(); });
 }
 
 void Worker::Stop() {
+  std::thread running;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
+    running = std::move(thread_);
   }
   cv_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
+  if (running.joinable()) {
+    running.join();
     if (on_stop_) on_stop_();
   }
 }
 
 void Worker::Notify() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     notified_ = true;
   }
   cv_.notify_one();
 }
 
 bool Worker::stopping() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return stopping_;
 }
 
 bool Worker::Sleep(int64_t ms) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return !cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_; });
+  MutexLock lock(mu_);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!stopping_ && cv_.wait_until(lock.native(), deadline) == std::cv_status::no_timeout) {
+  }
+  return !stopping_;
 }
 
 void Worker::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, poll_, [this] { return stopping_ || notified_; });
+    const auto deadline = std::chrono::steady_clock::now() + poll_;
+    while (!stopping_ && !notified_ &&
+           cv_.wait_until(lock.native(), deadline) == std::cv_status::no_timeout) {
+    }
     if (stopping_) break;
     notified_ = false;
-    lock.unlock();
+    lock.Unlock();
     pass_();
-    lock.lock();
+    lock.Lock();
   }
 }
 

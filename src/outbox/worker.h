@@ -7,8 +7,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "common/mutex.h"
 
 namespace cogsync::outbox {
 
@@ -21,12 +22,12 @@ class Worker {
 
   // Starts the thread with a first pass at once (work a previous process left). Idempotent;
   // nothing after Stop().
-  void Start();
-  void Stop();  // idempotent
-  void Notify();
+  void Start() EXCLUDES(mu_);
+  void Stop() EXCLUDES(mu_);  // idempotent
+  void Notify() EXCLUDES(mu_);
   // For a pass: whether Stop() was called, and a wait that Stop() cuts short (false then).
-  bool stopping();
-  bool Sleep(int64_t ms);
+  bool stopping() EXCLUDES(mu_);
+  bool Sleep(int64_t ms) EXCLUDES(mu_);
 
  private:
   void Loop();
@@ -34,11 +35,11 @@ class Worker {
   const std::chrono::milliseconds poll_;
   const std::function<void()> pass_;
   const std::function<void()> on_stop_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  bool notified_ = false;  // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
+  bool notified_ GUARDED_BY(mu_) = false;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::thread thread_ GUARDED_BY(mu_);  // Stop() takes it out to join it
 };
 
 }  // namespace cogsync::outbox

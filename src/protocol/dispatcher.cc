@@ -164,11 +164,16 @@ http::Response Dispatcher::HandleExtra(const http::Request& request, std::string
     }
     // moto's server counts unauthenticated actions before it starts checking signatures;
     // cogsync always checks them, so the count is remembered and echoed only.
-    std::string previous = no_auth_count_;
-    if (auto body = json::Parse(request.body); body && body->is_object()) {
-      const bj::value* n = json::Find(body->get_object(), "INITIAL_NO_AUTH_ACTION_COUNT");
-      if (n != nullptr)
-        no_auth_count_ = n->is_string() ? std::string(n->get_string()) : json::Write(*n);
+    std::string previous;
+    {
+      MutexLock lock(no_auth_mu_);
+      previous = no_auth_count_;
+      if (auto body = json::Parse(request.body); body && body->is_object()) {
+        const bj::value* n = json::Find(body->get_object(), "INITIAL_NO_AUTH_ACTION_COUNT");
+        if (n != nullptr) {
+          no_auth_count_ = n->is_string() ? std::string(n->get_string()) : json::Write(*n);
+        }
+      }
     }
     authenticator_.ClearCache();
     return JsonResponse(

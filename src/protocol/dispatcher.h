@@ -12,6 +12,7 @@
 
 #include "auth/access.h"
 #include "auth/authenticator.h"
+#include "common/mutex.h"
 #include "http/message.h"
 #include "protocol/operations.h"
 #include "protocol/rest_router.h"
@@ -68,7 +69,9 @@ class Dispatcher final : public http::Handler {
   std::string account_;
   ExtraEndpoints endpoints_;
   Throttle* throttle_;
-  std::string no_auth_count_ = "inf";  // echoed by /moto-api/reset-auth
+  // Echoed by /moto-api/reset-auth, which any worker or I/O thread may serve.
+  Mutex no_auth_mu_;
+  std::string no_auth_count_ GUARDED_BY(no_auth_mu_) = "inf";
 };
 
 }  // namespace cogsync::protocol

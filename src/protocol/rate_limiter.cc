@@ -32,7 +32,7 @@ void RateLimiter::Evict(Shard& shard, int64_t now_ms) {
 
 bool RateLimiter::Allow(std::string_view key, double rate, double capacity, int64_t now_ms) {
   Shard& shard = shards_[std::hash<std::string_view>{}(key) % kShards];
-  std::lock_guard lock(shard.mu);
+  MutexLock lock(shard.mu);
   auto it = shard.buckets.find(std::string(key));
   if (it == shard.buckets.end()) {
     if (shard.buckets.size() >= max_per_shard_) Evict(shard, now_ms);
@@ -51,7 +51,7 @@ bool RateLimiter::Allow(std::string_view key, double rate, double capacity, int6
 size_t RateLimiter::TrackedKeys() const {
   size_t n = 0;
   for (const Shard& shard : shards_) {
-    std::lock_guard lock(shard.mu);
+    MutexLock lock(shard.mu);
     n += shard.buckets.size();
   }
   return n;

@@ -5,10 +5,11 @@
 // that is not enough, a shard starts afresh.
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "common/mutex.h"
 
 namespace cogsync::protocol {
 
@@ -32,10 +33,10 @@ class RateLimiter {
     double capacity;
   };
   struct Shard {
-    mutable std::mutex mu;
-    std::unordered_map<std::string, Bucket> buckets;  // guarded by mu
+    mutable Mutex mu;
+    std::unordered_map<std::string, Bucket> buckets GUARDED_BY(mu);
   };
-  void Evict(Shard& shard, int64_t now_ms);  // REQUIRES: shard.mu held
+  void Evict(Shard& shard, int64_t now_ms) REQUIRES(shard.mu);
   const size_t max_per_shard_;
   Shard shards_[kShards];
 };

@@ -8,7 +8,6 @@
 #include <limits>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "common/ascii.h"
+#include "common/mutex.h"
 #include "protocol/pattern.h"
 
 namespace cogsync::protocol {
@@ -81,10 +81,13 @@ const CompiledModel& CompiledFor(const model::ServiceModel& model) {
     static const CompiledModel* sync = Compile(model).release();
     return *sync;
   }
-  static std::mutex mu;
-  static auto* cache = new std::map<const Shape*, std::unique_ptr<CompiledModel>>();
-  std::lock_guard<std::mutex> lock(mu);
-  auto& entry = (*cache)[model.shapes.data()];
+  struct Cache {
+    Mutex mu;
+    std::map<const Shape*, std::unique_ptr<CompiledModel>> models GUARDED_BY(mu);
+  };
+  static auto* cache = new Cache();
+  MutexLock lock(cache->mu);
+  auto& entry = cache->models[model.shapes.data()];
   if (!entry) entry = Compile(model);
   return *entry;
 }

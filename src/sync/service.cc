@@ -28,7 +28,7 @@ SyncService::~SyncService() { Stop(); }
 
 void SyncService::Stop() {
   {
-    std::lock_guard<std::mutex> lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     if (stopping_ && !flusher_.joinable()) return;
     stopping_ = true;
   }
@@ -37,21 +37,25 @@ void SyncService::Stop() {
 }
 
 void SyncService::FlushLoop() {
-  std::unique_lock<std::mutex> lock(stop_mu_);
+  MutexLock lock(stop_mu_);
   while (true) {
-    const bool stop = stop_cv_.wait_for(lock, std::chrono::milliseconds(kFlushIntervalMillis),
-                                        [this] { return stopping_; });
-    lock.unlock();
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kFlushIntervalMillis);
+    while (!stopping_ &&
+           stop_cv_.wait_until(lock.native(), deadline) == std::cv_status::no_timeout) {
+    }
+    const bool stop = stopping_;
+    lock.Unlock();
     if (auto s = FlushSessionCounts(); !s.ok()) {
       spdlog::warn("flushing sync session counts: {}", s.error().ToString());
     }
     if (stop) return;
-    lock.lock();
+    lock.Lock();
   }
 }
 
 Status SyncService::FlushSessionCounts() {
-  std::lock_guard<std::mutex> flushing(flush_mu_);
+  MutexLock flushing(flush_mu_);
   SessionCounter::Counts taken = session_counts_.Take();
   if (taken.empty()) {
     session_counts_.Committed();

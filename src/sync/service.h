@@ -19,7 +19,6 @@
 
 #include <boost/json.hpp>
 #include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +29,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/mutex.h"
 #include "common/outbound_limiter.h"
 #include "common/sealed_token.h"
 #include "outbox/aws_calls.h"
@@ -130,10 +130,10 @@ class SyncService {
   SyncSessionTokens sessions_;
   SessionCounter session_counts_;
 
-  std::mutex flush_mu_;  // one flush at a time (SessionCounter tracks one batch in flight)
-  std::mutex stop_mu_;
+  Mutex flush_mu_;  // one flush at a time (SessionCounter tracks one batch in flight)
+  Mutex stop_mu_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;  // guarded by stop_mu_
+  bool stopping_ GUARDED_BY(stop_mu_) = false;
   std::thread flusher_;
 };
 

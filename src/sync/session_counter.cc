@@ -3,12 +3,12 @@
 namespace cogsync::sync {
 
 void SessionCounter::Add(std::string_view pool_id, int64_t n) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   counts_[std::string(pool_id)] += n;
 }
 
 SessionCounter::Counts SessionCounter::Take() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Counts taken;
   taken.swap(counts_);
   for (const auto& [pool, n] : taken) in_flight_[pool] += n;
@@ -16,18 +16,18 @@ SessionCounter::Counts SessionCounter::Take() {
 }
 
 void SessionCounter::Committed() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   in_flight_.clear();
 }
 
 void SessionCounter::Restore(const Counts& taken) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   in_flight_.clear();
   for (const auto& [pool, n] : taken) counts_[pool] += n;
 }
 
 int64_t SessionCounter::Pending(std::string_view pool_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const std::string key(pool_id);
   int64_t total = 0;
   if (auto it = counts_.find(key); it != counts_.end()) total += it->second;

@@ -7,10 +7,11 @@
 // Thread safety: every method may be called from any thread.
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "common/mutex.h"
 
 namespace cogsync::sync {
 
@@ -30,9 +31,9 @@ class SessionCounter {
   int64_t Pending(std::string_view pool_id) const;
 
  private:
-  mutable std::mutex mu_;
-  Counts counts_;     // guarded by mu_
-  Counts in_flight_;  // guarded by mu_: taken by a flush that has not finished
+  mutable Mutex mu_;
+  Counts counts_ GUARDED_BY(mu_);
+  Counts in_flight_ GUARDED_BY(mu_);  // taken by a flush that has not finished
 };
 
 }  // namespace cogsync::sync

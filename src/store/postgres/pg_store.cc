@@ -98,6 +98,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions
   if (!first.ok()) return first.error();
   COGSYNC_RETURN_IF_ERROR(
       postgres::MigrateSchema(**first, store->options_.migration_advisory_lock));
+  MutexLock lock(store->mu_);  // no other thread knows the store yet; the analysis wants it
   store->sessions_.resize(static_cast<size_t>(store->options_.pool_size));
   store->sessions_[0] = std::move(first).value();
   for (size_t slot = store->sessions_.size(); slot-- > 0;) store->idle_.push_back(slot);
@@ -107,10 +108,10 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions
 PostgresStore::~PostgresStore() { Close(); }
 
 void PostgresStore::Close() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   closed_ = true;
   returned_.notify_all();
-  returned_.wait(lock, [this] { return leased_ == 0; });
+  while (leased_ != 0) returned_.wait(lock.native());
   idle_.clear();
   sessions_.clear();
 }
@@ -118,9 +119,12 @@ void PostgresStore::Close() {
 Result<PostgresStore::Lease> PostgresStore::Checkout() {
   Lease lease;
   {
-    std::unique_lock lock(mu_);
-    bool ready = returned_.wait_for(lock, options_.checkout_timeout,
-                                    [this] { return closed_ || !idle_.empty(); });
+    MutexLock lock(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + options_.checkout_timeout;
+    while (!closed_ && idle_.empty() &&
+           returned_.wait_until(lock.native(), deadline) == std::cv_status::no_timeout) {
+    }
+    const bool ready = closed_ || !idle_.empty();
     if (closed_) return ApiError::InternalError("store is closed");
     if (!ready) {
       spdlog::warn("postgres: no free session within {} ms", options_.checkout_timeout.count());
@@ -136,7 +140,7 @@ Result<PostgresStore::Lease> PostgresStore::Checkout() {
   if (lease.connection == nullptr) {
     auto opened = Connection::Open(options_.url, options_.connect_timeout_seconds);
     if (opened.ok()) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       sessions_[lease.slot] = std::move(opened).value();
       lease.connection = sessions_[lease.slot].get();
     } else {
@@ -155,7 +159,7 @@ Result<PostgresStore::Lease> PostgresStore::Checkout() {
 
 void PostgresStore::Return(const Lease& lease) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     idle_.push_back(lease.slot);
     --leased_;
   }

@@ -28,11 +28,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
+#include "common/mutex.h"
 #include "store/store.h"
 
 namespace cogsync::store {
@@ -73,7 +73,7 @@ class PostgresStore final : public Store {
   Status Write(const TxnFn& fn) override;
 
   // Waits for calls in progress, then closes every session. Later calls fail. Idempotent.
-  void Close();
+  void Close() EXCLUDES(mu_);
 
   PostgresStats Stats() const;
   Result<int> SchemaVersion();
@@ -86,18 +86,18 @@ class PostgresStore final : public Store {
     postgres::Connection* connection = nullptr;
     size_t slot = 0;
   };
-  Result<Lease> Checkout();
-  void Return(const Lease& lease);
+  Result<Lease> Checkout() EXCLUDES(mu_);
+  void Return(const Lease& lease) EXCLUDES(mu_);
   Status RunTransaction(const TxnFn& fn, bool write);
 
   PostgresOptions options_;
 
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable returned_;
-  std::vector<std::unique_ptr<postgres::Connection>> sessions_;  // guarded by mu_; null: not open
-  std::vector<size_t> idle_;                                     // guarded by mu_
-  int leased_ = 0;                                               // guarded by mu_
-  bool closed_ = false;                                          // guarded by mu_
+  std::vector<std::unique_ptr<postgres::Connection>> sessions_ GUARDED_BY(mu_);  // null: not open
+  std::vector<size_t> idle_ GUARDED_BY(mu_);
+  int leased_ GUARDED_BY(mu_) = 0;
+  bool closed_ GUARDED_BY(mu_) = false;
 
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> retries_{0};

@@ -53,7 +53,7 @@ Status GroupCommitter::Submit(const Store::TxnFn& fn) {
   }
   std::future<Status> result;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return ApiError::InternalError("store is closed");
     queue_.push_back(Item{&fn, std::promise<Status>()});
     result = queue_.back().done.get_future();
@@ -63,22 +63,22 @@ Status GroupCommitter::Submit(const Store::TxnFn& fn) {
 }
 
 Status GroupCommitter::RunExclusive(const std::function<Status(Connection&)>& fn) {
-  std::lock_guard lock(connection_mu_);
+  MutexLock lock(connection_mu_);
   return fn(connection_);
 }
 
 void GroupCommitter::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   wake_.notify_all();
-  std::lock_guard lock(stop_mu_);
+  MutexLock lock(stop_mu_);
   if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id()) writer_.join();
 }
 
 GroupCommitStats GroupCommitter::Stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
@@ -87,8 +87,8 @@ void GroupCommitter::WriterLoop() {
   while (true) {
     std::vector<Item> batch;
     {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && queue_.empty()) wake_.wait(lock.native());
       if (queue_.empty()) return;  // stopping, and everything queued has been answered
       // Whatever queued up while the previous batch was committing forms the next batch.
       while (!queue_.empty() && batch.size() < max_batch_) {
@@ -102,10 +102,8 @@ void GroupCommitter::WriterLoop() {
 
 Status GroupCommitter::RunItem(const Store::TxnFn& fn) {
   COGSYNC_RETURN_IF_ERROR(Control(connection_, "SAVEPOINT write_item"));
-  Status result = CallGuarded([&] {
-    SqliteTxn txn(connection_, /*writable=*/true, cache_);
-    return fn(txn);
-  });
+  SqliteTxn txn(connection_, /*writable=*/true, cache_);  // only stores its arguments
+  Status result = CallGuarded([&] { return fn(txn); });
   if (connection_.InAutocommit()) return result;  // sqlite already rolled everything back
 
   if (result.ok()) {
@@ -126,7 +124,7 @@ void GroupCommitter::RunBatch(std::vector<Item>& batch) {
   uint64_t committed_items = 0;
   uint64_t committed_batches = 0;
   {
-    std::lock_guard connection_lock(connection_mu_);
+    MutexLock connection_lock(connection_mu_);
     // A segment is the run of items in the currently open transaction. Normally the whole batch
     // is one segment; a storage failure that makes sqlite abort the transaction mid-batch ends
     // a segment (its items all fail) and the remaining items start a new one.
@@ -170,7 +168,7 @@ void GroupCommitter::RunBatch(std::vector<Item>& batch) {
   // any caller hears of the write.
   if (cache_ != nullptr) cache_->InvalidateIfWritten();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stats_.batches += committed_batches;
     stats_.items += committed_items;
   }

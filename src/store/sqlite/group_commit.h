@@ -12,11 +12,11 @@
 #include <deque>
 #include <functional>
 #include <future>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "common/error.h"
+#include "common/mutex.h"
 #include "store/sqlite/pool_cache.h"
 #include "store/sqlite/statement.h"
 #include "store/store.h"
@@ -61,22 +61,23 @@ class GroupCommitter {
 
   static int CommitHook(void* self);
   void WriterLoop();
-  void RunBatch(std::vector<Item>& batch);
+  void RunBatch(std::vector<Item>& batch) EXCLUDES(connection_mu_, mu_);
   // Runs one item inside a savepoint of the open transaction; returns the item's result.
-  Status RunItem(const Store::TxnFn& fn);
+  Status RunItem(const Store::TxnFn& fn) REQUIRES(connection_mu_);
 
-  Connection& connection_;
+  // Used by the writer during a batch and by RunExclusive, each holding connection_mu_.
+  Connection& connection_ GUARDED_BY(connection_mu_);
   const size_t max_batch_;
   PoolCache* const cache_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable wake_;
-  std::deque<Item> queue_;  // guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
-  GroupCommitStats stats_;  // guarded by mu_
+  std::deque<Item> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  GroupCommitStats stats_ GUARDED_BY(mu_);
 
-  std::mutex connection_mu_;  // held by the writer during a batch, and by RunExclusive
-  std::mutex stop_mu_;        // serialises concurrent Stop() calls around the join
+  Mutex connection_mu_;
+  Mutex stop_mu_;  // serialises concurrent Stop() calls around the join
   std::atomic<int> failing_commits_{0};
   std::thread writer_;
 };

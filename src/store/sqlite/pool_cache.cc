@@ -6,26 +6,26 @@
 namespace cogsync::store::sqlite {
 
 uint64_t PoolCache::Generation() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   return generation_;
 }
 
 std::shared_ptr<const Pool> PoolCache::Get(std::string_view pool_id) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = pools_.find(pool_id);
   return it == pools_.end() ? nullptr : it->second;
 }
 
 void PoolCache::Put(const Pool& pool, uint64_t generation) {
   auto copy = std::make_shared<const Pool>(pool);
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   if (generation != generation_) return;
   if (pools_.size() >= kMaxPools && !pools_.contains(pool.id)) pools_.clear();
   pools_.insert_or_assign(pool.id, std::move(copy));
 }
 
 std::optional<std::vector<PoolName>> PoolCache::Names(std::string_view after_id, int limit) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   if (!names_) return std::nullopt;
   auto first =
       std::upper_bound(names_->begin(), names_->end(), after_id,
@@ -35,7 +35,7 @@ std::optional<std::vector<PoolName>> PoolCache::Names(std::string_view after_id,
 }
 
 void PoolCache::PutNames(std::vector<PoolName> all, uint64_t generation) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   if (generation != generation_) return;
   too_many_names_ = all.size() > kMaxPools;
   if (too_many_names_) {
@@ -46,13 +46,13 @@ void PoolCache::PutNames(std::vector<PoolName> all, uint64_t generation) {
 }
 
 bool PoolCache::TooManyNames() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   return too_many_names_;
 }
 
 void PoolCache::InvalidateIfWritten() {
   if (!written_.exchange(false, std::memory_order_acq_rel)) return;
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   ++generation_;
   pools_.clear();
   names_.reset();

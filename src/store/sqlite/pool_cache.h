@@ -21,13 +21,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/string_map.h"
 #include "store/types.h"
 
@@ -57,11 +56,11 @@ class PoolCache {
   void InvalidateIfWritten();
 
  private:
-  mutable std::shared_mutex mu_;
-  uint64_t generation_ = 0;                       // guarded by mu_
-  StringMap<std::shared_ptr<const Pool>> pools_;  // guarded by mu_
-  std::optional<std::vector<PoolName>> names_;    // guarded by mu_
-  bool too_many_names_ = false;                   // guarded by mu_
+  mutable SharedMutex mu_;
+  uint64_t generation_ GUARDED_BY(mu_) = 0;
+  StringMap<std::shared_ptr<const Pool>> pools_ GUARDED_BY(mu_);
+  std::optional<std::vector<PoolName>> names_ GUARDED_BY(mu_);
+  bool too_many_names_ GUARDED_BY(mu_) = false;
   std::atomic<bool> written_{false};
 };
 

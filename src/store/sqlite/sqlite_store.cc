@@ -123,6 +123,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   for (int i = 0; i < readers; ++i) {
     COGSYNC_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader,
                              Connection::Open(connection_options));
+    MutexLock lock(store->readers_mu_);  // no other thread knows the store yet
     store->idle_readers_.push_back(reader.get());
     store->readers_.push_back(std::move(reader));
   }
@@ -140,9 +141,9 @@ SqliteStore::~SqliteStore() {
 
 void SqliteStore::Close() {
   if (committer_) committer_->Stop();
-  std::unique_lock lock(readers_mu_);
+  MutexLock lock(readers_mu_);
   closed_ = true;
-  reader_returned_.wait(lock, [this] { return leased_readers_ == 0; });
+  while (leased_readers_ != 0) reader_returned_.wait(lock.native());
   idle_readers_.clear();
   readers_.clear();
 }
@@ -150,8 +151,8 @@ void SqliteStore::Close() {
 Status SqliteStore::Write(const TxnFn& fn) { return committer_->Submit(fn); }
 
 sqlite::Connection* SqliteStore::CheckoutReader() {
-  std::unique_lock lock(readers_mu_);
-  reader_returned_.wait(lock, [this] { return closed_ || !idle_readers_.empty(); });
+  MutexLock lock(readers_mu_);
+  while (!closed_ && idle_readers_.empty()) reader_returned_.wait(lock.native());
   if (closed_) return nullptr;
   Connection* connection = idle_readers_.back();
   idle_readers_.pop_back();
@@ -161,7 +162,7 @@ sqlite::Connection* SqliteStore::CheckoutReader() {
 
 void SqliteStore::ReturnReader(sqlite::Connection* connection) {
   {
-    std::lock_guard lock(readers_mu_);
+    MutexLock lock(readers_mu_);
     idle_readers_.push_back(connection);
     --leased_readers_;
   }

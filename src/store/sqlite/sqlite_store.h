@@ -16,11 +16,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/error.h"
+#include "common/mutex.h"
 #include "store/sqlite/pool_cache.h"
 #include "store/store.h"
 
@@ -79,8 +79,8 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore() = default;
-  sqlite::Connection* CheckoutReader();
-  void ReturnReader(sqlite::Connection* connection);
+  sqlite::Connection* CheckoutReader() EXCLUDES(readers_mu_);
+  void ReturnReader(sqlite::Connection* connection) EXCLUDES(readers_mu_);
   // Runs fn on a read connection, then ends the transaction fn opened, if any.
   Status WithReader(const std::function<Status(sqlite::Connection&)>& fn);
 
@@ -90,12 +90,12 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::Connection> write_connection_;
   std::unique_ptr<sqlite::GroupCommitter> committer_;
 
-  std::mutex readers_mu_;
+  Mutex readers_mu_;
   std::condition_variable reader_returned_;
-  std::vector<std::unique_ptr<sqlite::Connection>> readers_;  // guarded by readers_mu_
-  std::vector<sqlite::Connection*> idle_readers_;             // guarded by readers_mu_
-  int leased_readers_ = 0;                                    // guarded by readers_mu_
-  bool closed_ = false;                                       // guarded by readers_mu_
+  std::vector<std::unique_ptr<sqlite::Connection>> readers_ GUARDED_BY(readers_mu_);
+  std::vector<sqlite::Connection*> idle_readers_ GUARDED_BY(readers_mu_);
+  int leased_readers_ GUARDED_BY(readers_mu_) = 0;
+  bool closed_ GUARDED_BY(readers_mu_) = false;
 };
 
 }  // namespace cogsync::store
