@@ -3,6 +3,7 @@
 
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+TSAN_DIR ?= build-tsan
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 300
 JOBS ?= $(shell nproc)
@@ -12,10 +13,10 @@ DATA_DIR ?= ./data
 DEB_PACKAGES := cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev \
   libboost-url1.81-dev libssl-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev nodejs python3 sqlite3 \
-  libpq-dev postgresql clang libclang-rt-14-dev chromium clang-format
+  libpq-dev postgresql clang libclang-rt-14-dev chromium clang-format clang-tidy
 
-.PHONY: all deps build build-asan build-fuzz run test test-unit clean npm-deps fuzz \
-  check check-format
+.PHONY: all deps build build-asan build-tsan build-fuzz run test test-unit clean npm-deps fuzz \
+  check check-format check-layers check-tidy
 
 all: build
 
@@ -34,6 +35,15 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 build-asan: deps $(ASAN_DIR)/CMakeCache.txt
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
+# clang with -Wthread-safety (an error here: GUARDED_BY state touched without its lock does not
+# compile) and ThreadSanitizer. Its compile_commands.json is also what clang-tidy reads.
+$(TSAN_DIR)/CMakeCache.txt:
+	cmake -S . -B $(TSAN_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCOGSYNC_TSAN=ON
+
+build-tsan: deps $(TSAN_DIR)/CMakeCache.txt
+	cmake --build $(TSAN_DIR) -j $(JOBS)
+
 $(FUZZ_DIR)/CMakeCache.txt:
 	cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCOGSYNC_FUZZ=ON -DCOGSYNC_BUILD_TESTS=OFF
@@ -47,18 +57,27 @@ npm-deps:
 run: build
 	$(BUILD_DIR)/cogsync serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
-# The static checks, first: the format of every C++ file.
-check: check-format
+# The static checks, first: the format, the layering of includes, clang-tidy over src/.
+check: check-format check-layers check-tidy
 
 check-format: deps
 	scripts/check-format.sh
 
+check-layers:
+	python3 scripts/check-layers.py
+
+check-tidy: deps $(TSAN_DIR)/CMakeCache.txt
+	JOBS=$(JOBS) scripts/check-tidy.py $(TSAN_DIR)
+
 # Every test through CTest, after the static checks: the normal build runs everything; the
-# sanitizer build runs the unit and in-process tests plus the label `asan` subset of the client
-# suites; the fuzz build runs each libFuzzer target for 10 seconds (label `fuzz`).
-test: check build build-asan build-fuzz npm-deps
+# ASan+UBSan build runs the unit and in-process tests plus the label `asan` subset of the client
+# suites; the TSan build (which is also the thread-safety analysis build) runs the unit tests
+# plus the label `tsan` subset; the fuzz build runs each libFuzzer target for 10 seconds (label
+# `fuzz`). docs/testing.md gives the time of each part.
+test: check build build-asan build-tsan build-fuzz npm-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2
 	cd $(ASAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|asan'
+	cd $(TSAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|tsan'
 	cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz --timeout 600
 
 # The unit tests of the normal build only (label `unit`).
@@ -72,7 +91,7 @@ fuzz: build-fuzz
 	  ctest --output-on-failure -L fuzz --timeout $$(( $(FUZZ_SECONDS) + 300 ))
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)
 
 # Benchmarks (docs/performance.md): tools only the comparison needs, kept out of `make deps`.
 BENCH_PACKAGES := wrk nginx valgrind linux-perf

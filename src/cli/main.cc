@@ -74,7 +74,9 @@ int WithStore(const Flags& flags, const std::function<int(cogsync::store::Store&
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// An exception escaping main is a bug at start-up (CLI11 refusing an option definition, memory);
+// libstdc++'s terminate handler prints its type and what(), which is the right end for it.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"cogsync: a self-hosted Amazon Cognito Sync and Cognito Identity server"};
   app.require_subcommand(1);
   Flags flags;

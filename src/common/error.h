@@ -138,12 +138,15 @@ inline Status OkStatus() { return Ok{}; }
 
 #define COGSYNC_CONCAT_INNER(a, b) a##b
 #define COGSYNC_CONCAT(a, b) COGSYNC_CONCAT_INNER(a, b)
+// `tmp` is a variable name and `lhs` a declaration ("auto x"): neither can be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define COGSYNC_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) {                                    \
     return tmp.error();                               \
   }                                                   \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 // Declares or assigns `lhs` from a Result, or returns its error.
 #define COGSYNC_ASSIGN_OR_RETURN(lhs, expr) \
   COGSYNC_ASSIGN_OR_RETURN_IMPL(COGSYNC_CONCAT(cogsync_result_, __LINE__), lhs, expr)
