@@ -135,10 +135,10 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_spa
   return out;
 }
 
-bool IsValidUtf8(std::string_view s) {
+bool IsValidUtf8(std::string_view text) {
   size_t i = 0;
-  while (i < s.size()) {
-    uint8_t c = uint8_t(s[i]);
+  while (i < text.size()) {
+    uint8_t c = uint8_t(text[i]);
     if (c < 0x80) {
       ++i;
       continue;
@@ -157,9 +157,9 @@ bool IsValidUtf8(std::string_view s) {
     } else {
       return false;
     }
-    if (i + size_t(n) >= s.size()) return false;
+    if (i + size_t(n) >= text.size()) return false;
     for (int k = 1; k <= n; ++k) {
-      uint8_t cc = uint8_t(s[i + k]);
+      uint8_t cc = uint8_t(text[i + k]);
       if ((cc & 0xc0) != 0x80) return false;
       cp = (cp << 6) | (cc & 0x3f);
     }
