@@ -18,6 +18,7 @@ Usage:
 import argparse
 import difflib
 import pathlib
+import subprocess
 import sys
 
 API_VERSION = "2014-06-30"
@@ -196,13 +197,22 @@ def generate():
     return "\n".join(header + body + footer)
 
 
+def formatted(text, output, root):
+    """The generated source as the repository's .clang-format lays it out (make check demands it)."""
+    result = subprocess.run(
+        ["clang-format", "--style=file", f"--assume-filename={output}"],
+        input=text, capture_output=True, text=True, cwd=root, check=True,
+    )
+    return result.stdout
+
+
 def main():
     root = pathlib.Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     parser.add_argument("--output", type=pathlib.Path, default=root / "src/protocol/model_data.cc")
     args = parser.parse_args()
-    text = generate()
+    text = formatted(generate(), args.output, root)
     if args.check:
         current = args.output.read_text() if args.output.exists() else ""
         if current != text:
