@@ -75,6 +75,8 @@ Status ReadThrottle(const bj::value& v, ThrottleConfig& t) {
       COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.unlink_identity_rps));
     else if (k == "sync_writes_per_identity_rps")
       COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.sync_writes_per_identity_rps));
+    else if (k == "sync_rows_per_identity_rps")
+      COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.sync_rows_per_identity_rps));
     else if (k == "burst_seconds")
       COGSYNC_RETURN_IF_ERROR(ReadDouble(kv.value(), k, t.burst_seconds));
     else if (k == "max_tracked_keys")
@@ -167,8 +169,28 @@ Status ReadLimits(const bj::value& v, Limits& limits) {
       COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.linked_logins));
     else if (k == "tags_per_pool")
       COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.tags_per_pool));
+    else if (k == "tombstones_per_dataset")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.tombstones_per_dataset));
+    else if (k == "tombstone_grace_days")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.tombstone_grace_days));
+    else if (k == "record_patches_per_request")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.record_patches_per_request));
+    else if (k == "deleted_datasets_per_identity")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.deleted_datasets_per_identity));
+    else if (k == "devices_per_identity")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.devices_per_identity));
+    else if (k == "push_token_bytes")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(kv.value(), k, limits.push_token_bytes));
     else
       return Bad("unknown limit " + std::string(kv.key()));
+  }
+  // The storage bounds (D16, D19) cannot be switched off: each must be a positive number.
+  for (int64_t bound : {limits.tombstones_per_dataset, limits.record_patches_per_request,
+                        limits.devices_per_identity, limits.push_token_bytes}) {
+    if (bound < 1) return Bad("limits must be positive");
+  }
+  if (limits.tombstone_grace_days < 0 || limits.deleted_datasets_per_identity < 0) {
+    return Bad("limits must not be negative");
   }
   return OkStatus();
 }

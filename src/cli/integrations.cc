@@ -93,7 +93,8 @@ void Outbound::AddMetrics(http::Metrics& metrics, store::Store& store) {
     Counter(out, "cogsync_outbox_failed_attempts_total",
             "Failed delivery attempts (each is retried with backoff).", stats.failed_attempts);
     Counter(out, "cogsync_outbox_dropped_total",
-            "Push notifications dropped after push_max_age_ms.", stats.dropped);
+            "Push notifications dropped after push_max_age_ms or for a device gone.",
+            stats.dropped);
   });
 }
 

@@ -21,6 +21,14 @@ struct Limits {
   int64_t value_bytes = 1024 * 1024;
   int linked_logins = 20;
   int tags_per_pool = 50;
+  // D16: tombstones kept per dataset; past it the oldest older than the grace is purged.
+  int tombstones_per_dataset = 4096;
+  int tombstone_grace_days = 30;
+  // D19: what one anonymous identity may make the server store or send.
+  int record_patches_per_request = 1024;
+  int deleted_datasets_per_identity = 8;  // deletion markers beyond the live datasets
+  int devices_per_identity = 10;
+  int push_token_bytes = 4096;
 };
 
 // A login provider whose JWTs cogsync verifies (D12): keyed by the provider name used in Logins
@@ -46,6 +54,8 @@ struct ThrottleConfig {
   double get_credentials_for_identity_rps = 200;
   double unlink_identity_rps = 25;
   double sync_writes_per_identity_rps = 20;
+  // D19: records written by Sync writes per identity (each UpdateRecords costs its patches).
+  double sync_rows_per_identity_rps = 2048;
   double burst_seconds = 2;
   int64_t max_tracked_keys = 100000;  // bounds the memory of the buckets
 };

@@ -100,13 +100,24 @@ IdentityService::Output IdentityService::ListIdentities(RequestContext&, const b
 
 // Unknown identities are not an error (the operation's error list has no ResourceNotFound); an
 // identity's sync data goes with it.
+// The single writer is never held for long: each dataset (at most its bounded records and
+// tombstones, D16/D19) goes in its own transaction, then each identity with what is left. A
+// failure part-way leaves the identity with fewer datasets; the caller's retry finishes it.
 IdentityService::Output IdentityService::DeleteIdentities(RequestContext&, const bj::object& in) {
-  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    for (const auto& id : in.at("IdentityIdsToDelete").as_array()) {
-      COGSYNC_RETURN_IF_ERROR(txn.DeleteIdentity(id.as_string()));
+  for (const auto& id : in.at("IdentityIdsToDelete").as_array()) {
+    const std::string identity_id(id.as_string());
+    std::vector<store::Dataset> datasets;
+    COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
+      COGSYNC_ASSIGN_OR_RETURN(datasets, txn.ListAllDatasets(identity_id));
+      return OkStatus();
+    }));
+    for (const auto& dataset : datasets) {
+      COGSYNC_RETURN_IF_ERROR(store_.Write(
+          [&](store::Txn& txn) -> Status { return txn.PurgeDataset(identity_id, dataset.name); }));
     }
-    return OkStatus();
-  }));
+    COGSYNC_RETURN_IF_ERROR(
+        store_.Write([&](store::Txn& txn) -> Status { return txn.DeleteIdentity(identity_id); }));
+  }
   return bj::value(bj::object{{"UnprocessedIdentityIds", bj::array()}});
 }
 

@@ -3,12 +3,15 @@
 // within each partition, with capped exponential backoff, surviving restarts (the entries stay in
 // the store until delivered).
 //
-// One background thread (worker.h). A pass walks the outbox in key order, a page at a time (the
-// page is all it holds in memory, whatever the backlog on disk), delivering each partition's
-// entries in order and stopping a partition at its first entry that fails or is not yet due. A
-// failure that reached no server (connection refused, timeout) backs off the whole kind of sink for
-// the rest of the pass, so a dead sink costs one attempt per pass, not one per entry. Delivered
-// entries are deleted and failures recorded once per page.
+// One background thread (worker.h). A pass reads, for each kind of entry, only the entries that
+// are due (Txn::ListDueOutbox, an index on the due time), a page at a time (the page is all it
+// holds in memory, whatever the backlog on disk), delivering each partition's entries in order
+// and stopping a partition at its first entry that fails (the store defers the rest of the
+// partition with it). So an idle server's pass costs the same whatever the backlog waiting for
+// its retry time. A failure that reached no server (connection refused, timeout) ends the pass
+// for that kind of sink, so a dead sink costs one attempt per pass, not one per entry. Delivered
+// entries are deleted and failures recorded once per page. Push entries name only their device;
+// its token is read at delivery, and an entry whose device is gone is dropped.
 //
 // Several nodes on one store: a lease ("outbox", outbox/lease.h) makes one node the dispatcher;
 // the others stay idle until it stops (and releases it) or its lease expires. Writers on this node
@@ -31,8 +34,9 @@ namespace cogsync::outbox {
 struct DispatcherStats {
   int64_t delivered = 0;
   int64_t failed_attempts = 0;
-  int64_t dropped = 0;  // push notifications past push_max_age_ms
+  int64_t dropped = 0;  // push notifications past push_max_age_ms or of a device gone
   int64_t passes = 0;
+  int64_t read = 0;  // entries read from the store: only due ones are
 };
 
 class Dispatcher {
@@ -57,6 +61,9 @@ class Dispatcher {
 
  private:
   void Pass();
+  // The due entries of one kind; false when the pass must end (stopping, lease or store lost).
+  bool PassKind(std::string_view kind);
+  bool ResolvePushTarget(store::Txn& txn, store::OutboxEntry& entry, Status* error) const;
 
   store::Store& store_;
   const Clock& clock_;
@@ -68,6 +75,7 @@ class Dispatcher {
   std::atomic<int64_t> failed_attempts_{0};
   std::atomic<int64_t> dropped_{0};
   std::atomic<int64_t> passes_{0};
+  std::atomic<int64_t> read_{0};
   Worker worker_;  // last: its thread stops before the members above go
 };
 

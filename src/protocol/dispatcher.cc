@@ -223,6 +223,11 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
   }
   auto input = DecodeInput(request, routed);
   if (!input.ok()) return EncodeError(entry.service, input.error());
+  if (throttle_ != nullptr && entry.service == Service::kSync && entry.writes) {
+    if (auto s = throttle_->CheckSyncRows(ctx.principal, *input); !s.ok()) {
+      return EncodeError(entry.service, s.error());
+    }
+  }
   if (auto allowed =
           auth::Authorize(ctx.principal, entry.access, entry.service, ctx.operation, *input, arn_);
       !allowed.ok()) {

@@ -30,7 +30,8 @@ void RateLimiter::Evict(Shard& shard, int64_t now_ms) {
   if (shard.buckets.size() >= max_per_shard_) shard.buckets.clear();
 }
 
-bool RateLimiter::Allow(std::string_view key, double rate, double capacity, int64_t now_ms) {
+bool RateLimiter::Allow(std::string_view key, double rate, double capacity, int64_t now_ms,
+                        double cost) {
   Shard& shard = shards_[std::hash<std::string_view>{}(key) % kShards];
   MutexLock lock(shard.mu);
   auto it = shard.buckets.find(std::string(key));
@@ -43,8 +44,9 @@ bool RateLimiter::Allow(std::string_view key, double rate, double capacity, int6
   b.updated_ms = now_ms;
   b.rate = rate;
   b.capacity = capacity;
-  if (b.tokens < 1.0) return false;
-  b.tokens -= 1.0;
+  cost = std::min(cost, capacity);
+  if (b.tokens < cost) return false;
+  b.tokens -= cost;
   return true;
 }
 

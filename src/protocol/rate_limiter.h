@@ -19,9 +19,10 @@ class RateLimiter {
   RateLimiter(const RateLimiter&) = delete;
   RateLimiter& operator=(const RateLimiter&) = delete;
 
-  // Takes one token from the key's bucket (rate tokens per second, at most `capacity`);
-  // false when the bucket is empty.
-  bool Allow(std::string_view key, double rate, double capacity, int64_t now_ms);
+  // Takes `cost` tokens from the key's bucket (rate tokens per second, at most `capacity`);
+  // false, taking none, when the bucket holds fewer. A cost above the capacity costs the
+  // capacity: such a call passes with a full bucket.
+  bool Allow(std::string_view key, double rate, double capacity, int64_t now_ms, double cost = 1.0);
   size_t TrackedKeys() const;
 
  private:

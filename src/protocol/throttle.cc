@@ -44,4 +44,19 @@ Status Throttle::CheckSyncWrite(const auth::Principal& principal) {
   return OkStatus();
 }
 
+Status Throttle::CheckSyncRows(const auth::Principal& principal, const boost::json::object& input) {
+  const double rate = config_.sync_rows_per_identity_rps;
+  if (!enabled_ || !principal.is_identity() || rate <= 0) return OkStatus();
+  const auto* patches = input.if_contains("RecordPatches");
+  if (patches == nullptr || !patches->is_array() || patches->get_array().empty()) {
+    return OkStatus();
+  }
+  if (!limiter_.Allow("rows|" + principal.identity_id, rate,
+                      std::max(1.0, rate * config_.burst_seconds), clock_.NowMillis(),
+                      double(patches->get_array().size()))) {
+    return RateExceeded();
+  }
+  return OkStatus();
+}
+
 }  // namespace cogsync::protocol

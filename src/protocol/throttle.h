@@ -3,6 +3,7 @@
 // per source address, Cognito Sync writes per identity. Checked by the dispatcher, before the
 // input is even decoded for public operations and right after authentication for Sync writes.
 
+#include <boost/json.hpp>
 #include <string_view>
 
 #include "auth/principal.h"
@@ -23,6 +24,9 @@ class Throttle {
   Status CheckPublic(std::string_view operation, std::string_view remote_address);
   // Sync writes made with identity credentials, by identity.
   Status CheckSyncWrite(const auth::Principal& principal);
+  // The rows a Sync write made with identity credentials would write (UpdateRecords: one per
+  // record patch), against the identity's rows budget (D19), beside the request budget.
+  Status CheckSyncRows(const auth::Principal& principal, const boost::json::object& input);
 
  private:
   const ThrottleConfig config_;

@@ -86,8 +86,8 @@ class Txn {
                                                     std::string_view after_name, int limit) = 0;
   // Every dataset row of an identity, deleted ones included (merges move them all).
   virtual Result<std::vector<Dataset>> ListAllDatasets(std::string_view identity_id) = 0;
-  // Removes a dataset row and its records entirely (not deletion memory: used by merges and by
-  // identity/pool deletion).
+  // Removes a dataset row, its records and its subscriptions entirely (not deletion memory: used
+  // by merges, by identity/pool deletion, and to purge the oldest deletion markers, D19).
   virtual Status PurgeDataset(std::string_view identity_id, std::string_view name) = 0;
   // Live datasets of the identity whose merged_into_name is `name`, ordered by name.
   virtual Result<std::vector<std::string>> ListMergedDatasetNames(std::string_view identity_id,
@@ -106,6 +106,17 @@ class Txn {
                            const Record& record) = 0;  // insert or replace
   // Removes every record of the dataset (DeleteDataset keeps the dataset row as a marker).
   virtual Status DeleteRecords(std::string_view identity_id, std::string_view dataset) = 0;
+  // Removes one record (a missing key is not an error).
+  virtual Status DeleteRecord(std::string_view identity_id, std::string_view dataset,
+                              std::string_view key) = 0;
+  // Tombstones (D16): how many the dataset holds, and the keys of those last modified before
+  // `before_ms`, oldest first (ties by key), at most `limit`. Both read an index of tombstones
+  // only, whatever the number of live records.
+  virtual Result<int64_t> CountTombstones(std::string_view identity_id,
+                                          std::string_view dataset) = 0;
+  virtual Result<std::vector<std::string>> ListOldTombstones(std::string_view identity_id,
+                                                             std::string_view dataset,
+                                                             int64_t before_ms, int limit) = 0;
 
   // ---- usage ----------------------------------------------------------------------------------
   virtual Status AddSyncSessions(std::string_view pool_id, int64_t count) = 0;
@@ -118,6 +129,10 @@ class Txn {
                                                    std::string_view platform,
                                                    std::string_view token) = 0;
   virtual Status PutDevice(const Device& device) = 0;
+  // The devices of an identity, least recently registered first (created_ms, then device_id).
+  virtual Result<std::vector<Device>> ListDevices(std::string_view identity_id) = 0;
+  // Removes a device and its subscriptions (a missing id is not an error).
+  virtual Status DeleteDevice(std::string_view device_id) = 0;
   virtual Status PutSubscription(const Subscription& subscription) = 0;
   virtual Status DeleteSubscription(const Subscription& subscription) = 0;
   // Subscriptions of one dataset of one identity.
@@ -125,10 +140,23 @@ class Txn {
                                                               std::string_view dataset) = 0;
 
   // ---- outbox and background work (D24, D26) ------------------------------------------------
+  // Within a partition, next_attempt_ms never decreases along (position, sub, id): an appended
+  // entry is due no earlier than the partition's last entry, and a failed attempt defers the
+  // rest of its partition with it. So the due entries of a partition are always a prefix of it.
   virtual Status AppendOutbox(const OutboxEntry& entry) = 0;
+  // Removes the undelivered entries of the entry's partition, then appends it: a newer entry
+  // supersedes them (push: at most one pending notification per device and dataset).
+  virtual Status ReplaceOutbox(const OutboxEntry& entry) = 0;
   // Entries ordered by (partition, position, sub, id), strictly after `after`, at most `limit`.
   virtual Result<std::vector<OutboxEntry>> ListOutbox(const OutboxCursor& after, int limit) = 0;
+  // Entries of one kind that are due (next_attempt_ms <= now_ms), ordered by (next_attempt_ms,
+  // partition, position, sub, id) and strictly after `after` in that order, at most `limit`.
+  // Read through an index on the due time: entries not yet due cost nothing. By the invariant
+  // above, this order delivers each partition in order.
+  virtual Result<std::vector<OutboxEntry>> ListDueOutbox(std::string_view kind, int64_t now_ms,
+                                                         const OutboxCursor& after, int limit) = 0;
   virtual Status DeleteOutbox(std::string_view id) = 0;  // a missing id is not an error
+  // Records a failed attempt; the entries after it in its partition become due no earlier.
   virtual Status UpdateOutboxAttempt(std::string_view id, int attempts, int64_t next_attempt_ms,
                                      std::string_view last_error) = 0;
   virtual Result<OutboxStats> GetOutboxStats() = 0;

@@ -125,12 +125,14 @@ struct OutboxEntry {
   std::string last_error;
 };
 
-// Keyset position in the outbox order (partition, position, sub, id); the default is the start.
+// Keyset position in the outbox order (partition, position, sub, id), or for ListDueOutbox in
+// (next_attempt_ms, partition, position, sub, id); the default is the start.
 struct OutboxCursor {
   std::string partition;
   int64_t position = -1;
   int sub = -1;
   std::string id;
+  int64_t next_attempt_ms = -1;  // ListDueOutbox only
 };
 
 struct OutboxStats {

@@ -4,6 +4,9 @@
 // set and `last_deleted_at` remembers the count at deletion, so a recreation continues counting
 // and ListRecords can tell clients that a deletion happened after their revision.
 
+#include <algorithm>
+#include <tuple>
+
 #include "common/json.h"
 #include "common/next_token.h"
 #include "sync/lookup.h"
@@ -19,6 +22,25 @@ std::string ListDatasetsScope(std::string_view pool_id, std::string_view identit
 
 ApiError DatasetNotFound(std::string_view name) {
   return ApiError::ResourceNotFound("Dataset '" + std::string(name) + "' not found.");
+}
+
+// D19: an identity keeps at most limits.deleted_datasets_per_identity deletion markers beyond
+// its live datasets; past it the least recently deleted go first (their deletion memory with
+// them: a client that synced one before its deletion sees a new dataset if it is recreated).
+Status PurgeOldestMarkers(store::Txn& txn, std::string_view identity_id, int keep) {
+  COGSYNC_ASSIGN_OR_RETURN(auto all, txn.ListAllDatasets(identity_id));
+  std::vector<const store::Dataset*> markers;
+  for (const auto& d : all) {
+    if (d.deleted) markers.push_back(&d);
+  }
+  if (markers.size() <= size_t(keep)) return OkStatus();
+  std::sort(markers.begin(), markers.end(), [](const store::Dataset* a, const store::Dataset* b) {
+    return std::tie(a->modified_ms, a->name) < std::tie(b->modified_ms, b->name);
+  });
+  for (size_t i = 0; i + size_t(keep) < markers.size(); ++i) {
+    COGSYNC_RETURN_IF_ERROR(txn.PurgeDataset(identity_id, markers[i]->name));
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -94,6 +116,8 @@ SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::ob
     marker.modified_ms = now;
     marker.modified_by = ctx.principal.modifier();
     COGSYNC_RETURN_IF_ERROR(txn.PutDataset(marker));
+    COGSYNC_RETURN_IF_ERROR(
+        PurgeOldestMarkers(txn, identity_id, config_.limits.deleted_datasets_per_identity));
     // D24: the deletion is streamed (operation "remove") and pushed like any change.
     DatasetChange change{pool_id, identity_id, name, true, marker.sync_count, now, {}, ""};
     COGSYNC_ASSIGN_OR_RETURN(

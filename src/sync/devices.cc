@@ -1,6 +1,13 @@
 // Push sync devices: RegisterDevice, SubscribeToDataset, UnsubscribeFromDataset. Identity
 // credentials only (operations.tsv). Notifications are outbox entries written by each change
 // (stream_records.h) and sent by the dispatcher.
+//
+// Bounds (D19), so one identity cannot make a change fan out without limit: at most
+// limits.devices_per_identity devices (a new registration beyond it replaces the identity's
+// least recently registered device), push tokens of at most limits.push_token_bytes, and
+// subscriptions only for the identity's own devices and existing datasets.
+
+#include <algorithm>
 
 #include "common/ids.h"
 #include "common/json.h"
@@ -47,6 +54,11 @@ SyncService::Output SyncService::RegisterDevice(RequestContext& ctx, const bj::o
   const std::string identity_id(in.at("IdentityId").as_string());
   const std::string platform(in.at("Platform").as_string());
   const std::string token(in.at("Token").as_string());
+  const int max_token = config_.limits.push_token_bytes;
+  if (token.size() > size_t(max_token)) {
+    return ApiError::InvalidParameter("Token must be at most " + std::to_string(max_token) +
+                                      " bytes long.");
+  }
   std::string application;
   std::string device_id;
   auto check = [&](store::Txn& txn) -> Status {
@@ -87,6 +99,11 @@ SyncService::Output SyncService::RegisterDevice(RequestContext& ctx, const bj::o
     device_id.clear();
     COGSYNC_RETURN_IF_ERROR(check(txn));
     if (!device_id.empty()) return OkStatus();  // registered meanwhile by a concurrent call
+    COGSYNC_ASSIGN_OR_RETURN(auto devices, txn.ListDevices(identity_id));
+    const size_t keep = size_t(std::max(config_.limits.devices_per_identity, 1)) - 1;
+    for (size_t i = 0; i + keep < devices.size(); ++i) {
+      COGSYNC_RETURN_IF_ERROR(txn.DeleteDevice(devices[i].device_id));
+    }
     store::Device device;
     device.device_id = new_id;
     device.pool_id = pool_id;
@@ -122,12 +139,19 @@ SyncService::Output SyncService::ChangeSubscription(RequestContext& ctx, const b
     COGSYNC_RETURN_IF_ERROR(CheckIdentity(txn, ctx.principal, sub.pool_id, sub.identity_id,
                                           MissingIdentity::kNotFound));
     COGSYNC_RETURN_IF_ERROR(LoadOwnDevice(txn, sub.device_id, sub.identity_id));
-    return subscribe ? txn.PutSubscription(sub) : txn.DeleteSubscription(sub);
+    if (!subscribe) return txn.DeleteSubscription(sub);
+    COGSYNC_ASSIGN_OR_RETURN(auto dataset,
+                             txn.GetDataset(sub.identity_id, sub.dataset_name, false));
+    if (!dataset || dataset->deleted) {
+      return ApiError::ResourceNotFound("Dataset '" + sub.dataset_name + "' not found.");
+    }
+    return txn.PutSubscription(sub);
   }));
   return bj::value(bj::object());
 }
 
-// Subscribing does not require the dataset to exist: devices subscribe before the first sync.
+// D19: only to an existing dataset (ResourceNotFound otherwise), so subscriptions are bounded by
+// the identity's devices times its datasets.
 SyncService::Output SyncService::SubscribeToDataset(RequestContext& ctx, const bj::object& in) {
   return ChangeSubscription(ctx, in, true);
 }

@@ -6,10 +6,13 @@
 // 409 and nothing is applied. The compare-and-set happens inside one Store::Write that reads the
 // dataset row for update, so of two concurrent updates built on the same count exactly one wins.
 //
-// Tombstones (D16): a remove keeps Key, SyncCount and dates without a Value; a remove of a key
-// that never existed (SyncCount 0) also stores a tombstone, so other devices that may hold the
-// key locally learn of the removal. Tombstones never count toward NumRecords, DataStorage or the
-// limits.
+// Tombstones (D16): a remove of a stored record keeps Key, SyncCount and dates without a Value.
+// A remove of a key the dataset does not hold (never stored, or already a tombstone) is answered
+// as a tombstone at the new SyncCount but writes no row. Tombstones never count toward NumRecords
+// or DataStorage, but at most limits.tombstones_per_dataset are kept: past it the oldest ones
+// older than limits.tombstone_grace_days are purged, and when none is that old the update fails
+// with LimitExceededException. At most limits.record_patches_per_request patches per request
+// (D19).
 
 #include <algorithm>
 #include <map>
@@ -40,6 +43,11 @@ Result<std::vector<Patch>> ParsePatches(const bj::object& in, const Limits& limi
   std::vector<Patch> patches;
   const bj::array* given = json::GetArray(in, "RecordPatches");
   if (given == nullptr) return patches;
+  if (given->size() > size_t(limits.record_patches_per_request)) {
+    return ApiError::LimitExceeded("The maximum number of record patches per request (" +
+                                   std::to_string(limits.record_patches_per_request) +
+                                   ") has been exceeded.");
+  }
   std::set<std::string> seen;
   for (const auto& item : *given) {
     const bj::object& p = item.as_object();
@@ -129,6 +137,9 @@ SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::obje
     exists = true;
     dataset_count = dataset->sync_count;
     out["LastModifiedBy"] = dataset->modified_by;
+    // No record is newer than its dataset: a client at (or claiming to be past) the dataset's
+    // count gets nothing, without a scan of the dataset on this I/O thread.
+    if (last_sync_count >= dataset->sync_count) return OkStatus();
     COGSYNC_ASSIGN_OR_RETURN(auto page,
                              txn.ListRecords(identity_id, name, last_sync_count, after, limit + 1));
     records.reserve(std::min(page.size(), size_t(limit)));
@@ -226,6 +237,8 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
     int64_t data_storage = live ? dataset->data_storage : 0;
     const int64_t old_records = num_records;
     const int64_t old_storage = data_storage;
+    int64_t new_tombstones = 0;            // net change of the dataset's tombstones (D16)
+    std::set<std::string_view> unchanged;  // removes of keys the dataset does not hold
     for (const auto& p : patches) {
       auto it = stored.find(p.key);
       const int64_t current = it == stored.end() ? 0 : it->second.sync_count;
@@ -234,13 +247,20 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
                                           " is: " + std::to_string(current) +
                                           " not: " + std::to_string(p.sync_count));
       }
-      if (it != stored.end() && it->second.value) {
+      const bool held = it != stored.end() && it->second.value;
+      const bool tombstone = it != stored.end() && !it->second.value;
+      if (held) {
         num_records -= 1;
         data_storage -= RecordBytes(it->second);
       }
       if (!p.remove) {
         num_records += 1;
         data_storage += int64_t(p.key.size() + p.value->size());
+        if (tombstone) new_tombstones -= 1;
+      } else if (held) {
+        new_tombstones += 1;
+      } else {
+        unchanged.insert(p.key);
       }
     }
     // D19; an update that shrinks a dataset already past a (lowered) limit is still allowed.
@@ -253,6 +273,10 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
       return ApiError::LimitExceeded("The maximum dataset size (" +
                                      std::to_string(limits.dataset_bytes) +
                                      " bytes) would be exceeded.");
+    }
+    if (new_tombstones > 0) {
+      COGSYNC_RETURN_IF_ERROR(
+          MakeRoomForTombstones(txn, identity_id, name, patches, new_tombstones, now));
     }
 
     store::Dataset next;
@@ -276,7 +300,9 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
       record.modified_ms = now;
       record.modified_by = modifier;
       record.device_modified_ms = p.device_modified_ms;
-      COGSYNC_RETURN_IF_ERROR(txn.PutRecord(identity_id, name, record));
+      if (!unchanged.contains(p.key)) {
+        COGSYNC_RETURN_IF_ERROR(txn.PutRecord(identity_id, name, record));
+      }
       written.push_back(std::move(record));
     }
     DatasetChange change{pool_id,         identity_id, name,    false,
@@ -290,6 +316,37 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
   bj::array records;
   for (const auto& r : written) records.push_back(RecordJson(r));
   return bj::value(bj::object{{"Records", std::move(records)}});
+}
+
+// D16: the dataset may keep limits.tombstones_per_dataset tombstones. When `added` more would
+// pass it, the oldest tombstones older than the grace period (and not named by this update) are
+// purged to make room; when too few are that old, nothing changes and the update fails.
+Status SyncService::MakeRoomForTombstones(store::Txn& txn, const std::string& identity_id,
+                                          const std::string& name,
+                                          const std::vector<Patch>& patches, int64_t added,
+                                          int64_t now) {
+  const Limits& limits = config_.limits;
+  COGSYNC_ASSIGN_OR_RETURN(const int64_t held, txn.CountTombstones(identity_id, name));
+  const int64_t excess = held + added - limits.tombstones_per_dataset;
+  if (excess <= 0) return OkStatus();
+  std::set<std::string_view> named;
+  for (const Patch& p : patches) named.insert(p.key);
+  const int64_t before = now - int64_t(limits.tombstone_grace_days) * 24 * 3600 * 1000;
+  COGSYNC_ASSIGN_OR_RETURN(auto old, txn.ListOldTombstones(identity_id, name, before,
+                                                           int(excess + int64_t(named.size()))));
+  std::vector<std::string> purge;
+  for (auto& key : old) {
+    if (int64_t(purge.size()) == excess) break;
+    if (!named.contains(key)) purge.push_back(std::move(key));
+  }
+  if (int64_t(purge.size()) < excess) {
+    return ApiError::LimitExceeded("The maximum number of tombstones per dataset (" +
+                                   std::to_string(limits.tombstones_per_dataset) +
+                                   ") would be exceeded; removed records are kept for " +
+                                   std::to_string(limits.tombstone_grace_days) + " days.");
+  }
+  for (const auto& key : purge) COGSYNC_RETURN_IF_ERROR(txn.DeleteRecord(identity_id, name, key));
+  return OkStatus();
 }
 
 Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string& pool_id,

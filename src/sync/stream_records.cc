@@ -59,6 +59,8 @@ Result<bool> AppendChangeEntries(store::Txn& txn, const store::Pool& pool,
                                  const DatasetChange& change, bool push_enabled) {
   const int64_t position = 2 * change.sync_count + (change.deletion ? 1 : 0);
   bool appended = false;
+  // A push supersedes the device's undelivered one for the dataset (ReplaceOutbox): it only says
+  // "dataset changed", so one pending notification per device and dataset is enough.
   auto append = [&](std::string_view kind, std::string partition, int sub, std::string target,
                     std::string payload) -> Status {
     store::OutboxEntry entry;
@@ -72,7 +74,7 @@ Result<bool> AppendChangeEntries(store::Txn& txn, const store::Pool& pool,
     entry.payload = std::move(payload);
     entry.created_ms = change.modified_ms;
     appended = true;
-    return txn.AppendOutbox(entry);
+    return kind == outbox::kPushKind ? txn.ReplaceOutbox(entry) : txn.AppendOutbox(entry);
   };
 
   if (std::string stream = EnabledStreamName(pool); !stream.empty()) {
@@ -95,16 +97,13 @@ Result<bool> AppendChangeEntries(store::Txn& txn, const store::Pool& pool,
                                                          {"syncCount", change.sync_count}});
     for (const store::Subscription& sub : subscriptions) {
       if (sub.device_id == change.origin_device) continue;
-      COGSYNC_ASSIGN_OR_RETURN(auto device, txn.GetDevice(sub.device_id));
-      if (!device) continue;
-      bj::object target{{"deviceId", device->device_id},
-                        {"platform", device->platform},
-                        {"token", device->token},
-                        {"endpointArn", device->endpoint_arn}};
-      COGSYNC_RETURN_IF_ERROR(append(
-          outbox::kPushKind,
-          Partition(outbox::kPushKind, device->device_id, change.identity_id, change.dataset), 0,
-          bj::serialize(target), payload));
+      // Only the device id: its token is looked up at delivery (outbox/dispatcher.cc), so an
+      // entry stays small whatever the token, and a replaced device is not notified.
+      bj::object target{{"deviceId", sub.device_id}};
+      COGSYNC_RETURN_IF_ERROR(
+          append(outbox::kPushKind,
+                 Partition(outbox::kPushKind, sub.device_id, change.identity_id, change.dataset), 0,
+                 bj::serialize(target), payload));
     }
   }
   return appended;

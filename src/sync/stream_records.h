@@ -1,7 +1,8 @@
 #pragma once
 // What a dataset change owes the outside (D24; AWS's Cognito Streams and push sync): the Cognito
 // Streams record, and a silent push for every subscribed device. Both are outbox entries written in
-// the change's own transaction; outbox/dispatcher.h delivers them.
+// the change's own transaction; outbox/dispatcher.h delivers them. A push entry names only the
+// device and replaces the device's undelivered push for the same dataset.
 //
 // Order: entries of one dataset are delivered in the order of the dataset's revisions. An update
 // to sync count c has position 2c; a deletion at count c (which does not advance the count, D17)

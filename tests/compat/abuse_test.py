@@ -19,8 +19,10 @@ import unittest
 
 import botocore
 
-from support.cogsync_server import CogsyncServer
+from support.cogsync_server import CogsyncServer, free_port
 from support.raw_requests import call_identity, identity_headers, send, sign
+from support.store_probe import outbox_rows, stored_bytes
+from sync_case import SyncTestCase
 
 # Short timeouts so that slow-loris and lying Content-Length cases end in seconds.
 _READ_TIMEOUT_S = 2
@@ -487,3 +489,246 @@ def load_model(service):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# ----- hostile tenants: what one anonymous identity can make the server store and send -----
+# (issue 13, findings 1 and 2; D16, D19). Bytes stored are read from the server's SQLite file
+# (support/store_probe.py).
+
+def removes(keys):
+    return [{"Op": "remove", "Key": k, "SyncCount": 0} for k in keys]
+
+
+def p50(samples):
+    return sorted(samples)[len(samples) // 2]
+
+
+class TenantTestCase(AbuseTestCase, SyncTestCase):
+    """An anonymous identity of a fresh pool, with its own Cognito Sync client (D8)."""
+
+    server = SERVER
+
+    def setUp(self):
+        SyncTestCase.setUp(self)
+        self.pool_id = self.new_sync_pool()
+        self.identity_id = self.new_identity(self.pool_id)
+        self.own = self.identity_sync(self.identity_id)
+
+    def session(self, dataset, client=None):
+        return self.list_records(self.pool_id, self.identity_id, dataset, client=client or self.own,
+                                 MaxResults=1)["SyncSessionToken"]
+
+    def raw_update(self, dataset, patches, client=None, token=None):
+        return (client or self.own).update_records(
+            IdentityPoolId=self.pool_id, IdentityId=self.identity_id, DatasetName=dataset,
+            SyncSessionToken=token or self.session(dataset, client), RecordPatches=patches)
+
+
+class TombstoneAbuseTest(TenantTestCase):
+    def test_patches_per_request_are_bounded(self):  # D19
+        self.assertSyncError("LimitExceededException", 400, self.raw_update, "ds",
+                             removes(f"k{i}" for i in range(1025)),
+                             message="The maximum number of record patches per request (1024) "
+                                     "has been exceeded.")
+        listed = self.list_records(self.pool_id, self.identity_id, "ds", client=self.own)
+        self.assertFalse(listed["DatasetExists"])  # nothing changed
+
+    def test_removes_of_unknown_keys_store_nothing(self):  # D16
+        before = stored_bytes(SERVER)
+        token = self.session("ds")
+        for round_ in range(20):
+            written = self.raw_update("ds", removes(f"{round_:02d}-{'x' * 100}-{i}"
+                                                    for i in range(1024)), token=token)
+            self.assertEqual(len(written["Records"]), 1024)  # answered as tombstones
+        listed = self.list_records(self.pool_id, self.identity_id, "ds", client=self.own)
+        self.assertEqual(listed["Records"], [])
+        self.assertEqual(listed["DatasetSyncCount"], 20)
+        # 20,480 removes of 100-byte keys would be over 2 MB as rows; none is stored.
+        self.assertLess(stored_bytes(SERVER) - before, 512 * 1024)
+
+    def test_tombstones_per_dataset_are_bounded(self):  # D16
+        token = self.session("ds")
+        count = 0
+        for round_ in range(4):  # 4 x 1,024 records written, then removed: 4,096 tombstones
+            keys = [f"r{round_}-{i}" for i in range(1024)]
+            self.raw_update("ds", [{"Op": "replace", "Key": k, "Value": "v", "SyncCount": 0}
+                                   for k in keys], token=token)
+            count += 1
+            self.raw_update("ds", [{"Op": "remove", "Key": k, "SyncCount": count} for k in keys],
+                            token=token)
+            count += 1
+        self.raw_update("ds", [{"Op": "replace", "Key": "one-more", "Value": "v",
+                                "SyncCount": 0}], token=token)
+        count += 1
+        self.assertSyncError(
+            "LimitExceededException", 400, self.raw_update, "ds",
+            [{"Op": "remove", "Key": "one-more", "SyncCount": count}], token=token,
+            message_contains="The maximum number of tombstones per dataset (4096)")
+        listed = self.list_records(self.pool_id, self.identity_id, "ds", client=self.own,
+                                   LastSyncCount=count - 1)
+        self.assertEqual([r["Key"] for r in listed["Records"]], ["one-more"])
+        self.assertEqual(listed["Records"][0]["Value"], "v")  # the refused remove changed nothing
+
+    def test_deleted_dataset_markers_are_bounded(self):  # D19
+        for i in range(30):
+            self.raw_update(f"cycle{i:02d}", [{"Op": "replace", "Key": "k", "Value": "v",
+                                               "SyncCount": 0}])
+            self.own.delete_dataset(IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
+                                    DatasetName=f"cycle{i:02d}")
+        remembered = [i for i in range(30) if self.list_records(
+            self.pool_id, self.identity_id, f"cycle{i:02d}", client=self.own,
+            LastSyncCount=1)["DatasetDeletedAfterRequestedSyncCount"]]
+        # Only the 8 most recent deletions keep a marker (D17 memory for them).
+        self.assertEqual(remembered, list(range(22, 30)))
+
+    def test_attack_keeps_storage_bounded_and_others_fast(self):  # D16, D19
+        """One identity floods removes and scans for a few seconds while another client
+        measures /healthz and its own ListRecords: storage stays bounded, latency reasonable."""
+        victim_pool = self.new_sync_pool()
+        victim = self.new_identity(victim_pool)
+        victim_client = self.identity_sync(victim)
+        self.update(victim_pool, victim, "mine", [("replace", "k", "v", 0)], client=victim_client)
+        before = stored_bytes(SERVER)
+        stop = threading.Event()
+        errors = []
+
+        def flood(worker):
+            client = self.own  # boto3 clients are thread-safe
+            token = self.session("flood", client)
+            n = 0
+            while not stop.is_set():
+                n += 1
+                # Today's main took any number of patches and stored every remove: 5,000
+                # removes of unknown 120-byte keys per request.
+                keys = [f"w{worker}-{n}-{'y' * 100}-{i}" for i in range(5000)]
+                try:
+                    self.raw_update("flood", removes(keys), client=client, token=token)
+                except botocore.exceptions.ClientError as e:
+                    if e.response["Error"]["Code"] != "LimitExceededException":
+                        errors.append(e)
+                try:
+                    self.raw_update("flood", removes(keys[:1024]), client=client, token=token)
+                    client.list_records(IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
+                                        DatasetName="flood", LastSyncCount=2 ** 40)
+                except botocore.exceptions.ClientError as e:
+                    errors.append(e)
+
+        threads = [threading.Thread(target=flood, args=(w,)) for w in range(2)]
+        for t in threads:
+            t.start()
+        health, lists = [], []
+        deadline = time.monotonic() + 4
+        try:
+            while time.monotonic() < deadline:
+                t0 = time.monotonic()
+                status, _, _ = SERVER.http("GET", "/healthz")
+                health.append(time.monotonic() - t0)
+                self.assertEqual(status, 200)
+                t0 = time.monotonic()
+                victim_client.list_records(IdentityPoolId=victim_pool, IdentityId=victim,
+                                           DatasetName="mine")
+                lists.append(time.monotonic() - t0)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        self.assertEqual(errors, [])
+        grown = stored_bytes(SERVER) - before
+        # The attacker's dataset holds no row for its removes of unknown keys.
+        self.assertLess(grown, 4 * 1024 * 1024, f"{grown} bytes stored by one identity")
+        # Generous: the unloaded server answers both in about a millisecond.
+        self.assertLess(p50(health), 0.2, health)
+        self.assertLess(p50(lists), 0.5, lists)
+
+
+class OwnServerTenantTestCase(TenantTestCase):
+    """A TenantTestCase against a server of the class's own, started with `server_config`."""
+
+    server = None
+    server_config = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = CogsyncServer(config=cls.server_config)
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def tearDown(self):
+        self.assertIsNone(self.server.process.poll(), self.server.log())
+
+
+class RowsThrottleTest(OwnServerTenantTestCase):
+    """Sync writes are throttled by rows written, beside the request budget (D19)."""
+
+    # 1 row per second with 2 seconds of burst: a 2-patch update empties the bucket, and the next
+    # needs 2 seconds, far longer than any back-to-back request takes.
+    server_config = {"throttle": {"enabled": True, "sync_rows_per_identity_rps": 1,
+                                  "burst_seconds": 2}}
+
+    def test_rows_written_are_throttled(self):  # D19
+        token = self.session("ds")
+        outcomes = []
+        for i in range(4):
+            try:
+                self.raw_update("ds", [{"Op": "replace", "Key": f"k{i}-{j}", "Value": "v",
+                                        "SyncCount": 0} for j in range(2)], token=token)
+                outcomes.append("ok")
+            except botocore.exceptions.ClientError as e:
+                self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"], 429)
+                outcomes.append(e.response["Error"]["Code"])
+        self.assertEqual(outcomes[0], "ok")
+        self.assertIn("TooManyRequestsException", outcomes[1:])
+        listed = self.list_records(self.pool_id, self.identity_id, "ds", client=self.own)
+        self.assertEqual(listed["DatasetSyncCount"], outcomes.count("ok"))  # refused: unchanged
+
+
+class PushFanOutAbuseTest(OwnServerTenantTestCase):
+    """Push configured through a webhook that is down: every notification stays pending."""
+
+    server_config = {"integrations": {"push_webhook_url": f"http://127.0.0.1:{free_port()}/push"}}
+
+    def setUp(self):
+        super().setUp()
+        self.sync.set_identity_pool_configuration(IdentityPoolId=self.pool_id, PushSync={
+            "ApplicationArns": ["arn:aws:sns:us-east-1:000000000000:app/GCM/abuse"],
+            "RoleArn": "arn:aws:iam::000000000000:role/push"})
+
+    def register(self, token):
+        return self.own.register_device(IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
+                                        Platform="GCM", Token=token)["DeviceId"]
+
+    def test_push_tokens_are_bounded(self):  # D19
+        self.assertSyncError("InvalidParameterException", 400, self.register, "t" * 4097,
+                             message="Token must be at most 4096 bytes long.")
+        self.assertTrue(self.register("t" * 4096))
+
+    def test_only_existing_datasets_can_be_subscribed(self):  # D19
+        device = self.register("token")
+        self.assertSyncError("ResourceNotFoundException", 404, self.own.subscribe_to_dataset,
+                             IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
+                             DatasetName="nothing-yet", DeviceId=device)
+
+    def test_fan_out_is_bounded(self):  # D19
+        self.raw_update("ds", [{"Op": "replace", "Key": "k", "Value": "v", "SyncCount": 0}])
+        devices = []
+        for i in range(40):
+            devices.append(self.register(f"token-{i}-" + "z" * 1000))
+            self.own.subscribe_to_dataset(IdentityPoolId=self.pool_id,
+                                          IdentityId=self.identity_id, DatasetName="ds",
+                                          DeviceId=devices[-1])
+        # Only the 10 most recently registered devices remain (D19): the first is gone.
+        self.assertSyncError("ResourceNotFoundException", 404, self.own.subscribe_to_dataset,
+                             IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
+                             DatasetName="ds", DeviceId=devices[0])
+        entries_before, _ = outbox_rows(self.server)
+        token = self.session("ds")
+        for i in range(5):  # the sink is down: nothing is delivered
+            self.raw_update("ds", [{"Op": "replace", "Key": "k", "Value": str(i),
+                                    "SyncCount": i + 1}], token=token)
+        entries, size = outbox_rows(self.server)
+        # At most one pending notification per device and dataset, each naming only the device.
+        self.assertLessEqual(entries - entries_before, 10)
+        self.assertLess(size, 10 * 600, f"{entries} entries, {size} bytes")

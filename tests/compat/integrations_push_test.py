@@ -51,6 +51,11 @@ class PushCase(IntegrationTestCase):
                                            Token=device_token)["DeviceId"]
 
     def subscribe(self, device_id, dataset="prefs"):
+        """Subscribes the device, first creating the dataset (revision 1, key "created") if it
+        does not exist: only existing datasets can be subscribed to (D19)."""
+        listed = self.list_records(self.pool_id, self.identity_id, dataset, MaxResults=1)
+        if not listed["DatasetExists"]:
+            self.put(self.pool_id, self.identity_id, dataset, {"created": "1"})
         self.client.subscribe_to_dataset(IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
                                          DatasetName=dataset, DeviceId=device_id)
 
@@ -117,19 +122,19 @@ class SnsPushTest(PushCase):
                    [{"Op": "replace", "Key": "k", "Value": "v", "SyncCount": 0}],
                    client=self.client, DeviceId=device_a)
         got = wait_until(lambda: self.payloads(endpoints[token_b]))
-        self.assertEqual(got, [self.expected_payload("prefs", 1)], self.server.log())
+        self.assertEqual(got, [self.expected_payload("prefs", 2)], self.server.log())
         time.sleep(0.5)
         self.assertEqual(self.payloads(endpoints[token_a]), [])  # the device that wrote
         self.assertEqual(self.payloads(endpoints[token_c]), [])  # not subscribed
 
         # A developer update names no device: both subscribed devices hear of it.
-        self.update(self.pool_id, self.identity_id, "prefs", [("replace", "k", "w", 1)])
+        self.update(self.pool_id, self.identity_id, "prefs", [("replace", "k", "w", 2)])
         got_a = wait_until(lambda: self.payloads(endpoints[token_a]))
         got_b = wait_until(lambda: (lambda p: p if len(p) >= 2 else None)(
             self.payloads(endpoints[token_b])))
-        self.assertEqual(got_a, [self.expected_payload("prefs", 2)])
-        self.assertEqual(got_b, [self.expected_payload("prefs", 1),
-                                 self.expected_payload("prefs", 2)])
+        self.assertEqual(got_a, [self.expected_payload("prefs", 3)])
+        self.assertEqual(got_b, [self.expected_payload("prefs", 2),
+                                 self.expected_payload("prefs", 3)])
 
     def test_other_datasets_and_unsubscribed_devices_are_quiet(self):
         token_a = token()
@@ -140,11 +145,11 @@ class SnsPushTest(PushCase):
         self.put(self.pool_id, self.identity_id, "watched", {"k": "v"})
         got = wait_until(lambda: self.payloads(endpoint))
         time.sleep(0.3)
-        self.assertEqual(self.payloads(endpoint), [self.expected_payload("watched", 1)], got)
+        self.assertEqual(self.payloads(endpoint), [self.expected_payload("watched", 2)], got)
         self.client.unsubscribe_from_dataset(IdentityPoolId=self.pool_id,
                                              IdentityId=self.identity_id,
                                              DatasetName="watched", DeviceId=device_a)
-        self.update(self.pool_id, self.identity_id, "watched", [("replace", "k", "w", 1)])
+        self.update(self.pool_id, self.identity_id, "watched", [("replace", "k", "w", 2)])
         time.sleep(1.0)
         self.assertEqual(len(self.payloads(endpoint)), 1)
 
@@ -153,27 +158,30 @@ class SnsPushTest(PushCase):
         self.subscribe(self.register(token_a))
         endpoint = self.endpoints()[token_a]
         self.put(self.pool_id, self.identity_id, "prefs", {"k": "v"})
+        # Delivered before the deletion, which would otherwise supersede it (one pending push
+        # per device and dataset, D19).
+        wait_until(lambda: self.payloads(endpoint))
         self.sync.delete_dataset(IdentityPoolId=self.pool_id, IdentityId=self.identity_id,
                                  DatasetName="prefs")
         got = wait_until(lambda: (lambda p: p if len(p) >= 2 else None)(self.payloads(endpoint)))
-        self.assertEqual([p["syncCount"] for p in got or []], [1, 1], self.server.log())
+        self.assertEqual([p["syncCount"] for p in got or []], [2, 2], self.server.log())
 
-    def test_sns_down_then_back(self):  # D24
+    def test_sns_down_then_back(self):  # D24, D19
         token_a = token()
         self.subscribe(self.register(token_a))
         endpoint = self.endpoints()[token_a]
         MOTO.sink_down()
         try:
             self.put(self.pool_id, self.identity_id, "prefs", {"k": "v"})
-            self.update(self.pool_id, self.identity_id, "prefs", [("replace", "k", "w", 1)])
+            self.update(self.pool_id, self.identity_id, "prefs", [("replace", "k", "w", 2)])
             time.sleep(1.0)
             self.assertEqual(self.payloads(endpoint), [])
         finally:
             MOTO.sink_up()
-        got = wait_until(lambda: (lambda p: p if len(p) >= 2 else None)(self.payloads(endpoint)))
-        counts = [p["syncCount"] for p in got or []]
-        self.assertEqual(sorted(set(counts)), [1, 2])
-        self.assertEqual(counts, sorted(counts))
+        got = wait_until(lambda: self.payloads(endpoint))
+        time.sleep(0.5)
+        # The newer change superseded the undelivered one: one notification, the latest count.
+        self.assertEqual([p["syncCount"] for p in self.payloads(endpoint)], [3], got)
 
 
 class WebhookPushTest(PushCase):
@@ -214,23 +222,30 @@ class WebhookPushTest(PushCase):
         time.sleep(0.3)
         bodies = self.mine(self.sink.bodies())
         self.assertEqual(bodies, [{"deviceId": device_b, "platform": "GCM", "token": token_b,
-                                   "payload": self.expected_payload("prefs", 1)}])
+                                   "payload": self.expected_payload("prefs", 2)}])
 
     def test_webhook_failures_are_retried(self):  # D24
         self.subscribe(self.register(token()))
         self.sink.fail_first(2)
         self.put(self.pool_id, self.identity_id, "prefs", {"k": "v"})
         bodies = self.mine(self.sink.wait_for(lambda b: self.mine(b)))
-        self.assertEqual([b["payload"] for b in bodies], [self.expected_payload("prefs", 1)],
+        self.assertEqual([b["payload"] for b in bodies], [self.expected_payload("prefs", 2)],
                          self.server.log())
         self.assertEqual(len(self.sink.rejected), 2)
 
-    def test_order_per_device(self):
+    def test_order_per_device_and_newer_supersedes(self):  # D19
         self.subscribe(self.register(token()))
+        # Revision 1 created the dataset; k is written at revisions 2 to 6.
         for i in range(5):
-            self.update(self.pool_id, self.identity_id, "prefs", [("replace", "k", str(i), i)])
-        bodies = self.mine(self.sink.wait_for(lambda b: len(self.mine(b)) >= 5))
-        self.assertEqual([b["payload"]["syncCount"] for b in bodies], [1, 2, 3, 4, 5])
+            self.update(self.pool_id, self.identity_id, "prefs",
+                        [("replace", "k", str(i), 0 if i == 0 else i + 1)])
+        bodies = self.mine(self.sink.wait_for(
+            lambda b: any(x["payload"]["syncCount"] == 6 for x in self.mine(b))))
+        time.sleep(0.3)
+        counts = [b["payload"]["syncCount"] for b in self.mine(self.sink.bodies())]
+        # In order, never repeated, ending with the latest; undelivered ones may be superseded.
+        self.assertEqual(counts, sorted(set(counts)), bodies)
+        self.assertEqual(counts[-1], 6)
 
 
 class NoPushConfiguredTest(PushCase):
@@ -255,7 +270,7 @@ class NoPushConfiguredTest(PushCase):
         self.subscribe(device)
         self.put(self.pool_id, self.identity_id, "prefs", {"k": "v"})
         self.assertEqual(self.dataset_state(self.pool_id, self.identity_id, "prefs"),
-                         (True, 1, {"k": "v"}))
+                         (True, 2, {"created": "1", "k": "v"}))
 
 
 if __name__ == "__main__":

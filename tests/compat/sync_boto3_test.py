@@ -639,6 +639,11 @@ class DevicesTest(SyncTestCase):
                                              **ids)["DeviceId"], device_id)
         self.assertNotEqual(own.register_device(Platform="GCM", Token="other",
                                                 **ids)["DeviceId"], device_id)
+        # D19: only existing datasets can be subscribed to.
+        self.assertSyncError("ResourceNotFoundException", 404, own.subscribe_to_dataset,
+                             DatasetName="prefs", DeviceId=device_id, **ids,
+                             message="Dataset 'prefs' not found.")
+        self.put(pool_id, identity_id, "prefs", {"k": "v"})
         subscribed = own.subscribe_to_dataset(DatasetName="prefs", DeviceId=device_id, **ids)
         del subscribed["ResponseMetadata"]
         self.assertEqual(subscribed, {})

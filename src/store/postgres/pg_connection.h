@@ -71,6 +71,29 @@ class Rows {
   pg_result* result_;
 };
 
+// Helpers of the Txn files for turning Rows into rows of the store.
+// The contract's "at most limit": a negative limit returns nothing (LIMIT -1 is an error here).
+inline int64_t PageLimit(int limit) { return limit < 0 ? 0 : limit; }
+
+template <typename T, typename ReadFn>
+std::vector<T> AllRows(const Rows& rows, ReadFn read) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (int r = 0; r < rows.size(); ++r) out.push_back(read(rows, r));
+  return out;
+}
+
+template <typename T, typename ReadFn>
+std::optional<T> FirstRow(const Rows& rows, ReadFn read) {
+  if (rows.empty()) return std::nullopt;
+  return read(rows, 0);
+}
+
+inline Status Done(const Result<Rows>& result) {
+  if (!result.ok()) return result.error();
+  return OkStatus();
+}
+
 class Connection {
  public:
   // Connects to `url` (a postgresql:// URL or a libpq key=value string). Fails with

@@ -168,6 +168,19 @@ CREATE TABLE leases (
 
 CREATE INDEX datasets_by_pool_key ON datasets(pool_id, identity_id, name);
 )sql",
+    // 3: bounds against hostile tenants (D16, D19), as SQLite's migration 4: a partial index of
+    // tombstones, the outbox by due time (and next_attempt_ms made non-decreasing within each
+    // partition for entries written before), devices by registration time.
+    R"sql(
+CREATE INDEX records_tombstones ON records(identity_id, dataset, modified_ms, key)
+  WHERE value IS NULL;
+CREATE INDEX outbox_due ON outbox(kind, next_attempt_ms, partition_key, position, sub, id);
+CREATE INDEX devices_by_registration ON devices(identity_id, created_ms, device_id);
+UPDATE outbox SET next_attempt_ms = (
+  SELECT MAX(o.next_attempt_ms) FROM outbox o
+  WHERE o.partition_key = outbox.partition_key
+    AND (o.position, o.sub, o.id) <= (outbox.position, outbox.sub, outbox.id));
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));

@@ -13,9 +13,6 @@ namespace {
 
 namespace bj = boost::json;
 
-// The contract's "at most limit": a negative limit returns nothing (LIMIT -1 is an error here).
-int64_t PageLimit(int limit) { return std::max(limit, 0); }
-
 std::string WriteObject(const bj::object& object) { return json::Write(bj::value(object)); }
 
 // JSON columns are only ever written by WriteObject, so a parse failure means the database was
@@ -118,25 +115,6 @@ Record ReadRecord(const Rows& rows, int r) {
 Device ReadDevice(const Rows& rows, int r) {
   return Device{rows.Text(r, 0), rows.Text(r, 1), rows.Text(r, 2), rows.Text(r, 3),
                 rows.Text(r, 4), rows.Text(r, 5), rows.Int(r, 6)};
-}
-
-template <typename T, typename ReadFn>
-std::vector<T> AllRows(const Rows& rows, ReadFn read) {
-  std::vector<T> out;
-  out.reserve(rows.size());
-  for (int r = 0; r < rows.size(); ++r) out.push_back(read(rows, r));
-  return out;
-}
-
-template <typename T, typename ReadFn>
-std::optional<T> FirstRow(const Rows& rows, ReadFn read) {
-  if (rows.empty()) return std::nullopt;
-  return read(rows, 0);
-}
-
-Status Done(const Result<Rows>& result) {
-  if (!result.ok()) return result.error();
-  return OkStatus();
 }
 
 }  // namespace
@@ -449,6 +427,9 @@ Result<std::vector<Dataset>> PgTxn::ListPoolDatasets(std::string_view pool_id,
 
 Status PgTxn::PurgeDataset(std::string_view identity_id, std::string_view name) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  COGSYNC_RETURN_IF_ERROR(
+      Run("DELETE FROM subscriptions WHERE identity_id = $1 AND dataset_name = $2",
+          {Param::Text(identity_id), Param::Text(name)}, "PurgeDataset"));
   // Records go with the row (ON DELETE CASCADE).
   return Done(Run("DELETE FROM datasets WHERE identity_id = $1 AND name = $2",
                   {Param::Text(identity_id), Param::Text(name)}, "PurgeDataset"));
@@ -527,6 +508,35 @@ Status PgTxn::DeleteRecords(std::string_view identity_id, std::string_view datas
                   {Param::Text(identity_id), Param::Text(dataset)}, "DeleteRecords"));
 }
 
+Status PgTxn::DeleteRecord(std::string_view identity_id, std::string_view dataset,
+                           std::string_view key) {
+  COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  return Done(Run("DELETE FROM records WHERE identity_id = $1 AND dataset = $2 AND key = $3",
+                  {Param::Text(identity_id), Param::Text(dataset), Param::Text(key)},
+                  "DeleteRecord"));
+}
+
+// Both match the partial index records_tombstones (migration 3), never the live records.
+Result<int64_t> PgTxn::CountTombstones(std::string_view identity_id, std::string_view dataset) {
+  COGSYNC_ASSIGN_OR_RETURN(
+      Rows rows, Run("SELECT COUNT(*) FROM records WHERE identity_id = $1 AND dataset = $2 "
+                     "AND value IS NULL",
+                     {Param::Text(identity_id), Param::Text(dataset)}, "CountTombstones"));
+  return rows.empty() ? 0 : rows.Int(0, 0);
+}
+
+Result<std::vector<std::string>> PgTxn::ListOldTombstones(std::string_view identity_id,
+                                                          std::string_view dataset,
+                                                          int64_t before_ms, int limit) {
+  COGSYNC_ASSIGN_OR_RETURN(
+      Rows rows, Run("SELECT key FROM records WHERE identity_id = $1 AND dataset = $2 "
+                     "AND value IS NULL AND modified_ms < $3 ORDER BY modified_ms, key LIMIT $4",
+                     {Param::Text(identity_id), Param::Text(dataset), Param::Int(before_ms),
+                      Param::Int(PageLimit(limit))},
+                     "ListOldTombstones"));
+  return AllRows<std::string>(rows, [](const Rows& rs, int r) { return rs.Text(r, 0); });
+}
+
 // ---- usage -------------------------------------------------------------------------------------
 
 Status PgTxn::AddSyncSessions(std::string_view pool_id, int64_t count) {
@@ -592,6 +602,23 @@ ON CONFLICT (device_id) DO UPDATE SET
           "PutDevice"));
 }
 
+Result<std::vector<Device>> PgTxn::ListDevices(std::string_view identity_id) {
+  COGSYNC_ASSIGN_OR_RETURN(
+      Rows rows, Run("SELECT " COGSYNC_DEVICE_COLUMNS " FROM devices WHERE identity_id = $1 "
+                     "ORDER BY created_ms, device_id",
+                     {Param::Text(identity_id)}, "ListDevices"));
+  return AllRows<Device>(rows, ReadDevice);
+}
+
+Status PgTxn::DeleteDevice(std::string_view device_id) {
+  COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  for (const char* sql : {"DELETE FROM subscriptions WHERE device_id = $1",
+                          "DELETE FROM devices WHERE device_id = $1"}) {
+    COGSYNC_RETURN_IF_ERROR(Run(sql, {Param::Text(device_id)}, "DeleteDevice"));
+  }
+  return OkStatus();
+}
+
 Status PgTxn::PutSubscription(const Subscription& subscription) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
   return Done(Run(R"sql(
@@ -623,101 +650,6 @@ WHERE identity_id = $1 AND dataset_name = $2 ORDER BY device_id, pool_id)sql",
     return Subscription{rs.Text(r, 0), rs.Text(r, 1), rs.Text(r, 2), rs.Text(r, 3)};
   });
 }
-
-// ---- outbox and leases
-// ---------------------------------------------------------------------------
-
-#define COGSYNC_OUTBOX_COLUMNS                                                                    \
-  "id, kind, pool_id, partition_key, position, sub, target, payload, attempts, next_attempt_ms, " \
-  "created_ms, last_error"
-
-namespace {
-
-OutboxEntry ReadOutboxEntry(const Rows& rows, int r) {
-  OutboxEntry e;
-  e.id = rows.Text(r, 0);
-  e.kind = rows.Text(r, 1);
-  e.pool_id = rows.Text(r, 2);
-  e.partition = rows.Text(r, 3);
-  e.position = rows.Int(r, 4);
-  e.sub = static_cast<int>(rows.Int(r, 5));
-  e.target = rows.Text(r, 6);
-  e.payload = rows.Text(r, 7);
-  e.attempts = static_cast<int>(rows.Int(r, 8));
-  e.next_attempt_ms = rows.Int(r, 9);
-  e.created_ms = rows.Int(r, 10);
-  e.last_error = rows.Text(r, 11);
-  return e;
-}
-
-}  // namespace
-
-Status PgTxn::AppendOutbox(const OutboxEntry& e) {
-  COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  return Done(
-      Run("INSERT INTO outbox (" COGSYNC_OUTBOX_COLUMNS
-          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-          {Param::Text(e.id), Param::Text(e.kind), Param::Text(e.pool_id), Param::Text(e.partition),
-           Param::Int(e.position), Param::Int(e.sub), Param::Text(e.target), Param::Text(e.payload),
-           Param::Int(e.attempts), Param::Int(e.next_attempt_ms), Param::Int(e.created_ms),
-           Param::Text(e.last_error)},
-          "AppendOutbox"));
-}
-
-Result<std::vector<OutboxEntry>> PgTxn::ListOutbox(const OutboxCursor& after, int limit) {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows, Run("SELECT " COGSYNC_OUTBOX_COLUMNS
-                     " FROM outbox WHERE (partition_key, position, sub, id) > ($1, $2, $3, $4)"
-                     " ORDER BY partition_key, position, sub, id LIMIT $5",
-                     {Param::Text(after.partition), Param::Int(after.position),
-                      Param::Int(after.sub), Param::Text(after.id), Param::Int(PageLimit(limit))},
-                     "ListOutbox"));
-  return AllRows<OutboxEntry>(rows, ReadOutboxEntry);
-}
-
-Status PgTxn::DeleteOutbox(std::string_view id) {
-  COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  return Done(Run("DELETE FROM outbox WHERE id = $1", {Param::Text(id)}, "DeleteOutbox"));
-}
-
-Status PgTxn::UpdateOutboxAttempt(std::string_view id, int attempts, int64_t next_attempt_ms,
-                                  std::string_view last_error) {
-  COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  return Done(Run(
-      "UPDATE outbox SET attempts = $2, next_attempt_ms = $3, last_error = $4 "
-      "WHERE id = $1",
-      {Param::Text(id), Param::Int(attempts), Param::Int(next_attempt_ms), Param::Text(last_error)},
-      "UpdateOutboxAttempt"));
-}
-
-Result<OutboxStats> PgTxn::GetOutboxStats() {
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows,
-      Run("SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM outbox", {}, "GetOutboxStats"));
-  OutboxStats stats;
-  if (!rows.empty()) {
-    stats.pending = rows.Int(0, 0);
-    stats.oldest_created_ms = rows.Int(0, 1);
-  }
-  return stats;
-}
-
-Result<bool> PgTxn::TryAcquireLease(std::string_view name, std::string_view owner, int64_t now_ms,
-                                    int64_t ttl_ms) {
-  COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  // Takes the lease if it is free, expired or ours; RETURNING tells whether the row changed.
-  COGSYNC_ASSIGN_OR_RETURN(
-      Rows rows,
-      Run("INSERT INTO leases (name, owner, expires_ms) VALUES ($1, $2, $3::BIGINT + $4::BIGINT) "
-          "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_ms = "
-          "excluded.expires_ms "
-          "WHERE leases.owner = excluded.owner OR leases.expires_ms <= $3::BIGINT RETURNING owner",
-          {Param::Text(name), Param::Text(owner), Param::Int(now_ms), Param::Int(ttl_ms)},
-          "TryAcquireLease"));
-  return !rows.empty();
-}
-
-#undef COGSYNC_OUTBOX_COLUMNS
 
 // ---- test mode ---------------------------------------------------------------------------------
 

@@ -177,6 +177,21 @@ INSERT INTO records_by_key (identity_id, dataset, key, value, sync_count, modifi
 DROP TABLE records;
 ALTER TABLE records_by_key RENAME TO records;
 )sql",
+    // 4: bounds against hostile tenants (D16, D19). Tombstones are counted and purged oldest
+    // first through a partial index that holds only them; the outbox dispatcher reads only due
+    // entries (outbox_due), in an order that keeps each partition's entries in order once
+    // next_attempt_ms never decreases within a partition, which the UPDATE establishes for
+    // entries written before; a device registration bound finds its oldest device by index.
+    R"sql(
+CREATE INDEX records_tombstones ON records(identity_id, dataset, modified_ms, key)
+  WHERE value IS NULL;
+CREATE INDEX outbox_due ON outbox(kind, next_attempt_ms, partition_key, position, sub, id);
+CREATE INDEX devices_by_registration ON devices(identity_id, created_ms, device_id);
+UPDATE outbox SET next_attempt_ms = (
+  SELECT MAX(o.next_attempt_ms) FROM outbox o
+  WHERE o.partition_key = outbox.partition_key
+    AND (o.position, o.sub, o.id) <= (outbox.position, outbox.sub, outbox.id));
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));

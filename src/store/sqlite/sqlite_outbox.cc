@@ -31,10 +31,14 @@ OutboxEntry ReadOutboxEntry(const Statement& stmt) {
 
 Status SqliteTxn::AppendOutbox(const OutboxEntry& e) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  // Due no earlier than the partition's last entry (store.h): one descent of outbox_order.
   COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
 INSERT INTO outbox (id, kind, pool_id, partition_key, position, sub, target, payload, attempts,
                     next_attempt_ms, created_ms, last_error)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12))sql"));
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+        MAX(?10, COALESCE((SELECT next_attempt_ms FROM outbox WHERE partition_key = ?4
+                           ORDER BY position DESC, sub DESC, id DESC LIMIT 1), 0)),
+        ?11, ?12))sql"));
   stmt.BindText(1, e.id)
       .BindText(2, e.kind)
       .BindText(3, e.pool_id)
@@ -50,6 +54,14 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12))sql"));
   return stmt.Run();
 }
 
+Status SqliteTxn::ReplaceOutbox(const OutboxEntry& e) {
+  COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare("DELETE FROM outbox WHERE partition_key = ?1"));
+  stmt.BindText(1, e.partition);
+  COGSYNC_RETURN_IF_ERROR(stmt.Run());
+  return AppendOutbox(e);
+}
+
 Result<std::vector<OutboxEntry>> SqliteTxn::ListOutbox(const OutboxCursor& after, int limit) {
   std::string sql = "SELECT ";
   sql += kOutboxColumns;
@@ -61,6 +73,26 @@ ORDER BY partition_key, position, sub, id LIMIT ?5)sql";
       .BindInt(3, after.sub)
       .BindText(4, after.id)
       .BindInt(5, std::max(limit, 0));
+  return CollectRows<OutboxEntry>(stmt, ReadOutboxEntry);
+}
+
+Result<std::vector<OutboxEntry>> SqliteTxn::ListDueOutbox(std::string_view kind, int64_t now_ms,
+                                                          const OutboxCursor& after, int limit) {
+  std::string sql = "SELECT ";
+  sql += kOutboxColumns;
+  sql += R"sql( FROM outbox INDEXED BY outbox_due
+WHERE kind = ?1 AND next_attempt_ms <= ?2
+  AND (next_attempt_ms, partition_key, position, sub, id) > (?3, ?4, ?5, ?6, ?7)
+ORDER BY next_attempt_ms, partition_key, position, sub, id LIMIT ?8)sql";
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
+  stmt.BindText(1, kind)
+      .BindInt(2, now_ms)
+      .BindInt(3, after.next_attempt_ms)
+      .BindText(4, after.partition)
+      .BindInt(5, after.position)
+      .BindInt(6, after.sub)
+      .BindText(7, after.id)
+      .BindInt(8, std::max(limit, 0));
   return CollectRows<OutboxEntry>(stmt, ReadOutboxEntry);
 }
 
@@ -79,7 +111,13 @@ Status SqliteTxn::UpdateOutboxAttempt(std::string_view id, int attempts, int64_t
       Prepare(
           "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1"));
   stmt.BindText(1, id).BindInt(2, attempts).BindInt(3, next_attempt_ms).BindText(4, last_error);
-  return stmt.Run();
+  COGSYNC_RETURN_IF_ERROR(stmt.Run());
+  // The entries after it wait for it (store.h): its partition stays in order.
+  COGSYNC_ASSIGN_OR_RETURN(Statement defer, Prepare(R"sql(
+UPDATE outbox SET next_attempt_ms = ?2
+WHERE partition_key = (SELECT partition_key FROM outbox WHERE id = ?1) AND next_attempt_ms < ?2)sql"));
+  defer.BindText(1, id).BindInt(2, next_attempt_ms);
+  return defer.Run();
 }
 
 Result<OutboxStats> SqliteTxn::GetOutboxStats() {

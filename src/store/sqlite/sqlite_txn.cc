@@ -124,21 +124,6 @@ Record ReadRecord(const Statement& stmt) {
   return record;
 }
 
-constexpr std::string_view kDeviceColumns =
-    "device_id, pool_id, identity_id, platform, token, endpoint_arn, created_ms";
-
-Device ReadDevice(const Statement& stmt) {
-  Device device;
-  device.device_id = stmt.Text(0);
-  device.pool_id = stmt.Text(1);
-  device.identity_id = stmt.Text(2);
-  device.platform = stmt.Text(3);
-  device.token = stmt.Text(4);
-  device.endpoint_arn = stmt.Text(5);
-  device.created_ms = stmt.Int(6);
-  return device;
-}
-
 std::string Select(std::string_view columns, std::string_view rest) {
   std::string sql = "SELECT ";
   sql += columns;
@@ -502,6 +487,11 @@ Result<std::vector<Dataset>> SqliteTxn::ListPoolDatasets(std::string_view pool_i
 
 Status SqliteTxn::PurgeDataset(std::string_view identity_id, std::string_view name) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  COGSYNC_ASSIGN_OR_RETURN(
+      Statement subs,
+      Prepare("DELETE FROM subscriptions WHERE identity_id = ?1 AND dataset_name = ?2"));
+  subs.BindText(1, identity_id).BindText(2, name);
+  COGSYNC_RETURN_IF_ERROR(subs.Run());
   // Records go with the row (ON DELETE CASCADE).
   COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
                            Prepare("DELETE FROM datasets WHERE identity_id = ?1 AND name = ?2"));
@@ -582,6 +572,40 @@ Status SqliteTxn::DeleteRecords(std::string_view identity_id, std::string_view d
   return stmt.Run();
 }
 
+Status SqliteTxn::DeleteRecord(std::string_view identity_id, std::string_view dataset,
+                               std::string_view key) {
+  COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  COGSYNC_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Prepare("DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2 AND key = ?3"));
+  stmt.BindText(1, identity_id).BindText(2, dataset).BindText(3, key);
+  return stmt.Run();
+}
+
+// Both read the partial index records_tombstones (migration 4), never the live records.
+Result<int64_t> SqliteTxn::CountTombstones(std::string_view identity_id, std::string_view dataset) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
+SELECT COUNT(*) FROM records INDEXED BY records_tombstones
+WHERE identity_id = ?1 AND dataset = ?2 AND value IS NULL)sql"));
+  stmt.BindText(1, identity_id).BindText(2, dataset);
+  COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : 0;
+}
+
+Result<std::vector<std::string>> SqliteTxn::ListOldTombstones(std::string_view identity_id,
+                                                              std::string_view dataset,
+                                                              int64_t before_ms, int limit) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
+SELECT key FROM records INDEXED BY records_tombstones
+WHERE identity_id = ?1 AND dataset = ?2 AND value IS NULL AND modified_ms < ?3
+ORDER BY modified_ms, key LIMIT ?4)sql"));
+  stmt.BindText(1, identity_id)
+      .BindText(2, dataset)
+      .BindInt(3, before_ms)
+      .BindInt(4, PageLimit(limit));
+  return CollectRows<std::string>(stmt, [](const Statement& s) { return s.Text(0); });
+}
+
 // ---- usage -------------------------------------------------------------------------------------
 
 Status SqliteTxn::AddSyncSessions(std::string_view pool_id, int64_t count) {
@@ -610,80 +634,6 @@ SELECT
     usage.last_modified_ms = stmt.Int(2);
   }
   return usage;
-}
-
-// ---- push sync ---------------------------------------------------------------------------------
-
-Result<std::optional<Device>> SqliteTxn::GetDevice(std::string_view device_id) {
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                           Prepare(Select(kDeviceColumns, "FROM devices WHERE device_id = ?1")));
-  stmt.BindText(1, device_id);
-  return FirstRow<Device>(stmt, ReadDevice);
-}
-
-Result<std::optional<Device>> SqliteTxn::FindDevice(std::string_view identity_id,
-                                                    std::string_view platform,
-                                                    std::string_view token) {
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
-                           Prepare(Select(kDeviceColumns,
-                                          "FROM devices WHERE identity_id = ?1 AND platform = ?2 "
-                                          "AND token = ?3 ORDER BY device_id LIMIT 1")));
-  stmt.BindText(1, identity_id).BindText(2, platform).BindText(3, token);
-  return FirstRow<Device>(stmt, ReadDevice);
-}
-
-Status SqliteTxn::PutDevice(const Device& device) {
-  COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
-INSERT INTO devices (device_id, pool_id, identity_id, platform, token, endpoint_arn, created_ms)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-ON CONFLICT (device_id) DO UPDATE SET
-  pool_id = excluded.pool_id, identity_id = excluded.identity_id,
-  platform = excluded.platform, token = excluded.token,
-  endpoint_arn = excluded.endpoint_arn, created_ms = excluded.created_ms)sql"));
-  stmt.BindText(1, device.device_id)
-      .BindText(2, device.pool_id)
-      .BindText(3, device.identity_id)
-      .BindText(4, device.platform)
-      .BindText(5, device.token)
-      .BindText(6, device.endpoint_arn)
-      .BindInt(7, device.created_ms);
-  return stmt.Run();
-}
-
-Status SqliteTxn::PutSubscription(const Subscription& subscription) {
-  COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
-INSERT INTO subscriptions (pool_id, identity_id, dataset_name, device_id)
-VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING)sql"));
-  stmt.BindText(1, subscription.pool_id)
-      .BindText(2, subscription.identity_id)
-      .BindText(3, subscription.dataset_name)
-      .BindText(4, subscription.device_id);
-  return stmt.Run();
-}
-
-Status SqliteTxn::DeleteSubscription(const Subscription& subscription) {
-  COGSYNC_RETURN_IF_ERROR(CheckWritable());
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
-DELETE FROM subscriptions
-WHERE identity_id = ?1 AND dataset_name = ?2 AND device_id = ?3 AND pool_id = ?4)sql"));
-  stmt.BindText(1, subscription.identity_id)
-      .BindText(2, subscription.dataset_name)
-      .BindText(3, subscription.device_id)
-      .BindText(4, subscription.pool_id);
-  return stmt.Run();
-}
-
-Result<std::vector<Subscription>> SqliteTxn::ListSubscriptions(std::string_view identity_id,
-                                                               std::string_view dataset) {
-  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
-SELECT pool_id, identity_id, dataset_name, device_id FROM subscriptions
-WHERE identity_id = ?1 AND dataset_name = ?2 ORDER BY device_id, pool_id)sql"));
-  stmt.BindText(1, identity_id).BindText(2, dataset);
-  return CollectRows<Subscription>(stmt, [](const Statement& s) {
-    return Subscription{s.Text(0), s.Text(1), s.Text(2), s.Text(3)};
-  });
 }
 
 // ---- test mode ---------------------------------------------------------------------------------

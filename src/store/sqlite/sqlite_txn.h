@@ -70,14 +70,23 @@ class SqliteTxn final : public Txn {
   Status PutRecord(std::string_view identity_id, std::string_view dataset,
                    const Record& record) override;
   Status DeleteRecords(std::string_view identity_id, std::string_view dataset) override;
+  Status DeleteRecord(std::string_view identity_id, std::string_view dataset,
+                      std::string_view key) override;
+  Result<int64_t> CountTombstones(std::string_view identity_id, std::string_view dataset) override;
+  Result<std::vector<std::string>> ListOldTombstones(std::string_view identity_id,
+                                                     std::string_view dataset, int64_t before_ms,
+                                                     int limit) override;
 
   Status AddSyncSessions(std::string_view pool_id, int64_t count) override;
   Result<PoolUsage> GetPoolUsage(std::string_view pool_id) override;
 
+  // sqlite_push.cc
   Result<std::optional<Device>> GetDevice(std::string_view device_id) override;
   Result<std::optional<Device>> FindDevice(std::string_view identity_id, std::string_view platform,
                                            std::string_view token) override;
   Status PutDevice(const Device& device) override;
+  Result<std::vector<Device>> ListDevices(std::string_view identity_id) override;
+  Status DeleteDevice(std::string_view device_id) override;
   Status PutSubscription(const Subscription& subscription) override;
   Status DeleteSubscription(const Subscription& subscription) override;
   Result<std::vector<Subscription>> ListSubscriptions(std::string_view identity_id,
@@ -85,7 +94,10 @@ class SqliteTxn final : public Txn {
 
   // sqlite_outbox.cc
   Status AppendOutbox(const OutboxEntry& entry) override;
+  Status ReplaceOutbox(const OutboxEntry& entry) override;
   Result<std::vector<OutboxEntry>> ListOutbox(const OutboxCursor& after, int limit) override;
+  Result<std::vector<OutboxEntry>> ListDueOutbox(std::string_view kind, int64_t now_ms,
+                                                 const OutboxCursor& after, int limit) override;
   Status DeleteOutbox(std::string_view id) override;
   Status UpdateOutboxAttempt(std::string_view id, int attempts, int64_t next_attempt_ms,
                              std::string_view last_error) override;

@@ -168,6 +168,80 @@ TEST_P(OutboxConformanceTest, PoolDatasetScanSkipsDeletedAndOtherPools) {  // D2
   EXPECT_EQ(seen, (std::vector<std::string>{"i1/a", "i1/z", "i2/b"}));
 }
 
+// Only due entries of the kind asked for, in (due time, partition, position) order, paged.
+TEST_P(OutboxConformanceTest, DueEntriesAreReadInDueOrderAcrossPages) {  // D24
+  MustWrite([&](Txn& txn) -> Status {
+    OutboxEntry later = Entry("later", "c", 1, 0);
+    later.next_attempt_ms = 5000;  // not due at 3000
+    COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(later));
+    OutboxEntry retried = Entry("retried", "d", 1, 0);
+    retried.next_attempt_ms = 2000;
+    COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(retried));
+    OutboxEntry push = Entry("push", "e", 1, 0);
+    push.kind = "push";
+    COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(push));
+    COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(Entry("b2", "b", 2, 0)));
+    COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(Entry("a1", "a", 1, 0)));
+    return txn.AppendOutbox(Entry("b1", "b", 1, 0));
+  });
+  std::vector<std::string> ids;
+  OutboxCursor cursor;
+  while (true) {
+    std::vector<OutboxEntry> got;
+    ASSERT_TRUE(store_->store()
+                    .Read([&](Txn& txn) -> Status {
+                      COGSYNC_ASSIGN_OR_RETURN(got, txn.ListDueOutbox("stream", 3000, cursor, 2));
+                      return OkStatus();
+                    })
+                    .ok());
+    if (got.empty()) break;
+    ASSERT_LE(got.size(), 2u);
+    const OutboxEntry& last = got.back();
+    cursor = OutboxCursor{last.partition, last.position, last.sub, last.id, last.next_attempt_ms};
+    for (const auto& e : got) ids.push_back(e.id);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"a1", "b1", "b2", "retried"}));
+}
+
+// A failed attempt defers the rest of its partition, and an entry appended behind a deferred one
+// waits for it too: the due entries of a partition are always a prefix of it (store.h).
+TEST_P(OutboxConformanceTest, AFailureDefersTheRestOfItsPartition) {  // D24
+  MustWrite([&](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(Entry("p1", "p", 1, 0)));
+    COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(Entry("p2", "p", 2, 0)));
+    return txn.AppendOutbox(Entry("q1", "q", 1, 0));
+  });
+  MustWrite([&](Txn& txn) -> Status { return txn.UpdateOutboxAttempt("p1", 1, 9000, "down"); });
+  MustWrite([&](Txn& txn) -> Status { return txn.AppendOutbox(Entry("p3", "p", 3, 0)); });
+  auto due_ids = [&](int64_t now) {
+    std::vector<std::string> ids;
+    EXPECT_TRUE(store_->store()
+                    .Read([&](Txn& txn) -> Status {
+                      COGSYNC_ASSIGN_OR_RETURN(
+                          auto got, txn.ListDueOutbox("stream", now, OutboxCursor{}, 10));
+                      for (const auto& e : got) ids.push_back(e.id);
+                      return OkStatus();
+                    })
+                    .ok());
+    return ids;
+  };
+  EXPECT_EQ(due_ids(5000), (std::vector<std::string>{"q1"}));
+  EXPECT_EQ(due_ids(9000), (std::vector<std::string>{"q1", "p1", "p2", "p3"}));
+}
+
+// A push supersedes the undelivered entries of its partition (one per device and dataset).
+TEST_P(OutboxConformanceTest, ReplaceSupersedesThePartitionsPendingEntries) {  // D19
+  MustWrite([&](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(Entry("old1", "dev", 2, 0)));
+    COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(Entry("old2", "dev", 4, 0)));
+    return txn.AppendOutbox(Entry("other", "dev2", 4, 0));
+  });
+  MustWrite([&](Txn& txn) -> Status { return txn.ReplaceOutbox(Entry("new", "dev", 6, 0)); });
+  std::vector<std::string> ids;
+  for (const auto& e : ListAll(10)) ids.push_back(e.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"new", "other"}));
+}
+
 TEST_P(OutboxConformanceTest, WipeClearsTheOutbox) {
   MustWrite([&](Txn& txn) -> Status { return txn.AppendOutbox(Entry("w", "p", 1, 0)); });
   MustWrite([&](Txn& txn) -> Status { return txn.WipeCognitoState(); });

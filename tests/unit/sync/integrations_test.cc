@@ -138,6 +138,58 @@ TEST_F(StreamsTest, AnUnwritableSinkKeepsEntriesForLaterD24) {
   EXPECT_EQ(lines[1].at("syncCount").as_int64(), 2);
 }
 
+// D24: a pass reads only entries that are due (an index on the due time), so a backlog waiting
+// for its retry costs an idle server nothing, however large.
+TEST_F(StreamsTest, APassReadsOnlyDueEntriesD24) {
+  EnableStreams();
+  const int64_t later = clock_.NowMillis() + 60000;
+  MustWrite([&](store::Txn& txn) -> Status {
+    for (int i = 0; i < 600; ++i) {
+      store::OutboxEntry e;
+      e.id = "waiting-" + std::to_string(i);
+      e.kind = "stream";
+      e.pool_id = kPool;
+      e.partition = "stream\n\nidentity-" + std::to_string(i) + "\nds";
+      e.position = 2;
+      e.target = R"({"stream":"s","partitionKey":"p"})";
+      e.payload = R"({"syncCount":1})";
+      e.next_attempt_ms = later;
+      e.created_ms = clock_.NowMillis();
+      COGSYNC_RETURN_IF_ERROR(txn.AppendOutbox(e));
+    }
+    return OkStatus();
+  });
+  dispatcher_->RunPassForTesting();
+  dispatcher_->RunPassForTesting();
+  EXPECT_EQ(dispatcher_->stats().read, 0);
+  EXPECT_EQ(Outbox(*store_).size(), 600u);
+  clock_.Set(later);
+  dispatcher_->RunPassForTesting();
+  EXPECT_EQ(dispatcher_->stats().read, 600);
+  EXPECT_TRUE(Outbox(*store_).empty());
+}
+
+// D19: a push entry names its device; a device gone before delivery (replaced, or its identity
+// deleted) is not notified: the entry is dropped without a delivery attempt.
+TEST_F(SyncIntegrationsTest, PushForADeviceGoneIsDroppedD19) {
+  config_.integrations.push_webhook_url = "http://127.0.0.1:9/push";  // would fail if tried
+  MustWrite([&](store::Txn& txn) -> Status {
+    store::OutboxEntry e;
+    e.id = "push-1";
+    e.kind = "push";
+    e.pool_id = kPool;
+    e.partition = "push\ngone-device\nidentity\nds";
+    e.target = R"({"deviceId":"gone-device"})";
+    e.payload = R"({"source":"cognito-sync","syncCount":1})";
+    e.created_ms = clock_.NowMillis();
+    return txn.AppendOutbox(e);
+  });
+  dispatcher_->RunPassForTesting();
+  EXPECT_TRUE(Outbox(*store_).empty());
+  EXPECT_EQ(dispatcher_->stats().dropped, 1);
+  EXPECT_EQ(dispatcher_->stats().failed_attempts, 0);
+}
+
 TEST(DispatcherBackoff, DoublesUpToTheCap) {
   EXPECT_EQ(outbox::Dispatcher::Backoff(1, 200, 30000), 200);
   EXPECT_EQ(outbox::Dispatcher::Backoff(2, 200, 30000), 400);
@@ -199,6 +251,8 @@ TEST_F(SyncIntegrationsTest, PushGoesToSubscribedDevicesButNotTheOriginD24) {
     ASSERT_TRUE(r.ok()) << r.error().ToString();
     devices.emplace_back(r->as_object().at("DeviceId").as_string());
   }
+  UpdateOk(Dev(), "ds", bj::array{Replace("created", "1", 0)});  // only existing datasets (D19)
+  EXPECT_TRUE(Outbox(*store_).empty());                          // nobody subscribed yet
   for (size_t i = 0; i < 2; ++i) {  // the third device does not subscribe
     bj::object sub = DatasetInput("ds");
     sub["DeviceId"] = devices[i];
@@ -214,15 +268,25 @@ TEST_F(SyncIntegrationsTest, PushGoesToSubscribedDevicesButNotTheOriginD24) {
   EXPECT_EQ(pending[0].kind, "push");
   auto target = json::Parse(pending[0].target);
   ASSERT_TRUE(target);
-  EXPECT_EQ(target->at("deviceId").as_string(), devices[1]);
-  EXPECT_EQ(target->at("token").as_string(), "token-b");
+  // D19: the entry names the device only; its token is read at delivery.
+  EXPECT_EQ(target->as_object(), (bj::object{{"deviceId", devices[1]}}));
   auto payload = json::Parse(pending[0].payload);
   ASSERT_TRUE(payload);
   EXPECT_EQ(payload->at("source").as_string(), "cognito-sync");
   EXPECT_EQ(payload->at("identityPoolId").as_string(), kPool);
   EXPECT_EQ(payload->at("identityId").as_string(), kIdentity);
   EXPECT_EQ(payload->at("datasetName").as_string(), "ds");
-  EXPECT_EQ(payload->at("syncCount").as_int64(), 1);
+  EXPECT_EQ(payload->at("syncCount").as_int64(), 2);
+
+  // D19: a newer change supersedes the undelivered notification: one per device and dataset.
+  UpdateOk(Dev(), "ds", bj::array{Replace("a", "2", 2)});
+  pending = Outbox(*store_);
+  ASSERT_EQ(pending.size(), 2u);  // devices a and b, each once
+  for (const auto& entry : pending) {
+    auto later = json::Parse(entry.payload);
+    ASSERT_TRUE(later);
+    EXPECT_EQ(later->at("syncCount").as_int64(), 3);
+  }
 }
 
 TEST_F(SyncIntegrationsTest, WithoutANotifierNoPushEntriesAreWritten) {
@@ -238,6 +302,7 @@ TEST_F(SyncIntegrationsTest, WithoutANotifierNoPushEntriesAreWritten) {
       {"IdentityPoolId", kPool}, {"IdentityId", kIdentity}, {"Platform", "GCM"}, {"Token", "t"}};
   auto r = service_->RegisterDevice(me, reg);
   ASSERT_TRUE(r.ok());
+  UpdateOk(me, "ds", bj::array{Replace("created", "1", 0)});
   bj::object sub = DatasetInput("ds");
   sub["DeviceId"] = r->as_object().at("DeviceId");
   ASSERT_TRUE(service_->SubscribeToDataset(me, sub).ok());

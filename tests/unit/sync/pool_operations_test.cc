@@ -342,8 +342,11 @@ TEST_F(SyncDevicesTest, RegisterSubscribeUnsubscribe) {
   EXPECT_NE(service_->RegisterDevice(me, other_token)->as_object().at("DeviceId").as_string(),
             device);
 
+  // D19: only existing datasets can be subscribed to.
   bj::object sub = DatasetInput("not-yet-created");
   sub["DeviceId"] = device;
+  EXPECT_EQ(CodeOf(service_->SubscribeToDataset(me, sub)), "ResourceNotFoundException");
+  UpdateOk(dev, "not-yet-created", bj::array{Replace("k", "v", 0)});
   auto subscribed = service_->SubscribeToDataset(me, sub);
   ASSERT_TRUE(subscribed.ok()) << subscribed.error().ToString();
   EXPECT_TRUE(subscribed->as_object().empty());

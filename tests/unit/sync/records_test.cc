@@ -137,13 +137,26 @@ TEST_F(SyncRecordsTest, RemoveLeavesTombstoneD16) {
   EXPECT_EQ(DescribeOk("ds").at("NumRecords").as_int64(), 2);
 }
 
-// D16: a remove of a key that never existed (SyncCount 0) stores a tombstone.
-TEST_F(SyncRecordsTest, RemoveOfUnknownKeyStoresTombstoneD16) {
+// D16 (revised): a remove of a key the dataset does not hold is answered as a tombstone at the
+// new SyncCount but writes no row, so removes of unknown keys cost no storage.
+TEST_F(SyncRecordsTest, RemoveOfUnknownKeyWritesNoRowD16) {
   bj::array written = UpdateOk(Ident(), "ds", {Remove("ghost", 0)});
   ASSERT_EQ(written.size(), 1u);
+  EXPECT_EQ(written[0].as_object().at("Key").as_string(), "ghost");
+  EXPECT_EQ(written[0].as_object().at("SyncCount").as_int64(), 1);
+  EXPECT_FALSE(written[0].as_object().contains("Value"));
   bj::object listed = ListOk(Ident(), "ds");
-  EXPECT_EQ(Keys(listed.at("Records").as_array()), std::vector<std::string>{"ghost"});
+  EXPECT_TRUE(listed.at("Records").as_array().empty());
+  EXPECT_EQ(listed.at("DatasetSyncCount").as_int64(), 1);
   EXPECT_EQ(DescribeOk("ds").at("NumRecords").as_int64(), 0);
+  // Removing a tombstone again writes no row either: it keeps the count of its removal.
+  UpdateOk(Ident(), "ds", {Replace("k", "v", 0)});
+  UpdateOk(Ident(), "ds", {Remove("k", 2)});
+  bj::array again = UpdateOk(Ident(), "ds", {Remove("k", 3)});
+  EXPECT_EQ(again[0].as_object().at("SyncCount").as_int64(), 4);
+  const auto& records = ListOk(Ident(), "ds").at("Records").as_array();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].as_object().at("SyncCount").as_int64(), 3);
 }
 
 // D17: deletion keeps the count; recreation continues it; clients learn of the deletion.
