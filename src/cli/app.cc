@@ -305,8 +305,22 @@ int Serve(const Config& config) {
   options.io_threads = config.io_threads;
   options.worker_threads = config.worker_threads;
   options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  options.max_buffered_body_bytes = static_cast<size_t>(config.max_buffered_body_bytes);
   options.read_timeout_seconds = config.read_timeout_seconds;
+  options.read_stall_seconds = config.read_stall_seconds;
+  options.min_read_bytes_per_second = static_cast<size_t>(config.min_read_bytes_per_second);
   options.idle_timeout_seconds = config.idle_timeout_seconds;
+  options.max_connections = static_cast<size_t>(config.max_connections);
+  options.max_connections_per_address = static_cast<size_t>(config.max_connections_per_address);
+  options.trusted_proxies = config.trusted_proxies;
+  options.tls_cert_file = config.tls_cert_file;
+  options.tls_key_file = config.tls_key_file;
+  if (!config.plain_listen.empty()) {
+    auto plain = SplitListen(config.plain_listen);
+    if (!plain.ok()) return fail("configuration (plain_listen)", plain.error());
+    options.plain_host = plain->first;
+    options.plain_port = plain->second;
+  }
   options.cors_allowed_origins = config.cors_allowed_origins;
   options.access_log = config.access_log;
   options.metrics = &(*app)->metrics();
@@ -318,9 +332,12 @@ int Serve(const Config& config) {
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - started)
                           .count();
-  spdlog::info("cogsync listening on {}:{} (data in {}, ready in {} ms{})", options.host,
-               server.port(), config.data_dir, micros / 1000,
-               config.test_mode ? ", test mode" : "");
+  spdlog::info("cogsync listening on {}://{}:{} (data in {}, ready in {} ms{})",
+               options.tls_cert_file.empty() ? "http" : "https", options.host, server.port(),
+               config.data_dir, micros / 1000, config.test_mode ? ", test mode" : "");
+  if (options.plain_port) {
+    spdlog::info("cogsync also listening on http://{}:{}", options.plain_host, server.plain_port());
+  }
   server.Wait();
   spdlog::info("cogsync stopped");
   return 0;

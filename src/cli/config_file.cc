@@ -258,8 +258,26 @@ Status ApplyConfigFile(const std::string& path, Config& c) {
       COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.worker_threads));
     else if (k == "max_body_bytes")
       COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.max_body_bytes));
+    else if (k == "max_buffered_body_bytes")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.max_buffered_body_bytes));
     else if (k == "read_timeout_seconds")
       COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.read_timeout_seconds));
+    else if (k == "read_stall_seconds")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.read_stall_seconds));
+    else if (k == "min_read_bytes_per_second")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.min_read_bytes_per_second));
+    else if (k == "max_connections")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.max_connections));
+    else if (k == "max_connections_per_address")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.max_connections_per_address));
+    else if (k == "trusted_proxies")
+      COGSYNC_RETURN_IF_ERROR(ReadStrings(v, k, c.trusted_proxies));
+    else if (k == "tls_cert_file")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.tls_cert_file));
+    else if (k == "tls_key_file")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.tls_key_file));
+    else if (k == "plain_listen")
+      COGSYNC_RETURN_IF_ERROR(ReadString(v, k, c.plain_listen));
     else if (k == "idle_timeout_seconds")
       COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.idle_timeout_seconds));
     else if (k == "sqlite_read_connections")
@@ -293,6 +311,13 @@ Status ApplyConfigFile(const std::string& path, Config& c) {
       COGSYNC_RETURN_IF_ERROR(ReadProviders(v, c.login_providers));
     else
       return Bad("unknown key " + std::string(kv.key()));
+  }
+  if (c.max_buffered_body_bytes < 0 || c.read_stall_seconds < 0 ||
+      c.min_read_bytes_per_second < 0 || c.max_connections < 1 ||
+      c.max_connections_per_address < 0) {
+    return Bad(
+        "max_buffered_body_bytes, read_stall_seconds, min_read_bytes_per_second and "
+        "max_connections_per_address must not be negative, max_connections must be positive");
   }
   return OkStatus();
 }

@@ -20,7 +20,7 @@ using cogsync::Config;
 
 struct Flags {
   std::optional<std::string> listen, data_dir, config, store, region, account_id, public_url,
-      log_level;
+      log_level, tls_cert, tls_key, plain_listen;
   std::optional<int> io_threads, worker_threads;
   bool test_mode = false;
   bool insecure = false;
@@ -53,6 +53,9 @@ int BuildConfig(const Flags& f, Config& c) {
   if (f.account_id) c.account_id = *f.account_id;
   if (f.public_url) c.public_url = *f.public_url;
   if (f.log_level) c.log_level = *f.log_level;
+  if (f.tls_cert) c.tls_cert_file = *f.tls_cert;
+  if (f.tls_key) c.tls_key_file = *f.tls_key;
+  if (f.plain_listen) c.plain_listen = *f.plain_listen;
   if (f.io_threads) c.io_threads = *f.io_threads;
   if (f.worker_threads) c.worker_threads = *f.worker_threads;
   if (f.test_mode) c.test_mode = true;
@@ -85,6 +88,16 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   AddCommonFlags(serve, flags);
   serve->add_option("--listen", flags.listen, "HOST:PORT (default 127.0.0.1:8080)")
       ->envname("COGSYNC_LISTEN");
+  serve
+      ->add_option("--tls-cert", flags.tls_cert,
+                   "PEM certificate chain: serve HTTPS on --listen (with --tls-key)")
+      ->envname("COGSYNC_TLS_CERT");
+  serve->add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert")
+      ->envname("COGSYNC_TLS_KEY");
+  serve
+      ->add_option("--plain-listen", flags.plain_listen,
+                   "HOST:PORT for plain HTTP beside HTTPS (default: none)")
+      ->envname("COGSYNC_PLAIN_LISTEN");
   serve->add_option("--region", flags.region, "Region in ids and ARNs (default us-east-1)")
       ->envname("COGSYNC_REGION");
   serve->add_option("--account-id", flags.account_id, "Account id in ARNs (default 000000000000)")

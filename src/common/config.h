@@ -104,8 +104,20 @@ struct Config {
   int outbound_calls_per_pool = 4;
   int outbound_calls_total = 0;
   int64_t max_body_bytes = 2 * 1024 * 1024 + 64 * 1024;
+  int64_t max_buffered_body_bytes = 64 * 1024 * 1024;  // all connections' request bodies
   int read_timeout_seconds = 30;
+  int read_stall_seconds = 10;               // a request being read must make progress within it
+  int64_t min_read_bytes_per_second = 1024;  // ... of at least this rate
   int idle_timeout_seconds = 60;
+  int64_t max_connections = 10000;
+  int64_t max_connections_per_address = 256;  // 0: no limit
+  // Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client.
+  std::vector<std::string> trusted_proxies;
+  // HTTPS: with both set, `listen` speaks TLS only; SIGHUP re-reads both files.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // HOST:PORT of an additional plain-HTTP listener; empty: none.
+  std::string plain_listen;
   int sqlite_read_connections = 8;
   int64_t sqlite_cache_kib = 16384;
   int postgres_pool_size = 8;  // sessions per node (each node opens up to this many)

@@ -108,6 +108,16 @@ ApiError ApiError::MethodNotAllowed(std::string m) {
 ApiError ApiError::RequestEntityTooLarge(std::string m) {
   return Make("RequestEntityTooLargeException", HttpStatus::kPayloadTooLarge, std::move(m), true);
 }
+ApiError ApiError::RequestHeaderFieldsTooLarge(std::string m) {
+  return Make("RequestEntityTooLargeException", HttpStatus::kHeaderFieldsTooLarge, std::move(m),
+              true);
+}
+ApiError ApiError::RequestTimeout(std::string m) {
+  return Make("RequestTimeoutException", HttpStatus::kRequestTimeout, std::move(m), true);
+}
+ApiError ApiError::BadRequest(std::string m) {
+  return Make("BadRequestException", HttpStatus::kBadRequest, std::move(m), true);
+}
 ApiError ApiError::ServiceUnavailable(std::string m) {
   return Make("ServiceUnavailableException", HttpStatus::kServiceUnavailable, std::move(m), true);
 }

@@ -86,8 +86,13 @@ class ApiError {
   static ApiError AccessDenied(std::string message);
   static ApiError UnknownOperation(std::string message);
   static ApiError MethodNotAllowed(std::string message);
-  static ApiError RequestEntityTooLarge(std::string message);
+  static ApiError RequestEntityTooLarge(std::string message);  // 413
+  // 431, with RequestEntityTooLargeException as its code.
+  static ApiError RequestHeaderFieldsTooLarge(std::string message);
+  static ApiError RequestTimeout(std::string message);
   static ApiError ServiceUnavailable(std::string message);
+  // A request the HTTP layer cannot take as it was sent (plain HTTP on the HTTPS port).
+  static ApiError BadRequest(std::string message);
 
  private:
   std::string code_;

@@ -37,8 +37,19 @@ struct Response {
   std::string error_code;
 };
 
+// Why the server refused a request before (or instead of) handing it to the handler. The HTTP
+// layer knows no protocol's error names: the handler turns a reason into its own error.
+enum class Rejection {
+  kHeaderTooLarge,      // request line plus header fields over the header limit (431)
+  kBodyTooLarge,        // declared or received body over the body limit (413)
+  kBadFraming,          // malformed HTTP, or a Transfer-Encoding other than chunked (400)
+  kTimeout,             // the request did not arrive in time, or stopped making progress (408)
+  kOverloaded,          // too many requests in flight or request bytes buffered (503)
+  kPlainHttpOnTlsPort,  // a plain HTTP request on a port that speaks HTTPS (400)
+};
+
 // What the server calls for every request other than its own endpoints (/healthz, CORS
-// preflight). Implementations must be thread-safe.
+// preflight). Implementations must be thread-safe and must not throw.
 class Handler {
  public:
   virtual ~Handler() = default;
@@ -46,6 +57,11 @@ class Handler {
   // instead of an I/O thread.
   virtual bool IsWrite(const Request& request) const = 0;
   virtual Response Handle(const Request& request) = 0;
+  // The response to a request the server refuses; the server decides whether the connection
+  // stays open (only after kOverloaded, when the whole request was read). `request` holds what
+  // had been parsed (method, target and headers may be empty); its body is always empty.
+  // Called on an I/O thread: must be cheap and must not block.
+  virtual Response Reject(const Request& request, Rejection reason) = 0;
 };
 
 }  // namespace cogsync::http

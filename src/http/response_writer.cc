@@ -7,7 +7,6 @@
 #include <string_view>
 
 #include "common/ascii.h"
-#include "common/json.h"
 
 namespace cogsync::http::internal {
 namespace {
@@ -155,28 +154,11 @@ void AppendResponseHead(std::string& out, const Response& response, const HeadCo
   out += kCrlf;
 }
 
-Response ErrorResponse(int status, std::string_view code, std::string_view message) {
-  Response response;
-  response.status = status;
-  response.error_code = std::string(code);
-  response.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
-  response.headers.emplace_back("x-amzn-ErrorType", std::string(code));
-  response.body.reserve(40 + code.size() + message.size());
-  response.body += "{\"__type\":";
-  json::AppendString(response.body, code);
-  response.body += ",\"message\":";
-  json::AppendString(response.body, message);
-  response.body += '}';
-  return response;
-}
-
 Response HealthResponse(bool ready) {
-  if (!ready) {
-    return ErrorResponse(503, "ServiceUnavailableException", "The server is not ready yet.");
-  }
   Response response;
+  response.status = ready ? 200 : 503;
   response.headers.emplace_back("Content-Type", "application/json");
-  response.body = R"({"status":"ok"})";
+  response.body = ready ? R"({"status":"ok"})" : R"({"status":"starting"})";
   return response;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Turning a Response into HTTP/1.1 bytes, the server's own responses (errors, /healthz, CORS
-// preflight) and the CORS policy. Internal to src/http; no Beast types, so it is cheap to test.
+// Turning a Response into HTTP/1.1 bytes, the server's own responses (/healthz, CORS preflight)
+// and the CORS policy. Errors are the handler's to encode (Handler::Reject). Internal to src/http;
+// no Beast types, so it is cheap to test.
 
 #include <string>
 #include <string_view>
@@ -35,10 +36,7 @@ struct HeadContext {
 // handler are ignored and written by this function.
 void AppendResponseHead(std::string& out, const Response& response, const HeadContext& context);
 
-// An AWS-style error produced by the server itself:
-// {"__type":"<code>","message":"<message>"} with x-amzn-ErrorType.
-Response ErrorResponse(int status, std::string_view code, std::string_view message);
-// GET /healthz.
+// GET /healthz: 200 {"status":"ok"} once ready, 503 {"status":"starting"} before.
 Response HealthResponse(bool ready);
 // The answer to an OPTIONS request (any path): allowed methods, the requested headers echoed,
 // a one-day max age. Access-Control-Allow-Origin is added by AppendResponseHead.

@@ -35,6 +35,7 @@ constexpr size_t kAccessLogQueue = 8192;
 // The sweep must be fine-grained enough for the shortest timeout yet cheap when idle.
 std::chrono::milliseconds SweepInterval(const ServerOptions& options) {
   int shortest = std::min(options.read_timeout_seconds, options.idle_timeout_seconds);
+  if (options.read_stall_seconds > 0) shortest = std::min(shortest, options.read_stall_seconds);
   auto interval = std::chrono::milliseconds(std::max(shortest, 0) * 1000 / 10);
   return std::clamp(interval, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
 }
@@ -46,8 +47,19 @@ struct Server::Impl {
       : shared(std::move(options), handler, std::move(ready)),
         sweep_interval(SweepInterval(shared.options)) {}
 
+  struct Listener {
+    std::unique_ptr<tcp::acceptor> acceptor;
+    bool tls = false;
+    uint16_t port = 0;
+  };
+
   Status Start();
-  void Accept();
+  Result<Listener> Bind(const std::string& host, uint16_t port, bool tls);
+  void Accept(Listener& listener);
+  // Decides on a new connection: over the connection cap or its address's cap it is closed;
+  // near the cap the longest-idle connection of `target` makes room for it.
+  void Admit(Loop& target, const Listener& listener, tcp::socket socket);
+  void WatchSignals();
   void ScheduleSweep(Loop& loop);
   // Non-blocking: stops accepting and asks every connection to finish. Safe from any thread.
   void RequestStop();
@@ -61,11 +73,12 @@ struct Server::Impl {
   // its counters.
   std::vector<std::unique_ptr<Loop>> loops;
   std::unique_ptr<asio::thread_pool> workers;
-  std::unique_ptr<tcp::acceptor> acceptor;
+  std::vector<Listener> listeners;  // [0]: host:port (TLS when configured), [1]: plain HTTP
   std::unique_ptr<asio::signal_set> signals;
   std::shared_ptr<spdlog::details::thread_pool> log_pool;
-  size_t next_loop = 0;
+  size_t next_loop = 0;  // touched by the first loop only (every acceptor runs there)
   uint16_t port = 0;
+  uint16_t plain_port = 0;
 
   Mutex mu;
   std::condition_variable state_cv;
@@ -75,47 +88,78 @@ struct Server::Impl {
   bool finished GUARDED_BY(mu) = false;
 };
 
+Result<Server::Impl::Listener> Server::Impl::Bind(const std::string& host, uint16_t port,
+                                                  bool tls) {
+  error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  tcp::endpoint endpoint;
+  if (ec) {
+    tcp::resolver resolver(loops[0]->ioc);
+    auto results = resolver.resolve(host, std::to_string(port), ec);
+    if (ec || results.empty()) {
+      return ApiError::InternalError("cannot resolve listen host '" + host + "'");
+    }
+    endpoint = results.begin()->endpoint();
+  } else {
+    endpoint = tcp::endpoint(address, port);
+  }
+  Listener listener;
+  listener.tls = tls;
+  listener.acceptor = std::make_unique<tcp::acceptor>(loops[0]->ioc);
+  auto fail = [&](const char* what) -> ApiError {
+    return ApiError::InternalError(std::string(what) + " " + host + ":" + std::to_string(port) +
+                                   ": " + ec.message());
+  };
+  listener.acceptor->open(endpoint.protocol(), ec);
+  if (ec) return fail("cannot open a socket for");
+  listener.acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) return fail("cannot set up");
+  listener.acceptor->bind(endpoint, ec);
+  if (ec) return fail("cannot bind");
+  listener.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("cannot listen on");
+  listener.port = listener.acceptor->local_endpoint(ec).port();
+  return listener;
+}
+
 Status Server::Impl::Start() {
   {
     MutexLock lock(mu);
     if (started) return ApiError::InternalError("the HTTP server was already started");
   }
   const ServerOptions& options = shared.options;
+  COGSYNC_ASSIGN_OR_RETURN(shared.proxies,
+                           internal::TrustedProxies::Parse(options.trusted_proxies));
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  if (tls) {
+    if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+      return ApiError::InvalidParameter("TLS needs both a certificate file and a key file");
+    }
+    COGSYNC_ASSIGN_OR_RETURN(
+        shared.tls, internal::TlsContexts::Create(options.tls_cert_file, options.tls_key_file));
+  }
   size_t io_threads = options.io_threads > 0 ? size_t(options.io_threads)
                                              : std::max(1u, std::thread::hardware_concurrency());
   for (size_t i = 0; i < io_threads; ++i) loops.push_back(std::make_unique<Loop>());
 
-  error_code ec;
-  auto address = asio::ip::make_address(options.host, ec);
-  tcp::endpoint endpoint;
-  if (ec) {
-    tcp::resolver resolver(loops[0]->ioc);
-    auto results = resolver.resolve(options.host, std::to_string(options.port), ec);
-    if (ec || results.empty()) {
-      loops.clear();
-      return ApiError::InternalError("cannot resolve listen host '" + options.host + "'");
-    }
-    endpoint = results.begin()->endpoint();
-  } else {
-    endpoint = tcp::endpoint(address, options.port);
-  }
-  acceptor = std::make_unique<tcp::acceptor>(loops[0]->ioc);
-  auto fail = [&](const char* what) -> Status {
-    std::string message = std::string(what) + " " + options.host + ":" +
-                          std::to_string(options.port) + ": " + ec.message();
-    acceptor.reset();
+  auto main_listener = Bind(options.host, options.port, tls);
+  if (!main_listener.ok()) {
     loops.clear();
-    return ApiError::InternalError(std::move(message));
-  };
-  acceptor->open(endpoint.protocol(), ec);
-  if (ec) return fail("cannot open a socket for");
-  acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (ec) return fail("cannot set up");
-  acceptor->bind(endpoint, ec);
-  if (ec) return fail("cannot bind");
-  acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return fail("cannot listen on");
-  port = acceptor->local_endpoint(ec).port();
+    return main_listener.error();
+  }
+  listeners.push_back(std::move(main_listener).value());
+  port = listeners[0].port;
+  if (options.plain_port) {
+    auto plain = Bind(options.plain_host.empty() ? options.host : options.plain_host,
+                      *options.plain_port, false);
+    if (!plain.ok()) {
+      listeners.clear();
+      loops.clear();
+      return plain.error();
+    }
+    listeners.push_back(std::move(plain).value());
+    plain_port = listeners[1].port;
+  }
 
   if (options.access_log) {
     if (options.access_logger) {
@@ -137,7 +181,7 @@ Status Server::Impl::Start() {
     MutexLock lock(mu);
     started = true;
   }
-  Accept();
+  for (auto& listener : listeners) Accept(listener);
   for (auto& loop : loops) {
     ScheduleSweep(*loop);
     loop->thread = std::thread([this, l = loop.get()] {
@@ -148,29 +192,54 @@ Status Server::Impl::Start() {
   return OkStatus();
 }
 
-void Server::Impl::Accept() {
+void Server::Impl::Accept(Listener& listener) {
   Loop& target = *loops[next_loop];
   next_loop = (next_loop + 1) % loops.size();
-  acceptor->async_accept(target.ioc, [this, &target](const error_code& ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-    if (ec) {
-      // Usually out of file descriptors: retry shortly rather than spin.
-      auto timer = std::make_shared<asio::steady_timer>(loops[0]->ioc, kAcceptRetryDelay);
-      timer->async_wait([this, timer](const error_code&) {
-        if (acceptor->is_open()) Accept();
+  listener.acceptor->async_accept(
+      target.ioc, [this, &target, &listener](const error_code& ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !listener.acceptor->is_open()) return;
+        if (ec) {
+          // Usually out of file descriptors: retry shortly rather than spin.
+          auto timer = std::make_shared<asio::steady_timer>(loops[0]->ioc, kAcceptRetryDelay);
+          timer->async_wait([this, timer, &listener](const error_code&) {
+            if (listener.acceptor->is_open()) Accept(listener);
+          });
+          return;
+        }
+        Admit(target, listener, std::move(socket));
+        Accept(listener);
       });
+}
+
+void Server::Impl::Admit(Loop& target, const Listener& listener, tcp::socket socket) {
+  const ServerOptions& options = shared.options;
+  const size_t count = shared.connections.load(std::memory_order_relaxed);
+  error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec || count >= options.max_connections) {
+    socket.close(ec);
+    return;
+  }
+  std::string source;
+  if (options.max_connections_per_address > 0 && !shared.proxies.Contains(endpoint.address())) {
+    source = internal::SourceKey(endpoint.address());
+    if (!shared.sources.TryAdd(source)) {
+      socket.close(ec);
       return;
     }
-    if (shared.connections.load(std::memory_order_relaxed) >= shared.options.max_connections) {
-      error_code ignored;
-      socket.close(ignored);
-    } else {
-      shared.connections.fetch_add(1, std::memory_order_relaxed);
-      asio::post(target.ioc, [this, &target, s = std::move(socket)]() mutable {
-        std::make_shared<Connection>(shared, target, std::move(s))->Start();
-      });
+  }
+  shared.connections.fetch_add(1, std::memory_order_relaxed);
+  const bool evict = count >= options.max_connections - options.max_connections / 20;
+  auto tls = listener.tls ? shared.tls->Current() : nullptr;
+  asio::post(target.ioc, [this, &target, evict, s = std::move(socket), source = std::move(source),
+                          tls = std::move(tls)]() mutable {
+    if (evict) {
+      for (Connection* connection : target.connections) {
+        if (connection->EvictIfIdle()) break;
+      }
     }
-    Accept();
+    std::make_shared<Connection>(shared, target, std::move(s), std::move(source), std::move(tls))
+        ->Start();
   });
 }
 
@@ -194,7 +263,7 @@ void Server::Impl::RequestStop() {
   state_cv.notify_all();
   asio::post(loops[0]->ioc, [this] {
     error_code ignored;
-    acceptor->close(ignored);
+    for (auto& listener : listeners) listener.acceptor->close(ignored);
     if (signals) signals->cancel(ignored);
   });
   for (auto& loop : loops) {
@@ -229,7 +298,7 @@ void Server::Impl::Finish() {
   workers->stop();
   workers->join();
   signals.reset();
-  acceptor.reset();
+  listeners.clear();
   loops.clear();  // destroys the remaining connections
   shared.workers = nullptr;
   if (shared.access_log) shared.access_log->flush();
@@ -251,6 +320,30 @@ Status Server::Start() { return impl_->Start(); }
 
 uint16_t Server::port() const { return impl_->port; }
 
+uint16_t Server::plain_port() const { return impl_->plain_port; }
+
+Status Server::ReloadTls() {
+  if (!impl_->shared.tls) return ApiError::InvalidParameter("TLS is not configured");
+  return impl_->shared.tls->Reload();
+}
+
+void Server::Impl::WatchSignals() {
+  signals->async_wait([this](const error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      // Reading two small files on the I/O thread: rare, and only when the operator asks.
+      if (auto s = shared.tls->Reload(); s.ok()) {
+        spdlog::info("SIGHUP: reloaded the TLS certificate and key");
+      } else {
+        spdlog::error("SIGHUP: {}; still serving the previous certificate", s.error().message());
+      }
+      WatchSignals();
+      return;
+    }
+    RequestStop();  // on an I/O thread: Wait() completes the shutdown
+  });
+}
+
 void Server::Stop() {
   impl_->RequestStop();
   if (!impl_->OnOwnThread()) impl_->Finish();
@@ -262,9 +355,8 @@ void InstallSignalHandlers(Server& server) {
   Server::Impl& impl = *server.impl_;
   if (impl.loops.empty()) return;
   impl.signals = std::make_unique<asio::signal_set>(impl.loops[0]->ioc, SIGINT, SIGTERM);
-  impl.signals->async_wait([&impl](const error_code& ec, int) {
-    if (!ec) impl.RequestStop();  // on an I/O thread: Wait() completes the shutdown
-  });
+  if (impl.shared.tls) impl.signals->add(SIGHUP);
+  impl.WatchSignals();
 }
 
 }  // namespace cogsync::http

@@ -1,6 +1,8 @@
 #pragma once
-// The HTTP/1.1 front door: accepts connections, enforces size and time limits, answers its own
-// endpoints (/healthz, CORS preflights) and hands every other request to a Handler.
+// The HTTP/1.1 front door, over plain TCP or TLS: accepts connections, enforces size, time,
+// memory and connection limits, answers its own endpoints (/healthz, CORS preflights) and hands
+// every other request to a Handler; requests it refuses are described to the Handler by a
+// Rejection reason, which the Handler encodes.
 //
 // Threading: `io_threads` threads each run their own io_context, and every connection lives on
 // exactly one of them for its whole life. A connection's state is therefore only touched by one
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,14 +37,37 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0: the system picks a free port; read it back with Server::port()
   int io_threads = 0;    // 0: one per core
   int worker_threads = 32;
-  size_t max_header_bytes = 16 * 1024;  // request line plus fields; beyond it: 431, close
+  // The request line plus all header fields together; beyond it: 431, close.
+  size_t max_header_bytes = 16 * 1024;
   // UpdateRecords can carry a 1 MB value plus JSON escaping. Beyond it: 413 before reading it.
   size_t max_body_bytes = 2 * 1024 * 1024 + 64 * 1024;
-  int read_timeout_seconds = 30;      // a whole request (and a whole response write) must fit in it
-  int idle_timeout_seconds = 60;      // keep-alive connection with no request started
-  size_t max_connections = 10000;     // beyond it, new connections are closed at once
-  size_t max_in_flight = 4096;        // requests being handled; beyond it: 503 at once
-  int shutdown_timeout_seconds = 10;  // how long Stop() waits for in-flight requests
+  // Request-body bytes all connections together may hold in memory (each connection's first
+  // 16 KiB of body excepted); a body that needs more is refused with a 503 (kOverloaded).
+  size_t max_buffered_body_bytes = 64 * 1024 * 1024;
+  int read_timeout_seconds = 30;  // a whole request (and a whole response write) must fit in it
+  // Progress while a request is read: at least min_read_bytes_per_second * read_stall_seconds
+  // bytes within every read_stall_seconds (or the end of the request); else 408. 0: no check.
+  int read_stall_seconds = 10;
+  size_t min_read_bytes_per_second = 1024;
+  int idle_timeout_seconds = 60;  // keep-alive connection with no request started
+  // Beyond it new connections are closed at once; from 95% of it on, each new connection closes
+  // the longest-idle keep-alive connection of its I/O thread instead.
+  size_t max_connections = 10000;
+  // Open connections per source address (an IPv6 /64 counts as one); 0: no limit. Connections
+  // from trusted proxies are not counted.
+  size_t max_connections_per_address = 256;
+  // Addresses or CIDR networks of reverse proxies whose X-Forwarded-For names the client (for
+  // throttling and logs). Empty: the TCP peer is the client and X-Forwarded-For is ignored.
+  std::vector<std::string> trusted_proxies;
+  size_t max_in_flight = 4096;  // requests being handled; beyond it: 503 at once
+  // TLS: when both are set, host:port speaks HTTPS only (TLS 1.2+), with this PEM certificate
+  // chain and key, re-read by ReloadTls() (SIGHUP after InstallSignalHandlers).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // A second listener for plain HTTP (e.g. /healthz for a load balancer beside TLS), when set.
+  std::string plain_host;
+  std::optional<uint16_t> plain_port;  // 0: the system picks a free port
+  int shutdown_timeout_seconds = 10;   // how long Stop() waits for in-flight requests
   // "*" allows every origin; otherwise exact origins such as "https://app.example.com".
   std::vector<std::string> cors_allowed_origins = {"*"};
   bool access_log = true;
@@ -69,6 +95,12 @@ class Server {
   Status Start();
   // The bound port (useful with port 0); 0 before Start().
   uint16_t port() const;
+  // The plain-HTTP listener's port when one is configured; 0 otherwise.
+  uint16_t plain_port() const;
+
+  // Reads the TLS certificate and key again; new connections use them, established ones keep
+  // theirs. A failure (logged by the caller) keeps the previous ones. Thread-safe.
+  Status ReloadTls();
 
   // Graceful stop: stops accepting, closes idle connections, lets requests already received
   // finish (their responses carry Connection: close), waits at most shutdown_timeout_seconds for
@@ -86,9 +118,10 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// Makes SIGINT and SIGTERM call Stop() (graceful). Call after a successful Start(); the signals
-// are watched by the server's first I/O loop, so the caller then blocks in Wait(), which finishes
-// the shutdown on the caller's thread.
+// Makes SIGINT and SIGTERM call Stop() (graceful), and SIGHUP call ReloadTls() when TLS is on
+// (the outcome is logged). Call after a successful Start(); the signals are watched by the
+// server's first I/O loop, so the caller then blocks in Wait(), which finishes the shutdown on
+// the caller's thread.
 void InstallSignalHandlers(Server& server);
 
 }  // namespace cogsync::http

@@ -1,6 +1,7 @@
 #pragma once
 // State shared between the server and its connections. Internal to src/http.
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,9 +13,11 @@
 #include <memory>
 #include <thread>
 
+#include "http/admission.h"
 #include "http/message.h"
 #include "http/response_writer.h"
 #include "http/server.h"
+#include "http/tls.h"
 
 namespace cogsync::http::internal {
 
@@ -24,7 +27,8 @@ class Connection;
 // `ioc` itself is touched only from that thread.
 struct Loop {
   // Declared before `ioc` so that it is still alive when the io_context's destructor destroys
-  // pending handlers, which may hold the last reference to a connection.
+  // pending handlers, which may hold the last reference to a connection. A connection moves to
+  // the back whenever it becomes idle, so idle ones near the front have waited longest.
   std::list<Connection*> connections;
   boost::asio::io_context ioc{1};  // one thread runs it
   boost::asio::steady_timer sweep_timer{ioc};
@@ -39,7 +43,12 @@ struct Shared {
         ready(std::move(r)),
         cors(options.cors_allowed_origins),
         read_timeout(std::chrono::seconds(options.read_timeout_seconds)),
-        idle_timeout(std::chrono::seconds(options.idle_timeout_seconds)) {}
+        idle_timeout(std::chrono::seconds(options.idle_timeout_seconds)),
+        stall_timeout(std::chrono::seconds(options.read_stall_seconds)),
+        stall_window_bytes(options.min_read_bytes_per_second *
+                           size_t(std::max(options.read_stall_seconds, 0))),
+        body_budget(options.max_buffered_body_bytes),
+        sources(options.max_connections_per_address) {}
 
   const ServerOptions options;
   Handler& handler;
@@ -47,6 +56,13 @@ struct Shared {
   const CorsPolicy cors;
   const std::chrono::steady_clock::duration read_timeout;
   const std::chrono::steady_clock::duration idle_timeout;
+  // A request being read must bring stall_window_bytes within every stall_timeout (or finish).
+  const std::chrono::steady_clock::duration stall_timeout;
+  const size_t stall_window_bytes;
+  BodyBudget body_budget;
+  SourceLimiter sources;
+  TrustedProxies proxies;                      // set by Start()
+  std::unique_ptr<TlsContexts> tls;            // null: no TLS listener
   std::shared_ptr<spdlog::logger> access_log;  // null: access log off
   boost::asio::thread_pool* workers = nullptr;
 

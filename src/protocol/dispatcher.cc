@@ -14,9 +14,6 @@ namespace {
 
 namespace bj = boost::json;
 
-constexpr std::string_view kIdentityTargetPrefix = "AWSCognitoIdentityService";
-constexpr std::string_view kSyncTargetPrefix = "AWSCognitoSyncService";
-
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -183,17 +180,10 @@ http::Response Dispatcher::HandleExtra(const http::Request& request, std::string
   return {};
 }
 
-http::Response Dispatcher::Dispatch(const http::Request& request, Service* service) {
+http::Response Dispatcher::Dispatch(const http::Request& request) {
   auto routed = Route(request);
-  if (!routed.ok()) {
-    *service = PathOf(request.target) == "/" && request.Header("x-amz-target") != nullptr &&
-                       request.Header("x-amz-target")->find(kSyncTargetPrefix) == std::string::npos
-                   ? Service::kIdentity
-                   : Service::kSync;
-    return EncodeError(*service, routed.error());
-  }
+  if (!routed.ok()) return EncodeError(ServiceOf(request), routed.error());
   const OperationEntry& entry = *routed->entry;
-  *service = entry.service;
   http::Response response = Run(request, *routed);
   response.operation = std::string(entry.model->name);
   return response;
@@ -234,16 +224,7 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
     return EncodeError(entry.service, allowed.error());
   }
   if (auto cc = json::GetString(*input, "ClientContext")) ctx.client_context = *cc;
-  auto call = [&]() -> Result<bj::value> {
-    try {
-      return entry.call(ctx, *input);
-    } catch (const std::exception& e) {
-      spdlog::error("request {} {}: unexpected exception: {}", request.request_id, ctx.operation,
-                    encoding::OneLine(e.what()));
-      return ApiError::InternalError("Internal server error (request " + request.request_id + ")");
-    }
-  };
-  Result<bj::value> output = call();
+  Result<bj::value> output = entry.call(ctx, *input);
   if (!output.ok()) {
     const ApiError& error = output.error();
     if (!error.detail().empty()) {
@@ -266,15 +247,28 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
 }
 
 http::Response Dispatcher::Handle(const http::Request& request) {
-  std::string_view path = PathOf(request.target);
-  if (path.size() > 2 && (path[1] == '.' || path[1] == 'm')) {
-    bool handled = false;
-    http::Response extra = HandleExtra(request, path, &handled);
-    if (handled) return extra;
+  try {
+    std::string_view path = PathOf(request.target);
+    if (path.size() > 2 && (path[1] == '.' || path[1] == 'm')) {
+      bool handled = false;
+      http::Response extra = HandleExtra(request, path, &handled);
+      if (handled) return extra;
+    }
+    if (IsQueryRequest(request)) return DispatchQuery(request);
+    return Dispatch(request);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {}: unexpected exception: {}", request.request_id,
+                  PathOf(request.target), encoding::OneLine(e.what()));
+  } catch (...) {
+    spdlog::error("request {} {}: unexpected exception", request.request_id,
+                  PathOf(request.target));
   }
-  if (IsQueryRequest(request)) return DispatchQuery(request);
-  Service service = Service::kSync;
-  return Dispatch(request, &service);
+  return EncodeError(ServiceOf(request), ApiError::InternalError("Internal server error (request " +
+                                                                 request.request_id + ")"));
+}
+
+http::Response Dispatcher::Reject(const http::Request& request, http::Rejection reason) {
+  return EncodeError(ServiceOf(request), RejectionError(reason));
 }
 
 }  // namespace cogsync::protocol

@@ -39,7 +39,10 @@ class Dispatcher final : public http::Handler {
              std::vector<sts::StsOperation> sts = {});
 
   bool IsWrite(const http::Request& request) const override;
+  // Has the one catch-all of the request path: an exception escaping a handler (a bug) is
+  // logged and answered with InternalErrorException.
   http::Response Handle(const http::Request& request) override;
+  http::Response Reject(const http::Request& request, http::Rejection reason) override;
 
  private:
   struct Routed {
@@ -50,7 +53,7 @@ class Dispatcher final : public http::Handler {
   Result<Routed> Route(const http::Request& request) const;
   Result<boost::json::object> DecodeInput(const http::Request& request, Routed& routed) const;
   http::Response HandleExtra(const http::Request& request, std::string_view path, bool* handled);
-  http::Response Dispatch(const http::Request& request, Service* service);
+  http::Response Dispatch(const http::Request& request);
   http::Response Run(const http::Request& request, Routed& routed);
   // The AWS Query protocol (STS, D27; query_dispatch.cc): `POST /` with a form body and no
   // X-Amz-Target, or `GET /?...`. Everything else routes as before.

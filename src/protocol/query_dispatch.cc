@@ -72,15 +72,8 @@ http::Response Dispatcher::DispatchQuery(const http::Request& request) {
     if (!principal.ok()) return fail(principal.error());
     ctx.principal = std::move(principal).value();
   }
-  Result<boost::json::object> output = [&]() -> Result<boost::json::object> {
-    try {
-      return op->call(ctx, *params);
-    } catch (const std::exception& e) {
-      spdlog::error("request {} {}: unexpected exception: {}", request.request_id, ctx.operation,
-                    e.what());
-      return ApiError::InternalError("Internal server error (request " + request.request_id + ")");
-    }
-  }();
+  // An exception escaping the call reaches the one catch-all, in Dispatcher::Handle.
+  Result<boost::json::object> output = op->call(ctx, *params);
   http::Response response = output.ok() ? EncodeQueryOutput(op->action, *output, request.request_id)
                                         : fail(output.error());
   if (!output.ok() && output.error().sync_status() == HttpStatus::kInternalServerError) {

@@ -1,5 +1,7 @@
 #include "protocol/wire.h"
 
+#include <string_view>
+
 #include "common/json.h"
 
 namespace cogsync::protocol {
@@ -30,6 +32,33 @@ http::Response EncodeError(Service service, const ApiError& error) {
   r.body += '}';
   r.error_code = error.code();
   return r;
+}
+
+Service ServiceOf(const http::Request& request) {
+  std::string_view path = request.target;
+  path = path.substr(0, path.find('?'));
+  const std::string* target = request.Header("x-amz-target");
+  return path == "/" && target != nullptr && target->find(kSyncTargetPrefix) == std::string::npos
+             ? Service::kIdentity
+             : Service::kSync;
+}
+
+ApiError RejectionError(http::Rejection reason) {
+  switch (reason) {
+    case http::Rejection::kHeaderTooLarge:
+      return ApiError::RequestHeaderFieldsTooLarge("The request header fields are too large.");
+    case http::Rejection::kBodyTooLarge:
+      return ApiError::RequestEntityTooLarge("The request body is larger than the server accepts.");
+    case http::Rejection::kBadFraming:
+      return ApiError::Serialization("Malformed HTTP request.");
+    case http::Rejection::kTimeout:
+      return ApiError::RequestTimeout("The request was not received within the time limit.");
+    case http::Rejection::kOverloaded:
+      return ApiError::ServiceUnavailable("The server is overloaded; retry later.");
+    case http::Rejection::kPlainHttpOnTlsPort:
+      return ApiError::BadRequest("This port speaks HTTPS; the plain HTTP request was refused.");
+  }
+  return ApiError::InternalError("Internal server error.");
 }
 
 }  // namespace cogsync::protocol

@@ -12,7 +12,9 @@ import gzip
 import json
 import os
 import pathlib
+import select
 import socket
+import sys
 import threading
 import time
 import unittest
@@ -241,6 +243,44 @@ class FramingTest(AbuseTestCase):
         self.assertLessEqual(len(statuses(raw)), 1, raw)
         self.assertNotIn(200, statuses(raw))
 
+    def test_transfer_encoding_other_than_chunked(self):
+        # Issue 13 finding 7, RFC 9112 6.1: only exactly "chunked" frames a body. With any other
+        # coding the body must not be read as a second request: 400, and the connection closes.
+        smuggled = signed_bytes("ListIdentityPools", json.dumps({"MaxResults": 10}))
+        for coding in (b"gzip", b"identity", b"xchunked", b"chunked, gzip",
+                       b"chunked\r\nTransfer-Encoding: chunked"):
+            with self.subTest(coding=coding), connect() as s:
+                s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
+                          b"\r\nX-Amz-Target: AWSCognitoIdentityService.ListIdentityPools\r\n"
+                          b"Content-Type: application/x-amz-json-1.1\r\n\r\n" + smuggled)
+                raw = read_all(s)
+                self.assertEqual(statuses(raw), [400], raw[:2000])
+                self.assertEqual(error_types(raw), ["SerializationException"])
+                self.assertEqual(responses(raw)[0][1].get("connection"), "close")
+        list_pools_ok(self)
+
+    def test_header_fields_over_16_kib_in_total(self):
+        # Issue 13 finding 11: 16 KiB is the limit for the request line and all fields together,
+        # however they are split into fields and packets.
+        fields = b"".join(b"X-F%d: %s\r\n" % (i, b"v" * 1000) for i in range(24))  # ~24 KB
+        start = b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+        for pieces in ([start + fields + b"\r\n"],  # today's main served this one
+                       [start + fields[:16000], fields[16000:] + b"\r\n"],
+                       [start] + [fields[i:i + 4096] for i in range(0, len(fields), 4096)] +
+                       [b"\r\n"]):
+            with self.subTest(pieces=len(pieces)), connect() as s:
+                for piece in pieces:
+                    s.sendall(piece)
+                    time.sleep(0.05)
+                raw = read_all(s)
+                self.assertEqual(statuses(raw), [431], raw[:500])
+                self.assertEqual(error_types(raw), ["RequestEntityTooLargeException"])
+        # Just under the limit is served.
+        with connect() as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " +
+                      b"a" * (16 * 1024 - 200) + b"\r\n\r\n")
+            self.assertEqual(statuses(read_all(s)), [200])
+
     def test_pipelined_garbage_after_a_good_request(self):
         good = signed_bytes("ListIdentityPools", json.dumps({"MaxResults": 10}))
         with connect() as s:
@@ -383,8 +423,9 @@ class ConnectionsTest(AbuseTestCase):
     def test_a_thousand_idle_connections(self):
         sockets = []
         try:
-            for _ in range(1000):
-                sockets.append(connect())
+            # From four addresses: one address may hold at most 256 connections (finding 4).
+            for i in range(1000):
+                sockets.append(connect_from(SERVER, "127.0.0.%d" % (10 + i % 4)))
             started = time.monotonic()
             list_pools_ok(self)
             self.assertLess(time.monotonic() - started, 2.0)
@@ -478,6 +519,224 @@ class ConnectionsTest(AbuseTestCase):
             s.shutdown(socket.SHUT_WR)
             s.close()
         list_pools_ok(self)
+
+
+# ----- issue 13 findings 3 and 4: memory and connections held by one attacker -----
+
+_BODY_BYTES = 2 * 1024 * 1024 + 60 * 1024  # just under the 2.1 MB body limit
+
+
+def connect_from(server, source, timeout=10):
+    """A connection to `server` from the loopback address `source` (127.0.0.0/8 is all local)."""
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=timeout,
+                                 source_address=(source, 0))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def closed_by_server(s, wait=0.0):
+    """Whether the server has closed `s` (EOF or reset), waiting at most `wait` seconds."""
+    ready, _, _ = select.select([s], [], [], wait)
+    if not ready:
+        return False
+    try:
+        s.setblocking(False)
+        data = s.recv(65536)
+        return data == b"" or data.startswith(b"HTTP/1.1 503")
+    except (BlockingIOError, InterruptedError):
+        return False
+    except (ConnectionResetError, OSError):
+        return True
+    finally:
+        s.setblocking(True)
+
+
+def timed_list_pools(test, server):
+    """ListIdentityPools from 127.0.0.1 on a new connection: its latency in seconds."""
+    started = time.monotonic()
+    response = call_identity(server, "ListIdentityPools", {"MaxResults": 10})
+    test.assertEqual(response.status, 200, response)
+    return time.monotonic() - started
+
+
+class HeldResourcesTest(unittest.TestCase):
+    """One attacker address (127.0.0.2) against a server with the default bounds, while a
+    well-behaved client (127.0.0.1) must still be answered promptly (generous margins)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = CogsyncServer().start()
+        for _ in range(50):
+            call_identity(cls.server, "ListIdentityPools", {"MaxResults": 10})
+        cls.baseline_rss = rss_kib(cls.server.process.pid)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def tearDown(self):
+        self.assertIsNone(self.server.process.poll(), self.server.log())
+
+    def test_bodies_held_short_of_their_last_byte_are_bounded(self):
+        """Finding 3: 250 connections each send all but the last byte of a 2.1 MB body. Today's
+        main kept all of them (+516 MiB); the body budget (64 MiB by default) refuses the rest
+        with 503."""
+        head = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                b"X-Amz-Target: AWSCognitoIdentityService.ListIdentityPools\r\n"
+                b"Content-Length: %d\r\n\r\n" % _BODY_BYTES)
+        body = b"x" * (_BODY_BYTES - 1)
+        sockets = []
+        refused = 0
+        try:
+            for _ in range(250):
+                s = connect_from(self.server, "127.0.0.2")
+                sockets.append(s)
+                try:
+                    s.sendall(head + body)
+                except (BrokenPipeError, ConnectionResetError, socket.timeout):
+                    refused += 1
+            time.sleep(0.5)
+            grown = rss_kib(self.server.process.pid) - self.baseline_rss
+            latency = timed_list_pools(self, self.server)
+            for s in sockets:
+                if closed_by_server(s):
+                    refused += 1
+            print(f"\n250 held bodies: VmRSS +{grown // 1024} MiB, {refused} refused, "
+                  f"another client answered in {latency * 1000:.0f} ms", file=sys.stderr)
+            self.assertLess(grown, 160 * 1024, f"VmRSS grew by {grown} KiB")
+            self.assertGreater(refused, 100)
+            self.assertLess(latency, 2.0)
+        finally:
+            for s in sockets:
+                s.close()
+
+    def test_a_slow_drip_is_cut_off(self):
+        """Finding 3: a body that trickles in (here 1 byte per 0.3 s) makes no progress and is
+        cut off after read_stall_seconds (10 s), not after the 30 s allowed for a request."""
+        with connect_from(self.server, "127.0.0.2", timeout=40) as s:
+            s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+                      b"X-Amz-Target: AWSCognitoIdentityService.ListIdentityPools\r\n\r\n")
+            started = time.monotonic()
+            raw = b""
+            while time.monotonic() - started < 35:
+                try:
+                    s.sendall(b" ")
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+                if closed_by_server(s, wait=0.3):
+                    break
+            elapsed = time.monotonic() - started
+        self.assertLess(elapsed, 16, "the drip was not cut off by the progress deadline")
+        self.assertGreater(elapsed, 8)
+
+    def test_one_address_cannot_take_every_connection(self):
+        """Finding 4: one address gets at most max_connections_per_address (256) connections;
+        the rest are closed at once and other clients are still served."""
+        sockets = []
+        try:
+            for _ in range(400):
+                try:
+                    sockets.append(connect_from(self.server, "127.0.0.2", timeout=5))
+                except OSError:
+                    break
+            time.sleep(0.5)
+            closed = sum(1 for s in sockets if closed_by_server(s))
+            latency = timed_list_pools(self, self.server)
+            self.assertGreaterEqual(closed, 400 - 256)
+            self.assertLess(latency, 2.0)
+            # The connections kept still work.
+            for s in sockets[:10]:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 200"))
+        finally:
+            for s in sockets:
+                s.close()
+
+
+class ConnectionCapTest(unittest.TestCase):
+    """Finding 4: near the global cap, the longest-idle keep-alive connections make room for
+    new ones instead of new ones being refused."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = CogsyncServer(config={"max_connections": 60,
+                                           "max_connections_per_address": 0}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_idle_connections_make_room_for_new_clients(self):
+        sockets = []
+        try:
+            for i in range(80):
+                sockets.append(connect_from(self.server, "127.0.0.%d" % (2 + i % 50)))
+                time.sleep(0.005)
+            latency = timed_list_pools(self, self.server)
+            self.assertLess(latency, 2.0)
+            time.sleep(0.3)
+            # The first ones (longest idle) were closed; the newest still work.
+            self.assertTrue(all(closed_by_server(s) for s in sockets[:10]))
+            for s in sockets[-5:]:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 200"))
+        finally:
+            for s in sockets:
+                s.close()
+
+
+class TrustedProxyTest(unittest.TestCase):
+    """Finding 4: X-Forwarded-For is believed only from a configured proxy, whose connections
+    the per-address cap does not count; throttling then applies per forwarded client."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = CogsyncServer(config={
+            "trusted_proxies": ["127.0.0.3"], "max_connections_per_address": 5,
+            "throttle": {"enabled": True, "get_id_rps": 1, "burst_seconds": 2}}).start()
+        pool = cls.server.client().create_identity_pool(
+            IdentityPoolName="proxied", AllowUnauthenticatedIdentities=True)
+        cls.pool_id = pool["IdentityPoolId"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def get_id(self, source, forwarded_for):
+        body = json.dumps({"IdentityPoolId": self.pool_id}).encode()
+        with connect_from(self.server, source) as s:
+            s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                      b"X-Amz-Target: AWSCognitoIdentityService.GetId\r\n"
+                      b"Content-Type: application/x-amz-json-1.1\r\n"
+                      b"X-Forwarded-For: " + forwarded_for.encode() + b"\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            found = responses(read_all(s))
+        self.assertEqual(len(found), 1)
+        return found[0][1].get("x-amzn-errortype") or "ok"
+
+    def test_forwarded_clients_are_throttled_apart(self):
+        # A bucket holds 2 requests: a third from the same client is throttled.
+        self.assertEqual([self.get_id("127.0.0.3", "198.51.100.7") for _ in range(3)],
+                         ["ok", "ok", "TooManyRequestsException"])
+        # Another client behind the same proxy has its own bucket.
+        self.assertEqual(self.get_id("127.0.0.3", "203.0.113.9, 198.51.100.8"), "ok")
+
+    def test_forwarded_for_from_anyone_else_is_ignored(self):
+        results = [self.get_id("127.0.0.2", "192.0.2.%d" % i) for i in range(3)]
+        self.assertEqual(results[-1], "TooManyRequestsException", results)
+
+    def test_proxy_connections_are_not_capped_per_address(self):
+        proxied, direct = [], []
+        try:
+            for _ in range(10):
+                proxied.append(connect_from(self.server, "127.0.0.3"))
+                direct.append(connect_from(self.server, "127.0.0.4"))
+            time.sleep(0.3)
+            self.assertEqual(sum(closed_by_server(s) for s in proxied), 0)
+            self.assertEqual(sum(closed_by_server(s) for s in direct), 5)
+        finally:
+            for s in proxied + direct:
+                s.close()
 
 
 def load_model(service):

@@ -13,6 +13,7 @@ import pathlib
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -81,10 +82,13 @@ class CogsyncServer:
     generates a key on its first start.
     binary: the cogsync executable (default: server_binary()), for scripts comparing two builds.
     env: extra environment variables for the server process.
+    ca_file: the server speaks HTTPS (config has tls_cert_file and tls_key_file) with a
+    certificate issued by this CA: the endpoint is https:// and every client verifies it.
     """
 
     def __init__(self, test_mode=True, insecure_logins=False, config=None, developer_key=True,
-                 binary=None, env=None):
+                 binary=None, env=None, ca_file=None):
+        self.ca_file = ca_file
         self.test_mode = test_mode
         self.insecure_logins = insecure_logins
         self.config = config
@@ -197,11 +201,20 @@ class CogsyncServer:
 
     @property
     def endpoint(self):
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.ca_file else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    def connection(self, timeout=10):
+        """An http.client connection to the server (HTTPS verified against ca_file if set)."""
+        if self.ca_file:
+            context = ssl.create_default_context(cafile=self.ca_file)
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+                                               context=context)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
     def http(self, method, path, body=None, headers=None, timeout=10):
-        """One plain HTTP exchange: (status, headers as a lower-cased dict, body bytes)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        """One HTTP exchange: (status, headers as a lower-cased dict, body bytes)."""
+        conn = self.connection(timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
@@ -227,7 +240,8 @@ class CogsyncServer:
             self._clients[key] = _SESSION.client(
                 service, endpoint_url=self.endpoint, region_name=REGION,
                 aws_access_key_id=access_key, aws_secret_access_key=secret_key,
-                aws_session_token=session_token, config=NO_RETRY)
+                aws_session_token=session_token, config=NO_RETRY,
+                verify=self.ca_file if self.ca_file else None)
         return self._clients[key]
 
     def unsigned_client(self, service="cognito-identity"):
@@ -236,7 +250,8 @@ class CogsyncServer:
         if key not in self._clients:
             self._clients[key] = _SESSION.client(
                 service, endpoint_url=self.endpoint, region_name=REGION,
-                config=NO_RETRY.merge(Config(signature_version=botocore.UNSIGNED)))
+                config=NO_RETRY.merge(Config(signature_version=botocore.UNSIGNED)),
+                verify=self.ca_file if self.ca_file else None)
         return self._clients[key]
 
     def identity_client(self, credentials):

@@ -5,7 +5,6 @@ content under test and never about a home-made signature.
 """
 
 import datetime
-import http.client
 import json
 from unittest import mock
 
@@ -65,7 +64,7 @@ def sign(server, method, path, body, headers, access_key=ACCESS_KEY_ID,
 def send(server, method, path, body=b"", headers=None, timeout=10):
     if isinstance(body, str):
         body = body.encode("utf-8")
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    conn = server.connection(timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()

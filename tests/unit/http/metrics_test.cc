@@ -183,6 +183,11 @@ class ConflictHandler : public Handler {
     r.error_code = "ResourceConflictException";
     return r;
   }
+  Response Reject(const Request&, Rejection) override {
+    Response r;
+    r.status = 400;
+    return r;
+  }
   std::atomic<int> calls{0};
 };
 

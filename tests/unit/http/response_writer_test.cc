@@ -43,17 +43,13 @@ TEST(HttpServerResponseWriterTest, Http10KeepAliveIsExplicit) {
   EXPECT_THAT(out, HasSubstr("Content-Length: 0\r\n"));
 }
 
-TEST(HttpServerResponseWriterTest, ErrorBodyIsEscapedAwsJson) {
-  Response response = ErrorResponse(413, "RequestEntityTooLargeException", "say \"no\"\\\n");
-  EXPECT_EQ(response.status, 413);
-  EXPECT_EQ(response.error_code, "RequestEntityTooLargeException");
-  EXPECT_EQ(response.body,
-            R"({"__type":"RequestEntityTooLargeException","message":"say \"no\"\\\n"})");
-  bool has_type_header = false;
-  for (const auto& [name, value] : response.headers) {
-    if (name == "x-amzn-ErrorType") has_type_header = value == "RequestEntityTooLargeException";
-  }
-  EXPECT_TRUE(has_type_header);
+TEST(HttpServerResponseWriterTest, HealthNamesNoProtocolError) {
+  Response starting = HealthResponse(false);
+  EXPECT_EQ(starting.status, 503);
+  EXPECT_EQ(starting.body, R"({"status":"starting"})");
+  EXPECT_TRUE(starting.error_code.empty());
+  for (const auto& [name, value] : starting.headers) EXPECT_NE(name, "x-amzn-ErrorType");
+  EXPECT_EQ(HealthResponse(true).status, 200);
 }
 
 TEST(HttpServerResponseWriterTest, CorsPolicy) {

@@ -52,16 +52,24 @@ async function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class CogsyncServer {
-  constructor({ testMode = true, insecureLogins = false } = {}) {
+  // tls: { cert, key } PEM files: the server speaks HTTPS only on its port (readiness is polled
+  // on a plain-HTTP listener beside it).
+  constructor({ testMode = true, insecureLogins = false, tls = null } = {}) {
     this.testMode = testMode;
     this.insecureLogins = insecureLogins;
+    this.tls = tls;
+    this.plainPort = null;
     this.process = null;
     this.port = null;
     this.dataDir = null;
   }
 
   get endpoint() {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+  }
+
+  get plainEndpoint() {
+    return this.tls ? `http://127.0.0.1:${this.plainPort}` : this.endpoint;
   }
 
   log() {
@@ -79,6 +87,11 @@ export class CogsyncServer {
       join(this.dataDir, 'data'), '--no-access-log'];
     if (this.testMode) args.push('--test-mode');
     if (this.insecureLogins) args.push('--insecure-trust-login-tokens');
+    if (this.tls) {
+      this.plainPort = await freePort();
+      args.push('--tls-cert', this.tls.cert, '--tls-key', this.tls.key, '--plain-listen',
+        `127.0.0.1:${this.plainPort}`);
+    }
     const logFd = openSync(join(this.dataDir, 'server.log'), 'w');
     this.process = spawn(serverBinary(), args, {
       env: { ...process.env, COGSYNC_ACCESS_KEY_ID: ACCESS_KEY_ID,
@@ -95,7 +108,7 @@ export class CogsyncServer {
     while (Date.now() < deadline) {
       if (exited) throw new Error(`cogsync exited during start:\n${this.log()}`);
       try {
-        const response = await fetch(`${this.endpoint}/healthz`);
+        const response = await fetch(`${this.plainEndpoint}/healthz`);
         if (response.status === 200) return this;
       } catch {
         // not listening yet
