@@ -17,6 +17,7 @@ attackers use 127.0.0.2, the well-behaved client 127.0.0.1. Needs about 2 x --id
 import argparse
 import os
 import resource
+import select
 import shutil
 import socket
 import statistics
@@ -108,6 +109,18 @@ def probes(port, count=20):
     return len(answered), count, p50
 
 
+def refused_by_server(s):
+    """Whether the server answered (a 503) or closed `s` instead of waiting for its body."""
+    ready, _, _ = select.select([s], [], [], 0)
+    if not ready:
+        return False
+    try:
+        data = s.recv(64)
+        return data == b"" or data.startswith(b"HTTP/1.1 503")
+    except OSError:
+        return True
+
+
 def held_bodies(server, connections):
     for _ in range(20):
         probe(server.port)
@@ -120,14 +133,22 @@ def held_bodies(server, connections):
     for _ in range(connections):
         try:
             s = connect(server.port, ATTACKER)
-            sockets.append(s)
-            s.sendall(head + body)
         except OSError:
             refused += 1
+            continue
+        sockets.append(s)
+        try:
+            s.sendall(head + body)
+        except OSError:
+            pass  # closed by the server: counted below
     time.sleep(1.0)
-    peak = max(rss_kib(server.process.pid) for _ in range(5) if time.sleep(0.1) is None)
+    peak = 0
+    for _ in range(5):
+        peak = max(peak, rss_kib(server.process.pid))
+        time.sleep(0.1)
     answered, count, p50 = probes(server.port)
     for s in sockets:
+        refused += refused_by_server(s)
         s.close()
     return {"rss_growth_mib": (peak - before) / 1024, "refused": refused,
             "answered": f"{answered}/{count}", "p50_ms": p50}

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "console/assets.h"
+#include "protocol/dispatcher.h"
 #include "protocol/wire.h"
 
 namespace cogsync::console {
@@ -63,7 +64,9 @@ http::Response ConsoleHandler::Handle(const http::Request& request) {
     AddSecurityHeaders(response);
     return response;
   }
-  if (StartsWith(path, AdminApi::kPathPrefix)) return admin_.Handle(request);
+  if (StartsWith(path, AdminApi::kPathPrefix)) {
+    return protocol::CatchAll(request, [&] { return admin_.Handle(request); });
+  }
   return api_.Handle(request);
 }
 

@@ -25,6 +25,9 @@ class ConsoleHandler final : public http::Handler {
 
   bool IsWrite(const http::Request& request) const override;
   http::Response Handle(const http::Request& request) override;
+  http::Response Reject(const http::Request& request, http::Rejection reason) override {
+    return api_.Reject(request, reason);
+  }
 
  private:
   http::Response Serve(const http::Request& request, std::string_view path) const;

@@ -229,7 +229,9 @@ void Server::Impl::Admit(Loop& target, const Listener& listener, tcp::socket soc
     }
   }
   shared.connections.fetch_add(1, std::memory_order_relaxed);
-  const bool evict = count >= options.max_connections - options.max_connections / 20;
+  // From 95% of the cap on (at least one below it), each new connection evicts an idle one.
+  const bool evict =
+      count + std::max<size_t>(1, options.max_connections / 20) >= options.max_connections;
   auto tls = listener.tls ? shared.tls->Current() : nullptr;
   asio::post(target.ioc, [this, &target, evict, s = std::move(socket), source = std::move(source),
                           tls = std::move(tls)]() mutable {

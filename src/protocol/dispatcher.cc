@@ -246,16 +246,10 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
   return EncodeOutput(entry.service, output.value());
 }
 
-http::Response Dispatcher::Handle(const http::Request& request) {
+http::Response CatchAll(const http::Request& request,
+                        const std::function<http::Response()>& handle) {
   try {
-    std::string_view path = PathOf(request.target);
-    if (path.size() > 2 && (path[1] == '.' || path[1] == 'm')) {
-      bool handled = false;
-      http::Response extra = HandleExtra(request, path, &handled);
-      if (handled) return extra;
-    }
-    if (IsQueryRequest(request)) return DispatchQuery(request);
-    return Dispatch(request);
+    return handle();
   } catch (const std::exception& e) {
     spdlog::error("request {} {}: unexpected exception: {}", request.request_id,
                   PathOf(request.target), encoding::OneLine(e.what()));
@@ -265,6 +259,19 @@ http::Response Dispatcher::Handle(const http::Request& request) {
   }
   return EncodeError(ServiceOf(request), ApiError::InternalError("Internal server error (request " +
                                                                  request.request_id + ")"));
+}
+
+http::Response Dispatcher::Handle(const http::Request& request) {
+  return CatchAll(request, [&] {
+    std::string_view path = PathOf(request.target);
+    if (path.size() > 2 && (path[1] == '.' || path[1] == 'm')) {
+      bool handled = false;
+      http::Response extra = HandleExtra(request, path, &handled);
+      if (handled) return extra;
+    }
+    if (IsQueryRequest(request)) return DispatchQuery(request);
+    return Dispatch(request);
+  });
 }
 
 http::Response Dispatcher::Reject(const http::Request& request, http::Rejection reason) {

@@ -30,6 +30,11 @@ struct ExtraEndpoints {
   std::function<Status()> reset;
 };
 
+// The one catch-all of the request path: runs `handle`, and turns an exception escaping it (a
+// bug: errors are values) into a logged InternalErrorException for `request`'s protocol.
+http::Response CatchAll(const http::Request& request,
+                        const std::function<http::Response()>& handle);
+
 class Dispatcher final : public http::Handler {
  public:
   // `throttle` may be null (no throttling). `sts` is STS's table (D27); without it, Query
@@ -39,8 +44,7 @@ class Dispatcher final : public http::Handler {
              std::vector<sts::StsOperation> sts = {});
 
   bool IsWrite(const http::Request& request) const override;
-  // Has the one catch-all of the request path: an exception escaping a handler (a bug) is
-  // logged and answered with InternalErrorException.
+  // Runs the pipeline inside CatchAll().
   http::Response Handle(const http::Request& request) override;
   http::Response Reject(const http::Request& request, http::Rejection reason) override;
 

@@ -72,7 +72,7 @@ http::Response Dispatcher::DispatchQuery(const http::Request& request) {
     if (!principal.ok()) return fail(principal.error());
     ctx.principal = std::move(principal).value();
   }
-  // An exception escaping the call reaches the one catch-all, in Dispatcher::Handle.
+  // An exception escaping the call reaches the one catch-all (CatchAll, dispatcher.cc).
   Result<boost::json::object> output = op->call(ctx, *params);
   http::Response response = output.ok() ? EncodeQueryOutput(op->action, *output, request.request_id)
                                         : fail(output.error());

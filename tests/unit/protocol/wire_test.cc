@@ -31,7 +31,7 @@ TEST(WireTest, ServiceOfFollowsTargetAndPath) {
 }
 
 // Issue 16: the HTTP layer's refusals are encoded by protocol/wire.cc like every other error,
-// with the status, code and content type of the protocol concerned.
+// with the status, code and content type of the protocol concerned (D1, D2).
 TEST(WireTest, RejectionsBecomeAwsErrorsOfTheirProtocol) {
   struct Case {
     http::Rejection reason;
