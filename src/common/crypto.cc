@@ -47,6 +47,31 @@ struct MacContext {
 
 }  // namespace
 
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr ||
+      EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), FetchedSha256(), nullptr) != 1) {
+    std::abort();
+  }
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256Stream::Update(std::string_view data) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
+}
+
+std::string Sha256Stream::HexDigest() const {
+  EVP_MD_CTX* copy = EVP_MD_CTX_new();
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (copy == nullptr || EVP_MD_CTX_copy_ex(copy, static_cast<EVP_MD_CTX*>(ctx_)) != 1 ||
+      EVP_DigestFinal_ex(copy, out, &len) != 1) {
+    std::abort();
+  }
+  EVP_MD_CTX_free(copy);
+  return encoding::Hex(std::string_view(reinterpret_cast<const char*>(out), len));
+}
+
 std::string Sha256(std::string_view data) {
   thread_local DigestContext context;
   unsigned char out[EVP_MAX_MD_SIZE];

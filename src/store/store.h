@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -45,6 +46,9 @@ class Txn {
       std::string_view pool_id, std::string_view provider) = 0;
   virtual Status PutPrincipalTagMap(std::string_view pool_id, std::string_view provider,
                                     const boost::json::object& map) = 0;
+  // Every principal tag map of a pool as (provider, map), ordered by provider (the archive).
+  virtual Result<std::vector<std::pair<std::string, boost::json::object>>> ListPrincipalTagMaps(
+      std::string_view pool_id) = 0;
 
   // ---- identities and logins -------------------------------------------------------------------
   virtual Result<std::optional<Identity>> GetIdentity(std::string_view identity_id) = 0;
@@ -138,6 +142,9 @@ class Txn {
   // Subscriptions of one dataset of one identity.
   virtual Result<std::vector<Subscription>> ListSubscriptions(std::string_view identity_id,
                                                               std::string_view dataset) = 0;
+  // Every subscription of an identity ordered by (dataset, device, pool) (the archive).
+  virtual Result<std::vector<Subscription>> ListIdentitySubscriptions(
+      std::string_view identity_id) = 0;
 
   // ---- outbox and background work (D24, D26) ------------------------------------------------
   // Within a partition, next_attempt_ms never decreases along (position, sub, id): an appended

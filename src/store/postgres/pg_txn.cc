@@ -212,6 +212,20 @@ ON CONFLICT (pool_id, provider) DO UPDATE SET map = excluded.map)sql",
                   "PutPrincipalTagMap"));
 }
 
+Result<std::vector<std::pair<std::string, boost::json::object>>> PgTxn::ListPrincipalTagMaps(
+    std::string_view pool_id) {
+  COGSYNC_ASSIGN_OR_RETURN(
+      Rows rows,
+      Run("SELECT provider, map FROM principal_tag_maps WHERE pool_id = $1 ORDER BY provider",
+          {Param::Text(pool_id)}, "ListPrincipalTagMaps"));
+  std::vector<std::pair<std::string, bj::object>> maps;
+  for (int r = 0; r < rows.size(); ++r) {
+    COGSYNC_ASSIGN_OR_RETURN(bj::object map, ReadObject(rows, r, 1, "principal_tag_maps.map"));
+    maps.emplace_back(rows.Text(r, 0), std::move(map));
+  }
+  return maps;
+}
+
 // ---- identities and logins ---------------------------------------------------------------------
 
 Result<std::optional<Identity>> PgTxn::GetIdentity(std::string_view identity_id) {
@@ -646,6 +660,16 @@ Result<std::vector<Subscription>> PgTxn::ListSubscriptions(std::string_view iden
 SELECT pool_id, identity_id, dataset_name, device_id FROM subscriptions
 WHERE identity_id = $1 AND dataset_name = $2 ORDER BY device_id, pool_id)sql",
                      {Param::Text(identity_id), Param::Text(dataset)}, "ListSubscriptions"));
+  return AllRows<Subscription>(rows, [](const Rows& rs, int r) {
+    return Subscription{rs.Text(r, 0), rs.Text(r, 1), rs.Text(r, 2), rs.Text(r, 3)};
+  });
+}
+
+Result<std::vector<Subscription>> PgTxn::ListIdentitySubscriptions(std::string_view identity_id) {
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows, Run(R"sql(
+SELECT pool_id, identity_id, dataset_name, device_id FROM subscriptions
+WHERE identity_id = $1 ORDER BY dataset_name, device_id, pool_id)sql",
+                                          {Param::Text(identity_id)}, "ListIdentitySubscriptions"));
   return AllRows<Subscription>(rows, [](const Rows& rs, int r) {
     return Subscription{rs.Text(r, 0), rs.Text(r, 1), rs.Text(r, 2), rs.Text(r, 3)};
   });

@@ -22,6 +22,8 @@ class PgTxn final : public Txn {
                                                                 std::string_view provider) override;
   Status PutPrincipalTagMap(std::string_view pool_id, std::string_view provider,
                             const boost::json::object& map) override;
+  Result<std::vector<std::pair<std::string, boost::json::object>>> ListPrincipalTagMaps(
+      std::string_view pool_id) override;
 
   Result<std::optional<Identity>> GetIdentity(std::string_view identity_id) override;
   Status PutIdentity(const Identity& identity) override;
@@ -79,6 +81,8 @@ class PgTxn final : public Txn {
   Status DeleteSubscription(const Subscription& subscription) override;
   Result<std::vector<Subscription>> ListSubscriptions(std::string_view identity_id,
                                                       std::string_view dataset) override;
+  Result<std::vector<Subscription>> ListIdentitySubscriptions(
+      std::string_view identity_id) override;
 
   Status AppendOutbox(const OutboxEntry& entry) override;
   Status ReplaceOutbox(const OutboxEntry& entry) override;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <utility>
+#include <vector>
 
 #include "common/private_files.h"
 #include "store/sqlite/group_commit.h"
@@ -200,6 +201,132 @@ SqliteStats SqliteStore::Stats() const {
 
 void SqliteStore::FailNextCommitsForTesting(int count) {
   committer_->FailNextCommitsForTesting(count);
+}
+
+namespace {
+
+Status FsyncPath(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    int saved = errno;
+    if (fd >= 0) ::close(fd);
+    return ApiError::InternalError("cannot fsync " + path + ": " + std::strerror(saved));
+  }
+  ::close(fd);
+  return OkStatus();
+}
+
+std::string DirectoryOf(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
+  return parent.string();
+}
+
+// Copies through a descriptor opened 0600, so the copy is never readable by others.
+Status CopySecretFile(const std::string& from, const std::string& to) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    return ApiError::InvalidParameter("cannot open " + from + ": " + std::strerror(errno));
+  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kSecretFileMode);
+  if (out < 0) {
+    int saved = errno;
+    ::close(in);
+    return ApiError::InternalError("cannot create " + to + ": " + std::strerror(saved));
+  }
+  std::vector<char> buf(1 << 20);
+  Status status = OkStatus();
+  while (status.ok()) {
+    ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n < 0)
+        status = ApiError::InternalError("cannot read " + from + ": " + std::strerror(errno));
+      break;
+    }
+    for (ssize_t off = 0; off < n && status.ok();) {
+      ssize_t w = ::write(out, buf.data() + off, static_cast<size_t>(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0)
+        status = ApiError::InternalError("cannot write " + to + ": " + std::strerror(errno));
+      if (w > 0) off += w;
+    }
+  }
+  if (status.ok() && ::fsync(out) != 0) {
+    status = ApiError::InternalError("cannot fsync " + to + ": " + std::strerror(errno));
+  }
+  ::close(in);
+  ::close(out);
+  return status;
+}
+
+}  // namespace
+
+Status SqliteStore::BackupTo(const std::string& path) {
+  // Refuse to overwrite anything, and create the copy owner-only: it holds the server's secrets.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kSecretFileMode);
+  if (fd < 0) {
+    return ApiError::InvalidParameter("cannot create " + path + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+  Status status = WithReader([&](Connection& connection) -> Status {
+    // Read connections are query_only, which VACUUM INTO counts as a write; the copy is a
+    // separate file, the database itself is only read.
+    COGSYNC_RETURN_IF_ERROR(connection.Exec("PRAGMA query_only = 0", "backup"));
+    Status copied = [&]() -> Status {
+      COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection.Prepare("VACUUM INTO ?1"));
+      stmt.BindText(1, path);
+      return stmt.Run();
+    }();
+    Status restored = connection.Exec("PRAGMA query_only = 1", "backup");
+    COGSYNC_RETURN_IF_ERROR(copied);
+    return restored;
+  });
+  if (status.ok()) status = FsyncPath(path, O_RDONLY);
+  if (status.ok()) status = FsyncPath(DirectoryOf(path), O_RDONLY | O_DIRECTORY);
+  if (!status.ok()) ::unlink(path.c_str());
+  return status;
+}
+
+Status SqliteStore::RestoreFrom(const std::string& backup, const std::string& path) {
+  // Check the copy first, on a private copy so that sqlite never writes into the backup file.
+  const std::string staged = path + ".restoring";
+  COGSYNC_RETURN_IF_ERROR(PrepareDatabaseFile(path));
+  COGSYNC_ASSIGN_OR_RETURN(int lock_fd, LockDatabase(path));
+  Status status = CopySecretFile(backup, staged);
+  if (status.ok()) {
+    // The connection closes at the end of this lambda, before the file is moved.
+    status = [&]() -> Status {
+      Connection::Options options;
+      options.path = staged;
+      COGSYNC_ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, Connection::Open(options));
+      COGSYNC_ASSIGN_OR_RETURN(int version, sqlite::ReadSchemaVersion(*connection));
+      if (version < 1 || version > sqlite::LatestSchemaVersion()) {
+        return ApiError::InvalidParameter(
+            backup + " is not a cogsync backup this version can restore (schema version " +
+            std::to_string(version) + ", supported 1 to " +
+            std::to_string(sqlite::LatestSchemaVersion()) + ")");
+      }
+      COGSYNC_ASSIGN_OR_RETURN(Statement stmt, connection->Prepare("PRAGMA integrity_check"));
+      COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row || stmt.Text(0) != "ok") {
+        return ApiError::InvalidParameter(backup + " fails its integrity check");
+      }
+      return OkStatus();  // closing the connection folds its (empty) WAL back and removes it
+    }();
+  }
+  if (status.ok()) {
+    for (const char* side : {"-wal", "-shm"}) ::unlink((staged + side).c_str());
+    for (const char* side : {"-wal", "-shm"}) ::unlink((path + side).c_str());
+    if (::rename(staged.c_str(), path.c_str()) != 0) {
+      status = ApiError::InternalError("cannot move the restored database into place: " +
+                                       std::string(std::strerror(errno)));
+    }
+  }
+  if (status.ok()) status = FsyncPath(DirectoryOf(path), O_RDONLY | O_DIRECTORY);
+  if (!status.ok()) {
+    for (const char* side : {"", "-wal", "-shm"}) ::unlink((staged + side).c_str());
+  }
+  ::close(lock_fd);
+  return status;
 }
 
 Status SqliteStore::Checkpoint() {

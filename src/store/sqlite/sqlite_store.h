@@ -69,6 +69,13 @@ class SqliteStore final : public Store {
   // Copies the WAL into the database file and truncates it (PRAGMA wal_checkpoint(TRUNCATE)).
   // Fails if readers kept it from completing.
   Status Checkpoint();
+  // An online, consistent copy of the database (VACUUM INTO from one snapshot) at `path`, which
+  // must not exist; created 0600 and fsync'd. Writers go on meanwhile.
+  Status BackupTo(const std::string& path);
+  // Replaces the database at `path` with the copy at `backup` (made by BackupTo), after checking
+  // the copy's integrity and schema version. Takes the server's lock on PATH.lock, so it refuses
+  // while a server runs; the old database's -wal and -shm files are removed.
+  static Status RestoreFrom(const std::string& backup, const std::string& path);
   // PRAGMA integrity_check: true when sqlite reports "ok".
   Result<bool> IntegrityCheck();
   // PRAGMA user_version of the open database.

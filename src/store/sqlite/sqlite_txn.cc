@@ -259,6 +259,22 @@ ON CONFLICT (pool_id, provider) DO UPDATE SET map = excluded.map)sql"));
   return stmt.Run();
 }
 
+Result<std::vector<std::pair<std::string, boost::json::object>>> SqliteTxn::ListPrincipalTagMaps(
+    std::string_view pool_id) {
+  COGSYNC_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Prepare("SELECT provider, map FROM principal_tag_maps WHERE pool_id = ?1 ORDER BY provider"));
+  stmt.BindText(1, pool_id);
+  std::vector<std::pair<std::string, bj::object>> maps;
+  while (true) {
+    COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    COGSYNC_ASSIGN_OR_RETURN(bj::object map, ReadObject(stmt, 1, "principal_tag_maps.map"));
+    maps.emplace_back(stmt.Text(0), std::move(map));
+  }
+  return maps;
+}
+
 // ---- identities and logins ---------------------------------------------------------------------
 
 Result<std::optional<Identity>> SqliteTxn::GetIdentity(std::string_view identity_id) {
@@ -634,6 +650,91 @@ SELECT
     usage.last_modified_ms = stmt.Int(2);
   }
   return usage;
+}
+
+// ---- push sync ---------------------------------------------------------------------------------
+
+Result<std::optional<Device>> SqliteTxn::GetDevice(std::string_view device_id) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare(Select(kDeviceColumns, "FROM devices WHERE device_id = ?1")));
+  stmt.BindText(1, device_id);
+  return FirstRow<Device>(stmt, ReadDevice);
+}
+
+Result<std::optional<Device>> SqliteTxn::FindDevice(std::string_view identity_id,
+                                                    std::string_view platform,
+                                                    std::string_view token) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt,
+                           Prepare(Select(kDeviceColumns,
+                                          "FROM devices WHERE identity_id = ?1 AND platform = ?2 "
+                                          "AND token = ?3 ORDER BY device_id LIMIT 1")));
+  stmt.BindText(1, identity_id).BindText(2, platform).BindText(3, token);
+  return FirstRow<Device>(stmt, ReadDevice);
+}
+
+Status SqliteTxn::PutDevice(const Device& device) {
+  COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
+INSERT INTO devices (device_id, pool_id, identity_id, platform, token, endpoint_arn, created_ms)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT (device_id) DO UPDATE SET
+  pool_id = excluded.pool_id, identity_id = excluded.identity_id,
+  platform = excluded.platform, token = excluded.token,
+  endpoint_arn = excluded.endpoint_arn, created_ms = excluded.created_ms)sql"));
+  stmt.BindText(1, device.device_id)
+      .BindText(2, device.pool_id)
+      .BindText(3, device.identity_id)
+      .BindText(4, device.platform)
+      .BindText(5, device.token)
+      .BindText(6, device.endpoint_arn)
+      .BindInt(7, device.created_ms);
+  return stmt.Run();
+}
+
+Status SqliteTxn::PutSubscription(const Subscription& subscription) {
+  COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
+INSERT INTO subscriptions (pool_id, identity_id, dataset_name, device_id)
+VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING)sql"));
+  stmt.BindText(1, subscription.pool_id)
+      .BindText(2, subscription.identity_id)
+      .BindText(3, subscription.dataset_name)
+      .BindText(4, subscription.device_id);
+  return stmt.Run();
+}
+
+Status SqliteTxn::DeleteSubscription(const Subscription& subscription) {
+  COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
+DELETE FROM subscriptions
+WHERE identity_id = ?1 AND dataset_name = ?2 AND device_id = ?3 AND pool_id = ?4)sql"));
+  stmt.BindText(1, subscription.identity_id)
+      .BindText(2, subscription.dataset_name)
+      .BindText(3, subscription.device_id)
+      .BindText(4, subscription.pool_id);
+  return stmt.Run();
+}
+
+Result<std::vector<Subscription>> SqliteTxn::ListSubscriptions(std::string_view identity_id,
+                                                               std::string_view dataset) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
+SELECT pool_id, identity_id, dataset_name, device_id FROM subscriptions
+WHERE identity_id = ?1 AND dataset_name = ?2 ORDER BY device_id, pool_id)sql"));
+  stmt.BindText(1, identity_id).BindText(2, dataset);
+  return CollectRows<Subscription>(stmt, [](const Statement& s) {
+    return Subscription{s.Text(0), s.Text(1), s.Text(2), s.Text(3)};
+  });
+}
+
+Result<std::vector<Subscription>> SqliteTxn::ListIdentitySubscriptions(
+    std::string_view identity_id) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
+SELECT pool_id, identity_id, dataset_name, device_id FROM subscriptions
+WHERE identity_id = ?1 ORDER BY dataset_name, device_id, pool_id)sql"));
+  stmt.BindText(1, identity_id);
+  return CollectRows<Subscription>(stmt, [](const Statement& s) {
+    return Subscription{s.Text(0), s.Text(1), s.Text(2), s.Text(3)};
+  });
 }
 
 // ---- test mode ---------------------------------------------------------------------------------
