@@ -13,7 +13,7 @@ DATA_DIR ?= ./data
 DEB_PACKAGES := cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev \
   libboost-url1.81-dev libssl-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev nodejs python3 sqlite3 \
-  libpq-dev postgresql clang libclang-rt-14-dev chromium clang-format clang-tidy
+  libpq-dev zlib1g-dev postgresql clang libclang-rt-14-dev chromium clang-format clang-tidy
 
 .PHONY: all deps build build-asan build-tsan build-fuzz run test test-unit test-tsan clean \
   npm-deps fuzz check check-format check-layers check-tidy

@@ -29,9 +29,6 @@
 namespace cogsync::cli {
 namespace {
 
-constexpr std::string_view kTokenKeySecret = "token-hmac-key";
-constexpr std::string_view kJwtKeySecret = "openid-rs256-private-key";
-
 Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return ApiError::InvalidParameter("--listen wants HOST:PORT");

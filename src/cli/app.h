@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "auth/authenticator.h"
 #include "auth/session_credentials.h"
@@ -30,6 +31,11 @@ namespace cogsync::cli {
 // `server`: the serving process, which owns a SQLite store alone (SqliteOptions::exclusive);
 // the administration commands open it beside a running server.
 Result<store::StorePtr> OpenStore(const Config& config, bool server = false);
+
+// The names under which the store keeps them (also what `cogsync export --include-secrets`
+// carries).
+inline constexpr std::string_view kTokenKeySecret = "token-hmac-key";
+inline constexpr std::string_view kJwtKeySecret = "openid-rs256-private-key";
 
 // Secrets shared by every node, created at first start: the HMAC key of sealed tokens and the
 // RS256 key of OpenID tokens.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/app.h"
+#include "cli/archive_commands.h"
 #include "cli/config_file.h"
 #include "cli/keys.h"
 #include "cli/status.h"
@@ -139,7 +140,57 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       "status", "Show the undelivered outbox (stream records, push) and running bulk publishes");
   AddCommonFlags(status, flags);
 
+  cogsync::cli::ExportFlags export_flags;
+  CLI::App* export_cmd = app.add_subcommand(
+      "export", "Write the store (or some pools or identities) as an archive (docs/archive.md)");
+  AddCommonFlags(export_cmd, flags);
+  export_cmd->add_option("--output,-o", export_flags.output, "FILE, or - for stdout (default -)");
+  export_cmd->add_option("--pool", export_flags.pools, "Only this pool (repeatable)");
+  export_cmd->add_option("--identity", export_flags.identities,
+                         "Only this identity, with its pool's settings (repeatable)");
+  export_cmd->add_flag("--include-secrets", export_flags.include_secrets,
+                       "Also developer keys and the token-signing and sealing keys (file 0600)");
+  export_cmd->add_flag("--gzip", export_flags.gzip, "Compress (implied by an --output *.gz)");
+  export_cmd->add_flag("--quiet", export_flags.quiet, "No progress line and no summary");
+  export_cmd->add_option("--region", flags.region, "Region recorded in the header")
+      ->envname("COGSYNC_REGION");
+  export_cmd->add_option("--account-id", flags.account_id, "Account id recorded in the header")
+      ->envname("COGSYNC_ACCOUNT_ID");
+
+  cogsync::cli::ImportFlags import_flags;
+  CLI::App* import_cmd = app.add_subcommand(
+      "import", "Load an archive into the store in one transaction (server stopped on SQLite)");
+  AddCommonFlags(import_cmd, flags);
+  import_cmd->add_option("--input,-i", import_flags.input, "FILE, or - for stdin")->required();
+  import_cmd->add_option("--on-conflict", import_flags.on_conflict,
+                         "A pool the store already has: fail (default), skip or replace");
+  import_cmd->add_flag("--streams", import_flags.streams,
+                       "The input is Cognito Streams records (AWS's or the file sink's)");
+  import_cmd->add_flag("--quiet", import_flags.quiet, "No progress line and no summary");
+
+  std::string backup_output;
+  CLI::App* backup_cmd = app.add_subcommand(
+      "backup", "Online consistent copy: SQLite VACUUM INTO, PostgreSQL an archive with secrets");
+  AddCommonFlags(backup_cmd, flags);
+  backup_cmd->add_option("--output,-o", backup_output, "FILE (must not exist)")->required();
+
+  std::string restore_input;
+  CLI::App* restore_cmd =
+      app.add_subcommand("restore", "Bring a backup back into a stopped server's store");
+  AddCommonFlags(restore_cmd, flags);
+  restore_cmd->add_option("--input,-i", restore_input, "A backup FILE")->required();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (export_cmd->parsed() || import_cmd->parsed() || backup_cmd->parsed() ||
+      restore_cmd->parsed()) {
+    Config config;
+    if (int rc = BuildConfig(flags, config); rc != 0) return rc;
+    if (export_cmd->parsed()) return cogsync::cli::RunExport(config, export_flags);
+    if (import_cmd->parsed()) return cogsync::cli::RunImport(config, import_flags);
+    if (backup_cmd->parsed()) return cogsync::cli::RunBackup(config, backup_output);
+    return cogsync::cli::RunRestore(config, restore_input);
+  }
 
   if (serve->parsed()) {
     Config config;
