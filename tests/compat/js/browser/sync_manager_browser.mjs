@@ -10,48 +10,20 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { CogsyncServer, DEVELOPER_CREDENTIALS, REGION } from '../support/server.mjs';
+import { launchChromium, servePages } from './pages.mjs';
 
 const require = createRequire(import.meta.url);
 const AWS = require('aws-sdk');
-const { chromium } = require('playwright-core');
-
-const here = dirname(fileURLToPath(import.meta.url));
-const CHROMIUM = process.env.COGSYNC_CHROMIUM || '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-// The files the page needs, by URL path.
-const FILES = {
-  '/index.html': [join(here, 'page.html'), 'text/html; charset=utf-8'],
-  '/page.js': [join(here, 'page.js'), 'text/javascript'],
-  '/aws-sdk.min.js': [require.resolve('aws-sdk/dist/aws-sdk.min.js'), 'text/javascript'],
-  '/amazon-cognito.min.js': [require.resolve('amazon-cognito-js/dist/amazon-cognito.min.js'),
-    'text/javascript'],
-};
 
 const cogsync = new CogsyncServer();
 let pages;
 
 before(async () => {
   await cogsync.start();
-  pages = createServer((req, res) => {
-    const file = FILES[new URL(req.url, 'http://x').pathname];
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': file[1] }).end(readFileSync(file[0]));
-  });
-  pages.listen(0, '127.0.0.1');
-  await once(pages, 'listening');
+  pages = await servePages();
 });
 
 after(async () => {
@@ -62,13 +34,7 @@ after(async () => {
 // Opens the page in a fresh Chromium with `params` and returns what #status says when the page
 // is done, with the page's console lines.
 async function runPage(t, params) {
-  let browser;
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  } catch (err) {
-    assert.fail(`Chromium could not be launched from ${CHROMIUM}: ${err.message}`);
-  }
-  t.after(() => browser.close());
+  const browser = await launchChromium(t);
   const page = await browser.newPage();
   const console = [];
   page.on('console', (message) => console.push(message.text()));

@@ -29,7 +29,7 @@ for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
   delete process.env[name];
 }
 
-function serverBinary() {
+export function serverBinary() {
   const path = process.env.COGSYNC_BIN || join(repoRoot, 'build', 'cogsync');
   try {
     accessSync(path, constants.X_OK);
@@ -54,14 +54,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export class CogsyncServer {
   // tls: { cert, key } PEM files: the server speaks HTTPS only on its port (readiness is polled
   // on a plain-HTTP listener beside it).
-  constructor({ testMode = true, insecureLogins = false, tls = null } = {}) {
+  // rootDir: an existing directory holding `data/` (a restored or imported store) instead of a
+  // fresh one; port: a fixed port (a server brought back where clients already point).
+  constructor({ testMode = true, insecureLogins = false, tls = null, rootDir = null, port = null } = {}) {
     this.testMode = testMode;
     this.insecureLogins = insecureLogins;
     this.tls = tls;
     this.plainPort = null;
     this.process = null;
-    this.port = null;
-    this.dataDir = null;
+    this.port = port;
+    this.dataDir = rootDir;
+  }
+
+  get dataPath() {
+    return join(this.dataDir, 'data');
   }
 
   get endpoint() {
@@ -81,8 +87,8 @@ export class CogsyncServer {
   }
 
   async start() {
-    this.dataDir = mkdtempSync(join(tmpdir(), 'cogsync-compat-js-'));
-    this.port = await freePort();
+    this.dataDir = this.dataDir ?? mkdtempSync(join(tmpdir(), 'cogsync-compat-js-'));
+    this.port = this.port ?? await freePort();
     const args = ['serve', '--listen', `127.0.0.1:${this.port}`, '--data-dir',
       join(this.dataDir, 'data'), '--no-access-log'];
     if (this.testMode) args.push('--test-mode');
@@ -117,6 +123,15 @@ export class CogsyncServer {
     }
     await this.stop();
     throw new Error(`cogsync not ready within ${STARTUP_TIMEOUT_MS} ms`);
+  }
+
+  // Stops the process (as stop() does) but keeps the data directory and port for a restart.
+  async halt() {
+    const dir = this.dataDir;
+    this.dataDir = null;
+    const code = await this.stop();
+    this.dataDir = dir;
+    return code;
   }
 
   // SIGTERM, then SIGKILL after 5 s; resolves to the exit code.
