@@ -11,20 +11,22 @@ namespace cogsync::archive {
 
 class Progress {
  public:
-  // `verb`: "exported" / "imported". `enabled`: false silences it (tests, --quiet).
-  Progress(std::string verb, bool enabled);
+  // `verb`: "exported" / "imported"; `unit`: what the first count counts ("identities").
+  // `enabled`: false silences it (--quiet).
+  Progress(std::string verb, std::string unit, bool enabled);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
   // Called per line; draws only when due.
-  void Update(int64_t identities, int64_t records);
+  void Update(int64_t count, int64_t records);
   // Ends the line (once drawn) with the final counts.
-  void Done(int64_t identities, int64_t records);
+  void Done(int64_t count, int64_t records);
 
  private:
-  void Draw(int64_t identities, int64_t records);
+  void Draw(int64_t count, int64_t records);
   std::string verb_;
+  std::string unit_;
   bool enabled_;
   bool drawn_ = false;
   int64_t calls_ = 0;

@@ -62,7 +62,7 @@ Result<archive::Counts> Export(store::Store& store, const Config& config,
   options.region = config.region;
   options.account_id = config.account_id;
   options.now_ms = SystemClock().NowMillis();
-  archive::Progress progress("exported", !flags.quiet);
+  archive::Progress progress("exported", "identities", !flags.quiet);
   return archive::ExportArchive(store, options, *writer, progress);
 }
 
@@ -73,7 +73,7 @@ Result<archive::ImportReport> Import(store::Store& store, const Config& config,
   archive::ImportOptions options;
   options.on_conflict = on_conflict;
   options.limits = config.limits;
-  archive::Progress progress("imported", !quiet);
+  archive::Progress progress("imported", "identities", !quiet);
   return archive::ImportArchive(store, *reader, options, progress);
 }
 
@@ -106,7 +106,7 @@ int RunImport(const Config& config, const ImportFlags& flags) {
   if (flags.streams) {
     auto reader = archive::ArchiveReader::Open(flags.input);
     if (!reader.ok()) return Fail(reader.error());
-    archive::Progress progress("applied", !flags.quiet);
+    archive::Progress progress("read", "stream records", !flags.quiet);
     auto report = archive::ImportStreams(**store, **reader, config.limits, progress);
     if (!report.ok()) return Fail(report.error());
     if (!flags.quiet) {

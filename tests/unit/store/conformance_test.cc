@@ -390,6 +390,44 @@ TEST_P(StoreConformanceTest, DevicesAndSubscriptions) {
   });
 }
 
+// What the archive exporter lists (D28): an identity's devices and subscriptions and a pool's
+// principal tag maps, each complete and in the archive's order on both stores.
+TEST_P(StoreConformanceTest, ArchiveListingsAreCompleteAndOrdered) {
+  SeedIdentity("p", "i");
+  SeedIdentity("p", "j");
+  MustWrite([&](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutDevice(Device{"a-dev", "p", "i", "APNS", "t2", "arn:e", 11}));
+    COGSYNC_RETURN_IF_ERROR(txn.PutSubscription(Subscription{"p", "i", "ds", "a-dev"}));
+    COGSYNC_RETURN_IF_ERROR(txn.PutSubscription(Subscription{"p", "i", "b", "dev-i"}));
+    return txn.PutPrincipalTagMap("p", "accounts.google.com", bj::object{{"UseDefaults", true}});
+  });
+  MustRead([&](Txn& txn) -> Status {
+    auto devices = *txn.ListDevices("i");
+    EXPECT_EQ(devices.size(), 2u);
+    if (devices.size() == 2) {
+      EXPECT_EQ(devices[0].device_id, "a-dev");
+      EXPECT_EQ(devices[0].endpoint_arn, "arn:e");
+      EXPECT_EQ(devices[1].device_id, "dev-i");
+      EXPECT_EQ(devices[1].created_ms, 9);
+    }
+    auto subscriptions = *txn.ListIdentitySubscriptions("i");
+    std::vector<std::string> order;
+    for (const auto& s : subscriptions) order.push_back(s.dataset_name + "/" + s.device_id);
+    EXPECT_EQ(order, (std::vector<std::string>{"b/dev-i", "ds/a-dev", "ds/dev-i"}));
+    EXPECT_EQ(txn.ListIdentitySubscriptions("j")->size(), 1u);
+    EXPECT_TRUE(txn.ListDevices("missing")->empty());
+    auto maps = *txn.ListPrincipalTagMaps("p");
+    EXPECT_EQ(maps.size(), 2u);
+    if (maps.size() == 2) {
+      EXPECT_EQ(maps[0].first, "accounts.google.com");
+      EXPECT_EQ(maps[0].second, (bj::object{{"UseDefaults", true}}));
+      EXPECT_EQ(maps[1].first, "p");
+    }
+    EXPECT_TRUE(txn.ListPrincipalTagMaps("other")->empty());
+    return OkStatus();
+  });
+}
+
 TEST_P(StoreConformanceTest, DeletePoolCascadesToEverythingUnderIt) {
   SeedIdentity("p", "i1");
   SeedIdentity("p", "i2");
