@@ -160,6 +160,11 @@ class Exporter {
       }
     }
     COGSYNC_ASSIGN_OR_RETURN(auto devices, txn.ListDevices(identity.id));
+    // The store lists devices in registration order (D19 replaces the oldest); the archive
+    // orders them by id (docs/archive.md).
+    std::sort(devices.begin(), devices.end(), [](const store::Device& a, const store::Device& b) {
+      return a.device_id < b.device_id;
+    });
     for (const store::Device& device : devices) {
       COGSYNC_RETURN_IF_ERROR(out_.Write(EncodeDevice(device)));
       ++counts_.devices;

@@ -66,6 +66,7 @@ class Importer {
     bool any_login = false;
     std::string last_dataset;
     int live_datasets = 0;
+    int deleted_datasets = 0;
     std::set<std::string> devices;
     std::string last_subscription;  // dataset '\n' device
     bool in_devices = false, in_subscriptions = false;
@@ -76,6 +77,7 @@ class Importer {
     std::string last_key;
     bool any_record = false;
     int64_t live = 0, bytes = 0;
+    int64_t tombstones = 0;
   };
 
   Status Handle(store::Txn& txn, const bj::object& line, int64_t n) {
@@ -260,6 +262,12 @@ class Importer {
                  std::to_string(options_.limits.datasets_per_identity) +
                  " datasets (the datasets-per-identity limit)");
     }
+    // D19: deletion markers beyond the live datasets are bounded too.
+    if (dataset.deleted && ++id.deleted_datasets > options_.limits.deleted_datasets_per_identity) {
+      return Bad("identity " + dataset.identity_id + " has more than " +
+                 std::to_string(options_.limits.deleted_datasets_per_identity) +
+                 " deleted datasets (the deleted-datasets-per-identity limit)");
+    }
     ++report_.archive.datasets;
     dataset_ = DatasetState{dataset, n, "", false, 0, 0};
     if (!id.write) return OkStatus();
@@ -302,6 +310,11 @@ class Importer {
                    std::to_string(options_.limits.dataset_bytes) +
                    " bytes (the dataset size limit)");
       }
+    } else if (++ds.tombstones > options_.limits.tombstones_per_dataset) {
+      // D16: tombstones are bounded per dataset.
+      return Bad("dataset '" + r.dataset + "' has more than " +
+                 std::to_string(options_.limits.tombstones_per_dataset) +
+                 " removed records (the tombstones-per-dataset limit)");
     }
     ++report_.archive.records;
     if (!identity_->write) return OkStatus();
@@ -317,6 +330,16 @@ class Importer {
       return Bad("device " + device.device_id + " is out of order or repeated");
     }
     COGSYNC_RETURN_IF_ERROR(CloseDataset());
+    // D19: devices per identity and push-token length.
+    if (static_cast<int>(id.devices.size()) >= options_.limits.devices_per_identity) {
+      return Bad("identity " + device.identity_id + " has more than " +
+                 std::to_string(options_.limits.devices_per_identity) +
+                 " devices (the devices-per-identity limit)");
+    }
+    if (static_cast<int64_t>(device.token.size()) > options_.limits.push_token_bytes) {
+      return Bad("device " + device.device_id + " has a push token of more than " +
+                 std::to_string(options_.limits.push_token_bytes) + " bytes");
+    }
     id.in_devices = true;
     id.devices.insert(device.device_id);
     ++report_.archive.devices;

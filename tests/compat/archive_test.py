@@ -419,6 +419,30 @@ class BadArchiveTest(ArchiveCase):
         b.write(self.path("21.jsonl"))
         self.refused(self.path("21.jsonl"), 3 + 2 * 20 + 1, "more than 20 datasets")
 
+    def test_tombstones_past_the_bound(self):  # D16
+        b = self.builder()
+        n = 4097
+        b.add({"type": "dataset", "identity_id": identity_id(2), "name": "ds",
+               "pool_id": pool_id(2), "sync_count": n, "created_ms": 1700000000000,
+               "modified_ms": 1700000000000, "modified_by": "developer", "data_storage": 0,
+               "num_records": 0, "deleted": False, "last_deleted_at": 0,
+               "merged_into_name": ""})
+        for i in range(n):
+            b.record(identity_id(2), "ds", f"k{i:05d}", None, i + 1)
+        b.write(self.path("tomb.jsonl"))
+        self.refused(self.path("tomb.jsonl"), 4 + n, "more than 4096 removed records")
+
+    def test_deleted_dataset_markers_past_the_bound(self):  # D19
+        b = self.builder()
+        for i in range(9):
+            b.add({"type": "dataset", "identity_id": identity_id(2), "name": f"gone{i}",
+                   "pool_id": pool_id(2), "sync_count": 3, "created_ms": 1700000000000,
+                   "modified_ms": 1700000000000, "modified_by": "developer", "data_storage": 0,
+                   "num_records": 0, "deleted": True, "last_deleted_at": 1700000000000,
+                   "merged_into_name": ""})
+        b.write(self.path("markers.jsonl"))
+        self.refused(self.path("markers.jsonl"), 3 + 9, "more than 8 deleted datasets")
+
     def test_counts_that_lie(self):
         b = self.builder()
         b.dataset(pool_id(2), identity_id(2), "ds", {"k": "v"})
