@@ -438,7 +438,7 @@ class BadArchiveTest(ArchiveCase):
             b.add({"type": "dataset", "identity_id": identity_id(2), "name": f"gone{i}",
                    "pool_id": pool_id(2), "sync_count": 3, "created_ms": 1700000000000,
                    "modified_ms": 1700000000000, "modified_by": "developer", "data_storage": 0,
-                   "num_records": 0, "deleted": True, "last_deleted_at": 1700000000000,
+                   "num_records": 0, "deleted": True, "last_deleted_at": 3,
                    "merged_into_name": ""})
         b.write(self.path("markers.jsonl"))
         self.refused(self.path("markers.jsonl"), 3 + 9, "more than 8 deleted datasets")

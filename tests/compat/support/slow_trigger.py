@@ -9,6 +9,7 @@ The attackers run in a child process (one thread per concurrent request), so the
 never holds the measuring process's interpreter lock.
 """
 
+import http.client
 import json
 import multiprocessing
 import statistics
@@ -37,6 +38,9 @@ class _Endpoint:
     def __init__(self, port):
         self.port = port
         self.endpoint = f"http://127.0.0.1:{port}"
+
+    def connection(self, timeout=10):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
 
 def _sync_call(endpoint, method, path, body, credentials, timeout=30):
