@@ -43,7 +43,8 @@ TEST_F(SyncBoundsTest, TombstonesPerDatasetWithGracePeriodD16) {
   clock_.Advance(kDayMs / 2 + 1);
   UpdateOk(Ident(), "ds", Removes({"e"}, 1));  // count 6
   std::vector<std::string> tombstones;
-  for (const auto& r : ListOk(Ident(), "ds").at("Records").as_array()) {
+  const auto listing = ListOk(Ident(), "ds");  // kept alive: the loop walks into it
+  for (const auto& r : listing.at("Records").as_array()) {
     if (!r.as_object().contains("Value"))
       tombstones.emplace_back(r.as_object().at("Key").as_string());
   }

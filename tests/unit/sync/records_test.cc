@@ -154,7 +154,8 @@ TEST_F(SyncRecordsTest, RemoveOfUnknownKeyWritesNoRowD16) {
   UpdateOk(Ident(), "ds", {Remove("k", 2)});
   bj::array again = UpdateOk(Ident(), "ds", {Remove("k", 3)});
   EXPECT_EQ(again[0].as_object().at("SyncCount").as_int64(), 4);
-  const auto& records = ListOk(Ident(), "ds").at("Records").as_array();
+  const auto listing = ListOk(Ident(), "ds");  // kept alive: `records` refers into it
+  const auto& records = listing.at("Records").as_array();
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].as_object().at("SyncCount").as_int64(), 3);
 }
