@@ -122,4 +122,15 @@ Status SqliteTxn::DeleteDevice(std::string_view device_id) {
   return OkStatus();
 }
 
+Result<std::vector<Subscription>> SqliteTxn::ListIdentitySubscriptions(
+    std::string_view identity_id) {
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
+SELECT pool_id, identity_id, dataset_name, device_id FROM subscriptions
+WHERE identity_id = ?1 ORDER BY dataset_name, device_id, pool_id)sql"));
+  stmt.BindText(1, identity_id);
+  return CollectRows<Subscription>(stmt, [](const Statement& s) {
+    return Subscription{s.Text(0), s.Text(1), s.Text(2), s.Text(3)};
+  });
+}
+
 }  // namespace cogsync::store::sqlite
