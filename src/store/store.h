@@ -125,6 +125,9 @@ class Txn {
   // ---- usage ----------------------------------------------------------------------------------
   virtual Status AddSyncSessions(std::string_view pool_id, int64_t count) = 0;
   virtual Result<PoolUsage> GetPoolUsage(std::string_view pool_id) = 0;
+  // Identities and live datasets of a pool: index-only counts, no rows loaded (0 and 0 for an
+  // unknown pool).
+  virtual Result<PoolCounts> CountPoolContents(std::string_view pool_id) = 0;
 
   // ---- push sync -------------------------------------------------------------------------------
   virtual Result<std::optional<Device>> GetDevice(std::string_view device_id) = 0;

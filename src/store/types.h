@@ -146,4 +146,10 @@ struct PoolUsage {
   int64_t last_modified_ms = 0;  // latest dataset change in the pool, 0 when none
 };
 
+// How many identities and live (not deleted) datasets a pool holds (the console's #/pools).
+struct PoolCounts {
+  int64_t identities = 0;
+  int64_t datasets = 0;
+};
+
 }  // namespace cogsync::store

@@ -181,6 +181,11 @@ UPDATE outbox SET next_attempt_ms = (
   WHERE o.partition_key = outbox.partition_key
     AND (o.position, o.sub, o.id) <= (outbox.position, outbox.sub, outbox.id));
 )sql",
+    // 4: the console's count of a pool's live datasets reads this partial index alone (an
+    // index-only scan).
+    R"sql(
+CREATE INDEX datasets_live_by_pool ON datasets(pool_id, deleted) WHERE NOT deleted;
+)sql",
 };
 
 constexpr int kMigrationCount = static_cast<int>(std::size(kMigrations));

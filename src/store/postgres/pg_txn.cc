@@ -580,6 +580,22 @@ SELECT
   return usage;
 }
 
+Result<PoolCounts> PgTxn::CountPoolContents(std::string_view pool_id) {
+  // Both counts read only an index: identities_by_pool, and datasets_live_by_pool, which holds
+  // live datasets alone (deletion markers are not datasets a pool has).
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows, Run(R"sql(
+SELECT
+  (SELECT COUNT(*) FROM identities WHERE pool_id = $1),
+  (SELECT COUNT(*) FROM datasets WHERE pool_id = $1 AND NOT deleted))sql",
+                                          {Param::Text(pool_id)}, "CountPoolContents"));
+  PoolCounts counts;
+  if (!rows.empty()) {
+    counts.identities = rows.Int(0, 0);
+    counts.datasets = rows.Int(0, 1);
+  }
+  return counts;
+}
+
 // ---- push sync ---------------------------------------------------------------------------------
 
 Result<std::optional<Device>> PgTxn::GetDevice(std::string_view device_id) {

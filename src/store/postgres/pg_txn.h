@@ -70,6 +70,7 @@ class PgTxn final : public Txn {
 
   Status AddSyncSessions(std::string_view pool_id, int64_t count) override;
   Result<PoolUsage> GetPoolUsage(std::string_view pool_id) override;
+  Result<PoolCounts> CountPoolContents(std::string_view pool_id) override;
 
   Result<std::optional<Device>> GetDevice(std::string_view device_id) override;
   Result<std::optional<Device>> FindDevice(std::string_view identity_id, std::string_view platform,

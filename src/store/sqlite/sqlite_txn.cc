@@ -652,6 +652,23 @@ SELECT
   return usage;
 }
 
+Result<PoolCounts> SqliteTxn::CountPoolContents(std::string_view pool_id) {
+  // Both counts read only an index: identities_by_pool, and datasets_live_by_pool, which holds
+  // live datasets alone (deletion markers are not datasets a pool has).
+  COGSYNC_ASSIGN_OR_RETURN(Statement stmt, Prepare(R"sql(
+SELECT
+  (SELECT COUNT(*) FROM identities WHERE pool_id = ?1),
+  (SELECT COUNT(*) FROM datasets WHERE pool_id = ?1 AND deleted = 0))sql"));
+  stmt.BindText(1, pool_id);
+  COGSYNC_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  PoolCounts counts;
+  if (row) {
+    counts.identities = stmt.Int(0);
+    counts.datasets = stmt.Int(1);
+  }
+  return counts;
+}
+
 // ---- test mode ---------------------------------------------------------------------------------
 
 Status SqliteTxn::WipeCognitoState() {

@@ -81,6 +81,7 @@ class SqliteTxn final : public Txn {
 
   Status AddSyncSessions(std::string_view pool_id, int64_t count) override;
   Result<PoolUsage> GetPoolUsage(std::string_view pool_id) override;
+  Result<PoolCounts> CountPoolContents(std::string_view pool_id) override;
 
   // sqlite_push.cc
   Result<std::optional<Device>> GetDevice(std::string_view device_id) override;

@@ -353,6 +353,52 @@ TEST_P(StoreConformanceTest, PoolUsageAggregatesLiveDatasets) {
   });
 }
 
+TEST_P(StoreConformanceTest, CountPoolContentsCountsIdentitiesAndLiveDatasets) {
+  MustRead([&](Txn& txn) -> Status {
+    PoolCounts counts = *txn.CountPoolContents("p");  // an unknown pool holds nothing
+    EXPECT_EQ(counts.identities, 0);
+    EXPECT_EQ(counts.datasets, 0);
+    return OkStatus();
+  });
+  MustWrite([&](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p")));
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("q")));
+    for (const char* id : {"i1", "i2", "i3"}) {
+      COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(MakeIdentity("p", id)));
+    }
+    COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(MakeIdentity("q", "j")));
+    Dataset marker = MakeDataset("p", "i2", "gone");
+    marker.deleted = true;  // D17: a deleted-dataset marker is not a dataset the pool has
+    for (const Dataset& d : {MakeDataset("p", "i1", "a"), MakeDataset("p", "i1", "b"),
+                             MakeDataset("p", "i2", "a"), marker, MakeDataset("q", "j", "a")}) {
+      COGSYNC_RETURN_IF_ERROR(txn.PutDataset(d));
+    }
+    return OkStatus();
+  });
+  MustRead([&](Txn& txn) -> Status {
+    PoolCounts p = *txn.CountPoolContents("p");
+    EXPECT_EQ(p.identities, 3);
+    EXPECT_EQ(p.datasets, 3);
+    PoolCounts q = *txn.CountPoolContents("q");
+    EXPECT_EQ(q.identities, 1);
+    EXPECT_EQ(q.datasets, 1);
+    return OkStatus();
+  });
+  // Deleting a dataset (its row stays as a marker) and an identity lower the counts.
+  MustWrite([&](Txn& txn) -> Status {
+    Dataset deleted = MakeDataset("p", "i1", "b");
+    deleted.deleted = true;
+    COGSYNC_RETURN_IF_ERROR(txn.PutDataset(deleted));
+    return txn.DeleteIdentity("i3");
+  });
+  MustRead([&](Txn& txn) -> Status {
+    PoolCounts p = *txn.CountPoolContents("p");
+    EXPECT_EQ(p.identities, 2);
+    EXPECT_EQ(p.datasets, 2);
+    return OkStatus();
+  });
+}
+
 TEST_P(StoreConformanceTest, DevicesAndSubscriptions) {
   SeedIdentity("p", "i");
   MustWrite([&](Txn& txn) -> Status {
