@@ -63,7 +63,7 @@ int64_t HistogramQuantileMicros(const http::LatencyHistogram::Snapshot& snapshot
 http::Response AdminApi::Handle(const http::Request& request) {
   const std::string_view path = PathOf(request.target);
   const std::string_view name = path.substr(kPathPrefix.size());
-  const bool known = name == "outbox" || name == "metrics" || name == "identity";
+  const bool known = name == "outbox" || name == "metrics" || name == "identity" || name == "pools";
   http::Response response;
   if (!known) {
     response = Error(ApiError::UnknownOperation("Unknown admin resource: " + std::string(path)));
@@ -80,8 +80,10 @@ http::Response AdminApi::Handle(const http::Request& request) {
     response = Outbox();
   } else if (name == "metrics") {
     response = MetricsSummary();
-  } else {
+  } else if (name == "identity") {
     response = Identity(QueryOf(request.target));
+  } else {
+    response = PoolCounts(QueryOf(request.target));
   }
   // A bounded set of names for the metrics and the access log, never the raw path.
   response.operation = known ? "Admin." + std::string(name) : "Admin";
@@ -150,6 +152,29 @@ http::Response AdminApi::Identity(std::string_view query) {
                          {"IdentityPoolId", identity->pool_id},
                          {"Disabled", identity->disabled},
                          {"MergedInto", identity->merged_into}});
+}
+
+http::Response AdminApi::PoolCounts(std::string_view query) {
+  const auto id = QueryParameter(query, "IdentityPoolId");
+  if (!id || id->empty() || id->size() > 55) {
+    return Error(ApiError::InvalidParameter("IdentityPoolId (1 to 55 characters) is required."));
+  }
+  // One read transaction: the pool and both counts agree with each other.
+  bool exists = false;
+  store::PoolCounts counts;
+  if (auto s = store_.Read([&](store::Txn& txn) -> Status {
+        COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(*id));
+        exists = pool.has_value();
+        if (!exists) return OkStatus();
+        COGSYNC_ASSIGN_OR_RETURN(counts, txn.CountPoolContents(*id));
+        return OkStatus();
+      });
+      !s.ok()) {
+    return Error(s.error());
+  }
+  if (!exists) return Error(ApiError::ResourceNotFound("IdentityPool '" + *id + "' not found."));
+  return Json(bj::object{
+      {"IdentityPoolId", *id}, {"Identities", counts.identities}, {"Datasets", counts.datasets}});
 }
 
 }  // namespace cogsync::console

@@ -3,6 +3,7 @@
 //   GET /admin/outbox                       what the outbox owes, its last errors, bulk publishes
 //   GET /admin/metrics                      requests, errors and p99 latency (µs) by operation
 //   GET /admin/identity?IdentityId=ID       whether an identity is disabled (a merge loser, D23)
+//   GET /admin/pools?IdentityPoolId=ID      how many identities and live datasets a pool holds
 // Every call is SigV4-signed for the service "cogsync" with a developer key (D30); identity
 // credentials and unsigned requests are refused (AccessDeniedException / the signature errors,
 // 403). Answers are JSON; errors are {"__type","message"} through protocol/wire.cc.
@@ -39,6 +40,7 @@ class AdminApi {
   http::Response Outbox();
   http::Response MetricsSummary();
   http::Response Identity(std::string_view query);
+  http::Response PoolCounts(std::string_view query);
 
   auth::Authenticator& authenticator_;
   store::Store& store_;

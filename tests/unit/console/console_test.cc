@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "console/admin_api.h"
 #include "console/assets.h"
@@ -139,6 +141,73 @@ TEST(AdminApi, AnswersDevelopers) {
             "ResourceNotFoundException");
 }
 
+// The #/pools page's counts: identities and live datasets of one pool, from one read.
+TEST(AdminApi, CountsAPoolsIdentitiesAndLiveDatasets) {  // D30
+  InProcess server;
+  auto make_pool = [&](const char* name) {
+    auto pool = server.IdentityOk("CreateIdentityPool", {{"IdentityPoolName", name},
+                                                         {"AllowUnauthenticatedIdentities", true}});
+    return std::string(pool.at("IdentityPoolId").as_string());
+  };
+  const std::string pool = make_pool("counted");
+  const std::string other = make_pool("other");
+  auto escape = [](const std::string& id) {
+    return id.substr(0, id.find(':')) + "%3A" + id.substr(id.find(':') + 1);
+  };
+  auto counts = [&](const std::string& pool_id) -> std::pair<int64_t, int64_t> {
+    http::Response r =
+        Admin(server, "/admin/pools?IdentityPoolId=" + escape(pool_id), InProcess::developer());
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto parsed = json::Parse(r.body);
+    if (!parsed || !parsed->is_object()) return {-1, -1};
+    const auto& o = parsed->as_object();
+    EXPECT_EQ(o.at("IdentityPoolId").as_string(), pool_id);
+    return {o.at("Identities").to_number<int64_t>(), o.at("Datasets").to_number<int64_t>()};
+  };
+  EXPECT_EQ(counts(pool), std::make_pair(int64_t{0}, int64_t{0}));
+
+  std::vector<std::string> identities;
+  for (int i = 0; i < 3; ++i) {
+    auto id = server.IdentityOk("GetId", {{"IdentityPoolId", pool}}, nullptr);
+    identities.emplace_back(id.at("IdentityId").as_string());
+  }
+  server.IdentityOk("GetId", {{"IdentityPoolId", other}}, nullptr);
+  auto dataset_path = [&](const std::string& identity, const std::string& dataset) {
+    return "/identitypools/" + escape(pool) + "/identities/" + escape(identity) + "/datasets/" +
+           dataset;
+  };
+  // Two datasets for the first identity, one for the second, none for the third.
+  for (const auto& [identity, dataset] : std::vector<std::pair<std::string, std::string>>{
+           {identities[0], "a"}, {identities[0], "b"}, {identities[1], "a"}}) {
+    const std::string path = dataset_path(identity, dataset);
+    http::Response list = server.Sync("GET", path + "/records");
+    ASSERT_EQ(list.status, 200) << list.body;
+    boost::json::object body{
+        {"SyncSessionToken", json::Parse(list.body)->at("SyncSessionToken")},
+        {"RecordPatches", boost::json::array{boost::json::object{
+                              {"Op", "replace"}, {"Key", "k"}, {"Value", "v"}, {"SyncCount", 0}}}}};
+    http::Response update = server.Sync("POST", path, json::Write(body));
+    ASSERT_EQ(update.status, 200) << update.body;
+  }
+  EXPECT_EQ(counts(pool), std::make_pair(int64_t{3}, int64_t{3}));
+  EXPECT_EQ(counts(other), std::make_pair(int64_t{1}, int64_t{0}));
+
+  // A deleted dataset keeps a marker row (D17), which is not counted.
+  http::Response deleted = server.Sync("DELETE", dataset_path(identities[0], "b"));
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(counts(pool), std::make_pair(int64_t{3}, int64_t{2}));
+
+  EXPECT_EQ(ErrorCode(Admin(server, "/admin/pools", InProcess::developer())),
+            "InvalidParameterException");
+  EXPECT_EQ(ErrorCode(Admin(server, "/admin/pools?IdentityPoolId=" + std::string(56, 'x'),
+                            InProcess::developer())),
+            "InvalidParameterException");
+  http::Response missing =
+      Admin(server, "/admin/pools?IdentityPoolId=us-east-1%3Anone", InProcess::developer());
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(ErrorCode(missing), "ResourceNotFoundException");
+}
+
 TEST(AdminApi, RefusesEveryoneElse) {  // D30
   InProcess server;
   http::Response unsigned_request = Get(server, "/admin/outbox");
@@ -172,6 +241,12 @@ TEST(AdminApi, RefusesEveryoneElse) {  // D30
   http::Response refused = Admin(server, "/admin/outbox", identity);
   EXPECT_EQ(refused.status, 403);
   EXPECT_EQ(ErrorCode(refused), "AccessDeniedException");
+
+  // Not even a pool's counts.
+  http::Response pool_counts =
+      Admin(server, "/admin/pools?IdentityPoolId=" + std::string(pool_id.as_string()), identity);
+  EXPECT_EQ(pool_counts.status, 403);
+  EXPECT_EQ(ErrorCode(pool_counts), "AccessDeniedException");
 
   http::Response unknown = Admin(server, "/admin/keys", InProcess::developer());
   EXPECT_EQ(unknown.status, 404);
