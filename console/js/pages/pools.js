@@ -1,5 +1,6 @@
-// #/pools: every identity pool with its usage (DescribeIdentityPoolUsage), paged 60 at a time;
-// create and delete a pool.
+// #/pools: every identity pool with its usage (DescribeIdentityPoolUsage) and its counts of
+// identities and datasets (the admin API's /admin/pools), paged 60 at a time; create and delete
+// a pool.
 
 import { label } from '../api.js';
 import { clear, field, formatBytes, formatDate, h } from '../dom.js';
@@ -42,18 +43,34 @@ export async function renderPools(page, api) {
       if (pager.token) input.NextToken = pager.token;
       const listed = await api.identity('ListIdentityPools', input);
       const pools = listed.IdentityPools || [];
-      const usage = await Promise.all(pools.map((p) =>
-        api.sync('GET', `/identitypools/${label(p.IdentityPoolId)}`)
-          .then((u) => u.IdentityPoolUsage, (err) => ({ error: err }))));
+      const [usage, counts] = await Promise.all([
+        Promise.all(pools.map((p) =>
+          api.sync('GET', `/identitypools/${label(p.IdentityPoolId)}`)
+            .then((u) => u.IdentityPoolUsage, (err) => ({ error: err })))),
+        Promise.all(pools.map((p) =>
+          api.admin('pools', [['IdentityPoolId', p.IdentityPoolId]])
+            .catch((err) => ({ error: err })))),
+      ]);
       clear(listing).append(table(`Identity pools, page ${pager.number}`,
-        ['Name', 'Identity pool ID', 'Sync sessions', 'Storage', 'Last modified', 'Actions'],
-        pools.map((p, i) => row(p, usage[i]))), pager.controls(listed.NextToken));
+        ['Name', 'Identity pool ID', 'Identities', 'Datasets', 'Sync sessions', 'Storage',
+          'Last modified', 'Actions'],
+        pools.map((p, i) => row(p, usage[i], counts[i]))), pager.controls(listed.NextToken));
     } catch (err) {
       clear(listing).append(errorBox(err));
     }
   }
 
-  function row(pool, usage) {
+  // A count as text, labelled with what it counts and for which pool.
+  function countCell(counts, key, what, pool) {
+    if (counts.error) {
+      return h('td', { title: counts.error.message }, 'error');
+    }
+    const n = String(counts[key] ?? 0);
+    return h('td', { class: 'count', 'data-count': key.toLowerCase(),
+      'aria-label': `${what} in pool ${pool.IdentityPoolName}: ${n}` }, n);
+  }
+
+  function row(pool, usage, counts) {
     const href = `#/pools/${encodeURIComponent(pool.IdentityPoolId)}`;
     const actions = h('td', {}, confirmButton('Delete',
       `Delete pool ${pool.IdentityPoolName} with all its identities and data?`, 'Confirm delete',
@@ -67,6 +84,8 @@ export async function renderPools(page, api) {
     return h('tr', {},
       h('th', { scope: 'row' }, h('a', { href }, pool.IdentityPoolName)),
       h('td', { class: 'mono' }, pool.IdentityPoolId),
+      countCell(counts, 'Identities', 'Identities', pool),
+      countCell(counts, 'Datasets', 'Datasets', pool),
       h('td', {}, failed ? 'error' : String(usage?.SyncSessionsCount ?? 0)),
       h('td', {}, failed ? 'error' : formatBytes(usage?.DataStorage ?? 0)),
       h('td', {}, failed ? usage.error.message : formatDate(usage?.LastModifiedDate)),

@@ -183,7 +183,6 @@ test('the console, end to end', async (t) => {
     const pools = await new AWS.CognitoIdentity(developer()).listIdentityPools(
       { MaxResults: 60 }).promise();
     assert.ok(pools.IdentityPools.some((p) => p.IdentityPoolId === poolId));
-    await shot('pools');
   });
 
   await step('edits the pool settings and roles', async () => {
@@ -419,6 +418,43 @@ test('the console, end to end', async (t) => {
     await shot('pool');
   });
 
+  await step('the pools page counts identities and live datasets', async () => {
+    // A second pool where boto3 devices create two identities with a dataset each, one more
+    // identity has none, and one of the datasets is deleted (its marker is not counted).
+    const identity = new AWS.CognitoIdentity(developer());
+    const { IdentityPoolId: countedId } = await identity.createIdentityPool({
+      IdentityPoolName: 'counted', AllowUnauthenticatedIdentities: true }).promise();
+    await identity.setIdentityPoolRoles({ IdentityPoolId: countedId,
+      Roles: { unauthenticated: 'arn:aws:iam::000000000000:role/Counted' } }).promise();
+    const { IdentityId: first } = await device('create', countedId);
+    await device('create', countedId);
+    await identity.getId({ IdentityPoolId: countedId }).promise();
+    await new AWS.CognitoSync(developer()).deleteDataset({ IdentityPoolId: countedId,
+      IdentityId: first, DatasetName: 'profile' }).promise();
+
+    await open('#/pools');
+    await page.getByText('Identity pools, page 1').waitFor(WAIT);
+    const cell = (name) => page.getByRole('cell', { name, exact: true });
+    await cell('Identities in pool counted: 3').waitFor(WAIT);
+    await cell('Datasets in pool counted: 1').waitFor(WAIT);
+    // console-e2e: the boto3 device's identity and the 64 made above; of its datasets, "profile"
+    // was deleted from the console and the hostile one is live.
+    const { Datasets: live } = await new AWS.CognitoSync(developer()).listDatasets({
+      IdentityPoolId: poolId, IdentityId: identityId }).promise();
+    assert.equal(live.length, 1);
+    await cell('Identities in pool console-e2e: 65').waitFor(WAIT);
+    await cell('Datasets in pool console-e2e: 1').waitFor(WAIT);
+    // Shown as text beside the usage columns.
+    const row = page.getByRole('row').filter({
+      has: page.getByRole('link', { name: 'counted', exact: true }) });
+    assert.equal(await row.locator('[data-count="identities"]').textContent(), '3');
+    assert.equal(await row.locator('[data-count="datasets"]').textContent(), '1');
+    const headers = await page.getByRole('columnheader').allTextContents();
+    assert.deepEqual(headers.slice(0, 5),
+      ['Name', 'Identity pool ID', 'Identities', 'Datasets', 'Sync sessions']);
+    await shot('pools');
+  });
+
   await step('the admin API refuses identity credentials and unsigned requests', async () => {
     const { Credentials: c } = await new AWS.CognitoIdentity(developer())
       .getCredentialsForIdentity({ IdentityId: identityId }).promise();
@@ -426,6 +462,11 @@ test('the console, end to end', async (t) => {
       secretAccessKey: c.SecretKey, sessionToken: c.SessionToken }, '/admin/outbox');
     assert.equal(asIdentity.status, 403);
     assert.equal(asIdentity.body.__type, 'AccessDeniedException');
+    const countsAsIdentity = await signedFetch({ accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretKey, sessionToken: c.SessionToken }, '/admin/pools',
+    [['IdentityPoolId', poolId]]);
+    assert.equal(countsAsIdentity.status, 403);
+    assert.equal(countsAsIdentity.body.__type, 'AccessDeniedException');
     const unsigned = await fetch(`${server.endpoint}/admin/metrics`);
     assert.equal(unsigned.status, 403);
     assert.equal((await unsigned.json()).__type, 'MissingAuthenticationTokenException');
