@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,6 +45,8 @@ const HOSTILE = {
 const LONG_DATASET = `xss-${'n'.repeat(124)}`;  // 128 characters: the limit
 
 const server = new CogsyncServer();
+const LARGE = 100_000;  // identities of the pool "large", imported before the server starts
+let large;
 let browser;
 let page;
 const problems = [];  // page errors and dialogs: none may happen
@@ -69,6 +71,10 @@ async function open(hash) {
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
+  server.dataDir = mkdtempSync(join(tmpdir(), 'cogsync-console-'));
+  const { stdout } = await promisify(execFile)('python3',
+    [join(here, 'large_pool.py'), server.dataPath, String(LARGE)], { timeout: 600_000 });
+  large = JSON.parse(stdout);
   await server.start();
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
@@ -453,6 +459,32 @@ test('the console, end to end', async (t) => {
     assert.deepEqual(headers.slice(0, 5),
       ['Name', 'Identity pool ID', 'Identities', 'Datasets', 'Sync sessions']);
     await shot('pools');
+  });
+
+  await step('a pool with 100,000 identities is counted and paged, never loaded whole', async () => {
+    await open('#/pools');
+    await page.getByText('Identity pools, page 1').waitFor(WAIT);
+    await page.getByRole('cell', { name: `Identities in pool large: ${LARGE}`, exact: true })
+      .waitFor(WAIT);
+    const identityCalls = [];
+    const watch = (request) => {
+      if ((request.headers()['x-amz-target'] ?? '').endsWith('.ListIdentities')) {
+        identityCalls.push(JSON.parse(request.postData() ?? '{}'));
+      }
+    };
+    page.on('request', watch);
+    await open(`#/pools/${encodeURIComponent(large.IdentityPoolId)}`);
+    const rows = page.locator('section[aria-labelledby="identities-title"] tbody tr');
+    await page.getByText('Identities, page 1').waitFor(WAIT);
+    assert.equal(await rows.count(), 60);
+    await page.getByRole('navigation', { name: 'Identity pages' })
+      .getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Identities, page 2').waitFor(WAIT);
+    assert.equal(await rows.count(), 60);
+    page.off('request', watch);
+    // One ListIdentities of at most 60 per page shown.
+    assert.equal(identityCalls.length, 2);
+    for (const call of identityCalls) assert.ok(call.MaxResults <= 60, JSON.stringify(call));
   });
 
   await step('the admin API refuses identity credentials and unsigned requests', async () => {
