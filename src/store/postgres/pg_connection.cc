@@ -208,12 +208,32 @@ Status Connection::Exec(std::string_view sql, std::string_view context) {
   return OkStatus();
 }
 
+const sql::Dialect& PostgresDialect() {
+  static constexpr sql::Dialect kDialect{
+      .name = "postgresql",
+      .dollar_parameters = true,
+      .false_literal = "FALSE",
+      .true_literal = "TRUE",
+      .boolean_columns = true,
+      .greatest = "GREATEST",
+      .for_update = " FOR UPDATE",
+      .index_hints = false,
+      .text_list_args = true,
+      .clustered_tables = false,
+      .integer_type = "BIGINT",
+      .boolean_type = "BOOLEAN",
+      .blob_type = "BYTEA",
+      .key_collation = " COLLATE \"C\"",
+  };
+  return kDialect;
+}
+
 Result<Rows> Connection::Query(std::string_view sql, const std::vector<Param>& params,
                                std::string_view context) {
   if (Broken()) return Fail(context, nullptr);
-  std::string text(sql);
-  auto found = prepared_.find(text);
+  auto found = prepared_.find(sql);
   if (found == prepared_.end()) {
+    std::string text = sql::Render(PostgresDialect(), sql);
     std::string name = "cogsync_" + std::to_string(prepared_.size() + 1);
     // Parameter types are inferred by the server from the statement.
     pg_result* prepared = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
@@ -221,7 +241,7 @@ Result<Rows> Connection::Query(std::string_view sql, const std::vector<Param>& p
       return Fail(context, prepared);
     }
     PQclear(prepared);
-    found = prepared_.emplace(std::move(text), std::move(name)).first;
+    found = prepared_.emplace(std::string(sql), std::move(name)).first;
   }
   std::vector<const char*> values;
   std::vector<int> lengths;

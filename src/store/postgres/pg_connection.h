@@ -15,11 +15,16 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/string_map.h"
+#include "store/sql/dialect.h"
 
 struct pg_conn;
 struct pg_result;
 
 namespace cogsync::store::postgres {
+
+// How PostgreSQL spells the hooks of the store's neutral statements (store/sql/dialect.h).
+const sql::Dialect& PostgresDialect();
 
 // The first failure of a transaction; later ones are usually "transaction aborted" echoes.
 struct Failure {
@@ -104,8 +109,9 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Runs `sql` as a prepared statement of this session (prepared on first use, $1..$n
-  // parameters). `context` names the call in logs.
+  // Runs `sql`, a neutral statement (store/sql/dialect.h) or plain PostgreSQL SQL, as a
+  // prepared statement of this session: rendered and prepared on first use, then found by its
+  // text. `context` names the call in logs.
   Result<Rows> Query(std::string_view sql, const std::vector<Param>& params,
                      std::string_view context);
   // Runs one or more statements without parameters (BEGIN, COMMIT, DDL).
@@ -130,7 +136,7 @@ class Connection {
   pg_conn* conn_;
   std::string url_;
   int connect_timeout_seconds_;
-  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  StringMap<std::string> prepared_;  // SQL text as given -> statement name
   std::optional<Failure> failure_;
 };
 

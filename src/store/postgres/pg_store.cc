@@ -9,7 +9,8 @@
 
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_schema.h"
-#include "store/postgres/pg_txn.h"
+#include "store/postgres/pg_session.h"
+#include "store/sql/sql_txn.h"
 
 namespace cogsync::store {
 namespace {
@@ -47,7 +48,8 @@ Outcome Attempt(Connection& connection, const Store::TxnFn& fn, bool write) {
     bool lost = connection.failure().has_value() && connection.failure()->connection_lost;
     return Outcome{begun, lost};
   }
-  postgres::PgTxn txn(connection, write);
+  postgres::PgSession session(connection);
+  sql::SqlTxn txn(session, write, /*cache=*/nullptr);
   Status result = CallGuarded([&] { return fn(txn); });
 
   if (connection.failure().has_value()) {

@@ -6,7 +6,8 @@
 #include <optional>
 #include <utility>
 
-#include "store/sqlite/sqlite_txn.h"
+#include "store/sql/sql_txn.h"
+#include "store/sqlite/sqlite_session.h"
 
 namespace cogsync::store::sqlite {
 namespace {
@@ -23,7 +24,7 @@ thread_local const GroupCommitter* current_writer = nullptr;
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(Connection& connection, int max_batch, PoolCache* cache)
+GroupCommitter::GroupCommitter(Connection& connection, int max_batch, sql::PoolCache* cache)
     : connection_(connection),
       max_batch_(static_cast<size_t>(max_batch > 0 ? max_batch : 1)),
       cache_(cache) {
@@ -102,7 +103,8 @@ void GroupCommitter::WriterLoop() {
 
 Status GroupCommitter::RunItem(const Store::TxnFn& fn) {
   COGSYNC_RETURN_IF_ERROR(Control(connection_, "SAVEPOINT write_item"));
-  SqliteTxn txn(connection_, /*writable=*/true, cache_);  // only stores its arguments
+  SqliteSession session(connection_, /*begin_on_first_statement=*/false);
+  sql::SqlTxn txn(session, /*writable=*/true, cache_);  // only stores its arguments
   Status result = CallGuarded([&] { return fn(txn); });
   if (connection_.InAutocommit()) return result;  // sqlite already rolled everything back
 

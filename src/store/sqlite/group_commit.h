@@ -17,7 +17,7 @@
 
 #include "common/error.h"
 #include "common/mutex.h"
-#include "store/sqlite/pool_cache.h"
+#include "store/sql/pool_cache.h"
 #include "store/sqlite/statement.h"
 #include "store/store.h"
 
@@ -33,7 +33,7 @@ class GroupCommitter {
   // Starts the writer thread. REQUIRES: `connection` (and `cache`, which may be null) outlive
   // this object, and nothing else uses the connection except through RunExclusive(). The writer
   // invalidates `cache` after each transaction that changed a pool, before answering its callers.
-  GroupCommitter(Connection& connection, int max_batch, PoolCache* cache);
+  GroupCommitter(Connection& connection, int max_batch, sql::PoolCache* cache);
   ~GroupCommitter();  // Stop()
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -68,7 +68,7 @@ class GroupCommitter {
   // Used by the writer during a batch and by RunExclusive, each holding connection_mu_.
   Connection& connection_ GUARDED_BY(connection_mu_);
   const size_t max_batch_;
-  PoolCache* const cache_;
+  sql::PoolCache* const cache_;
 
   mutable Mutex mu_;
   std::condition_variable wake_;

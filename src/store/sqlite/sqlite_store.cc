@@ -13,9 +13,10 @@
 #include <vector>
 
 #include "common/private_files.h"
+#include "store/sql/sql_txn.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/schema.h"
-#include "store/sqlite/sqlite_txn.h"
+#include "store/sqlite/sqlite_session.h"
 #include "store/sqlite/statement.h"
 
 namespace cogsync::store {
@@ -189,7 +190,8 @@ Status SqliteStore::WithReader(const std::function<Status(sqlite::Connection&)>&
 
 Status SqliteStore::Read(const TxnFn& fn) {
   return WithReader([this, &fn](Connection& connection) {
-    sqlite::SqliteTxn txn(connection, /*writable=*/false, &pool_cache_);
+    sqlite::SqliteSession session(connection, /*begin_on_first_statement=*/true);
+    sql::SqlTxn txn(session, /*writable=*/false, &pool_cache_);
     return fn(txn);
   });
 }

@@ -21,7 +21,7 @@
 
 #include "common/error.h"
 #include "common/mutex.h"
-#include "store/sqlite/pool_cache.h"
+#include "store/sql/pool_cache.h"
 #include "store/store.h"
 
 namespace cogsync::store {
@@ -92,7 +92,7 @@ class SqliteStore final : public Store {
   Status WithReader(const std::function<Status(sqlite::Connection&)>& fn);
 
   int lock_fd_ = -1;  // SqliteOptions::exclusive: the open lock file, closed last
-  sqlite::PoolCache pool_cache_;
+  sql::PoolCache pool_cache_;
   // Declared before committer_, so the writer thread stops before its connection closes.
   std::unique_ptr<sqlite::Connection> write_connection_;
   std::unique_ptr<sqlite::GroupCommitter> committer_;

@@ -180,15 +180,35 @@ Status Connection::Exec(std::string_view sql, std::string_view context) {
   return OkStatus();
 }
 
+const sql::Dialect& SqliteDialect() {
+  static constexpr sql::Dialect kDialect{
+      .name = "sqlite",
+      .dollar_parameters = false,
+      .false_literal = "0",
+      .true_literal = "1",
+      .boolean_columns = false,
+      .greatest = "MAX",
+      .for_update = "",  // the single writer connection already serialises writers
+      .index_hints = true,
+      .text_list_args = false,
+      .clustered_tables = true,
+      .integer_type = "INTEGER",
+      .boolean_type = "INTEGER",
+      .blob_type = "BLOB",
+      .key_collation = "",  // SQLite compares text bytewise (BINARY) already
+  };
+  return kDialect;
+}
+
 Result<Statement> Connection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
+    std::string text = sql::Render(SqliteDialect(), sql);
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+    int rc = sqlite3_prepare_v3(db_, text.data(), static_cast<int>(text.size()),
                                 SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) {
-      return StorageError("prepare", rc,
-                          std::string(sqlite3_errmsg(db_)) + " in: " + std::string(sql));
+      return StorageError("prepare", rc, std::string(sqlite3_errmsg(db_)) + " in: " + text);
     }
     it = cache_.emplace(std::string(sql), stmt).first;
   }

@@ -13,11 +13,15 @@
 
 #include "common/error.h"
 #include "common/string_map.h"
+#include "store/sql/dialect.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace cogsync::store::sqlite {
+
+// How SQLite spells the hooks of the store's neutral statements (store/sql/dialect.h).
+const sql::Dialect& SqliteDialect();
 
 // Logs a storage failure with sqlite's own text and returns the error clients may see.
 ApiError StorageError(std::string_view context, int rc, std::string_view detail);
@@ -84,7 +88,8 @@ class Connection {
 
   // Runs one or more SQL statements that return no rows we need (DDL, BEGIN/COMMIT, pragmas).
   Status Exec(std::string_view sql, std::string_view context);
-  // A cached prepared statement for `sql` (prepared once per connection, persistent).
+  // A cached prepared statement for `sql`, a neutral statement (store/sql/dialect.h) or plain
+  // SQLite SQL: rendered and prepared once per connection (persistent), then found by its text.
   Result<Statement> Prepare(std::string_view sql);
 
   // True when no transaction is open (sqlite3_get_autocommit): after some storage failures

@@ -1,8 +1,8 @@
-// The SQLite store's pool cache (store/sqlite/pool_cache.h): its generation rule on its own, and
+// The SQLite store's pool cache (store/sql/pool_cache.h): its generation rule on its own, and
 // through SqliteStore that a read never sees a pool older than the last acknowledged write, even
 // when its snapshot was taken before that write; and the server's exclusive lock on the file.
 
-#include "store/sqlite/pool_cache.h"
+#include "store/sql/pool_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -18,7 +18,7 @@
 namespace cogsync::store {
 namespace {
 
-using sqlite::PoolCache;
+using sql::PoolCache;
 
 Pool NamedPool(const std::string& id, const std::string& name) {
   Pool pool;

@@ -1,9 +1,9 @@
-#include "store/sqlite/pool_cache.h"
+#include "store/sql/pool_cache.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace cogsync::store::sqlite {
+namespace cogsync::store::sql {
 
 uint64_t PoolCache::Generation() const {
   ReaderLock lock(mu_);
@@ -59,4 +59,4 @@ void PoolCache::InvalidateIfWritten() {
   too_many_names_ = false;
 }
 
-}  // namespace cogsync::store::sqlite
+}  // namespace cogsync::store::sql

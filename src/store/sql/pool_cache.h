@@ -30,7 +30,7 @@
 #include "common/string_map.h"
 #include "store/types.h"
 
-namespace cogsync::store::sqlite {
+namespace cogsync::store::sql {
 
 class PoolCache {
  public:
@@ -64,4 +64,4 @@ class PoolCache {
   std::atomic<bool> written_{false};
 };
 
-}  // namespace cogsync::store::sqlite
+}  // namespace cogsync::store::sql

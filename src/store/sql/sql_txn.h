@@ -1,24 +1,29 @@
 #pragma once
-// store::Txn over one SQLite connection. A write Txn runs inside the group-commit writer's
-// transaction (BEGIN IMMEDIATE/SAVEPOINT/COMMIT). A read Txn opens its deferred transaction with
-// its first statement, so a read answered wholly from the pool cache takes no SQLite lock at
-// all; SqliteStore ends the transaction, if one was opened. A read Txn refuses every write method.
+// store::Txn written once for every SQL engine: each method is one or a few neutral statements
+// (sql/dialect.h) run on the engine's Session, and its row mappers. The engine owns the
+// transaction around it (BEGIN/COMMIT, savepoints, retries); a read Txn refuses every write
+// method. Split over three files, one class: sql_txn.cc (pools, identities, credentials,
+// datasets and records, usage), sql_push.cc (devices, subscriptions), sql_outbox.cc (outbox,
+// leases, pool-wide dataset scans).
+//
+// The pool cache (sql/pool_cache.h), when the engine keeps one, answers pool reads of a read
+// Txn; a write Txn never reads from it and marks it written when it changes pools.
 
 #include <cstdint>
 #include <string_view>
 
-#include "store/sqlite/pool_cache.h"
-#include "store/sqlite/statement.h"
+#include "store/sql/pool_cache.h"
+#include "store/sql/session.h"
 #include "store/store.h"
 
-namespace cogsync::store::sqlite {
+namespace cogsync::store::sql {
 
-class SqliteTxn final : public Txn {
+class SqlTxn final : public Txn {
  public:
   // `cache` may be null (no caching). For a read Txn, construct it before its first statement:
   // it takes the cache's generation, which must precede the snapshot.
-  SqliteTxn(Connection& connection, bool writable, PoolCache* cache)
-      : connection_(connection),
+  SqlTxn(Session& session, bool writable, PoolCache* cache)
+      : session_(session),
         writable_(writable),
         cache_(cache),
         generation_(cache != nullptr && !writable ? cache->Generation() : 0) {}
@@ -83,7 +88,7 @@ class SqliteTxn final : public Txn {
   Result<PoolUsage> GetPoolUsage(std::string_view pool_id) override;
   Result<PoolCounts> CountPoolContents(std::string_view pool_id) override;
 
-  // sqlite_push.cc
+  // sql_push.cc
   Result<std::optional<Device>> GetDevice(std::string_view device_id) override;
   Result<std::optional<Device>> FindDevice(std::string_view identity_id, std::string_view platform,
                                            std::string_view token) override;
@@ -97,7 +102,7 @@ class SqliteTxn final : public Txn {
   Result<std::vector<Subscription>> ListIdentitySubscriptions(
       std::string_view identity_id) override;
 
-  // sqlite_outbox.cc
+  // sql_outbox.cc
   Status AppendOutbox(const OutboxEntry& entry) override;
   Status ReplaceOutbox(const OutboxEntry& entry) override;
   Result<std::vector<OutboxEntry>> ListOutbox(const OutboxCursor& after, int limit) override;
@@ -120,21 +125,18 @@ class SqliteTxn final : public Txn {
     if (!writable_) return ApiError::InternalError("write in a read transaction");
     return OkStatus();
   }
-
-  // The connection's cached statement for `sql`; a read Txn's first one opens its transaction.
-  Result<Statement> Prepare(std::string_view sql);
   // The cache, for reads outside a write transaction only.
   PoolCache* ReadCache() const { return writable_ ? nullptr : cache_; }
-  // A write Txn changed pools: the cache forgets them once the writer's transaction ends.
+  // A write Txn changed pools: the cache forgets them once the engine's transaction ends.
   void NotePoolsWritten() {
     if (cache_ != nullptr) cache_->MarkWritten();
   }
+  const Dialect& dialect() const { return session_.dialect(); }
 
-  Connection& connection_;
+  Session& session_;
   bool writable_;
-  bool begun_ = false;  // read Txn: BEGIN has run
   PoolCache* cache_;
   uint64_t generation_;
 };
 
-}  // namespace cogsync::store::sqlite
+}  // namespace cogsync::store::sql

@@ -1,0 +1,55 @@
+#include "store/postgres/pg_session.h"
+
+#include <vector>
+
+namespace cogsync::store::postgres {
+namespace {
+
+// One row of a result.
+class ResultRow final : public sql::Row {
+ public:
+  ResultRow(const Rows& rows, int row) : rows_(rows), row_(row) {}
+  bool IsNull(int column) const override { return rows_.IsNull(row_, column); }
+  int64_t Int(int column) const override { return rows_.Int(row_, column); }
+  bool Bool(int column) const override { return rows_.Bool(row_, column); }
+  std::string Text(int column) const override { return rows_.Text(row_, column); }
+  Result<std::string> Bytes(int column) const override { return rows_.Bytes(row_, column); }
+
+ private:
+  const Rows& rows_;
+  int row_;
+};
+
+Param ToParam(const sql::Arg& arg) {
+  switch (arg.kind) {
+    case sql::Arg::Kind::kNull:
+      return Param{std::nullopt, false};
+    case sql::Arg::Kind::kInt:
+      return Param::Int(arg.number);
+    case sql::Arg::Kind::kBool:
+      return Param::Bool(arg.number != 0);
+    case sql::Arg::Kind::kText:
+      return Param::Text(arg.text);
+    case sql::Arg::Kind::kBlob:
+      return Param::Bytes(arg.text);  // BYTEA sent as raw bytes: NUL included
+    case sql::Arg::Kind::kTextList:
+      return Param::TextArray(*arg.list);
+  }
+  return Param{std::nullopt, false};
+}
+
+}  // namespace
+
+Status PgSession::Query(std::string_view sql, std::span<const sql::Arg> args, sql::RowFn on_row) {
+  std::vector<Param> params;
+  params.reserve(args.size());
+  for (const sql::Arg& arg : args) params.push_back(ToParam(arg));
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows, connection_.Query(sql, params, "statement"));
+  for (int r = 0; r < rows.size(); ++r) {
+    ResultRow row(rows, r);
+    COGSYNC_RETURN_IF_ERROR(on_row(row));
+  }
+  return OkStatus();
+}
+
+}  // namespace cogsync::store::postgres
