@@ -40,42 +40,13 @@ if (( SYNC_DEVICES < 2 || SYNC_IDENTITIES < 2 || BENCH_THREADS < 2 )); then
   exit 1
 fi
 
-PG_BIN=${POSTGRES_BIN:-}
-if [[ -z $PG_BIN ]]; then
-  PG_BIN=$(pg_config --bindir 2>/dev/null || true)
-  [[ -x $PG_BIN/initdb ]] || PG_BIN=$(dirname "$(realpath "$(command -v initdb 2>/dev/null || echo /nonexistent)")")
-fi
-[[ -x $PG_BIN/initdb && -x $PG_BIN/pg_ctl ]] ||
-  { echo "multinode.sh: PostgreSQL server binaries not found (set POSTGRES_BIN)" >&2; exit 1; }
-
 WORK=$(mktemp -d)
 PIDS=()
-AS_PG=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [[ -f $WORK/pg/data/postmaster.pid ]]; then
-    "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-source "$(dirname "$0")/lib.sh"  # free_port, wait_http
+source "$(dirname "$0")/lib.sh"  # free_port, wait_http, start_postgres, stop_all_and_clean
+trap stop_all_and_clean EXIT
 
 # --- PostgreSQL -------------------------------------------------------------------------------------
-mkdir -p "$WORK/pg"
-if [[ $(id -u) == 0 ]]; then
-  id postgres >/dev/null 2>&1 || { echo "multinode.sh: as root, a postgres user is needed" >&2; exit 1; }
-  chown postgres: "$WORK/pg"
-  chmod 755 "$WORK"
-  AS_PG=(runuser -u postgres --)
-fi
-PG_PORT=$(free_port)
-"${AS_PG[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -U cogsync -A trust -E UTF8 --no-locale \
-  >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log" >&2; exit 1; }
-"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/postgres.log" -w -t 30 \
-  -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1" start >/dev/null
+start_postgres "$WORK/pg"  # sets PG_BIN, PG_PORT
 "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U cogsync cogsync
 PG_URL=postgresql://cogsync@127.0.0.1:$PG_PORT/cogsync
 

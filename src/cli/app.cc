@@ -22,7 +22,7 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "protocol/operations.h"
-#include "store/postgres/pg_store.h"
+#include "store/registry.h"
 #include "store/sqlite/sqlite_store.h"
 #include "sts/operations.h"
 
@@ -49,25 +49,7 @@ Result<store::StorePtr> OpenStore(const Config& config, bool server) {
   std::string url = config.store_url;
   if (url.empty())
     url = "sqlite:" + (std::filesystem::path(config.data_dir) / "cogsync.db").string();
-  if (url.rfind("sqlite:", 0) == 0) {
-    store::SqliteOptions options;
-    options.path = url.substr(7);
-    options.read_connections = config.sqlite_read_connections;
-    options.cache_size_kib = config.sqlite_cache_kib;
-    options.exclusive = server;
-    COGSYNC_ASSIGN_OR_RETURN(auto sqlite, store::SqliteStore::Open(options));
-    return store::StorePtr(std::move(sqlite));
-  }
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    store::PostgresOptions options;
-    options.url = url;
-    options.pool_size = config.postgres_pool_size;
-    COGSYNC_ASSIGN_OR_RETURN(auto postgres, store::PostgresStore::Open(options));
-    return store::StorePtr(std::move(postgres));
-  }
-  // The URL may hold a password: name only its scheme.
-  return ApiError::InvalidParameter("unknown --store scheme in '" + url.substr(0, url.find(':')) +
-                                    ":...' (want sqlite:PATH or postgresql://...)");
+  return store::OpenStore(url, config, server);
 }
 
 Result<ServerSecrets> LoadOrCreateSecrets(store::Store& store) {

@@ -93,6 +93,15 @@ PostgresStore::PostgresStore(const PostgresOptions& options) : options_(options)
   options_.max_attempts = std::max(options_.max_attempts, 1);
 }
 
+Result<StorePtr> PostgresStore::OpenUrl(std::string_view url, const Config& config,
+                                        bool /*server*/) {
+  PostgresOptions options;
+  options.url = std::string(url);
+  options.pool_size = config.postgres_pool_size;
+  COGSYNC_ASSIGN_OR_RETURN(auto store, Open(options));
+  return StorePtr(std::move(store));
+}
+
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options) {
   if (options.url.empty()) return ApiError::InvalidParameter("the PostgreSQL store needs a URL");
   std::unique_ptr<PostgresStore> store(new PostgresStore(options));

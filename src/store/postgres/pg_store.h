@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "common/config.h"
 #include "common/error.h"
 #include "common/mutex.h"
 #include "store/store.h"
@@ -65,6 +66,8 @@ class PostgresStore final : public Store {
   // Connects, applies pending schema migrations and returns the store. Fails (ServiceUnavailable)
   // when the database cannot be reached, or when its schema is newer than this binary.
   static Result<std::unique_ptr<PostgresStore>> Open(const PostgresOptions& options);
+  // The registry's entry (store/registry.h): the URL as given, the pool size from `config`.
+  static Result<StorePtr> OpenUrl(std::string_view url, const Config& config, bool server);
   ~PostgresStore() override;
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;

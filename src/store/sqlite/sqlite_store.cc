@@ -100,6 +100,16 @@ Result<int> LockDatabase(const std::string& path) {
 
 }  // namespace
 
+Result<StorePtr> SqliteStore::OpenUrl(std::string_view url, const Config& config, bool server) {
+  SqliteOptions options;
+  options.path = std::string(url.substr(url.find(':') + 1));
+  options.read_connections = config.sqlite_read_connections;
+  options.cache_size_kib = config.sqlite_cache_kib;
+  options.exclusive = server;
+  COGSYNC_ASSIGN_OR_RETURN(auto store, Open(options));
+  return StorePtr(std::move(store));
+}
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
   if (options.path.empty() || options.path == ":memory:") {
     return ApiError::InternalError("the SQLite store needs a database file path");

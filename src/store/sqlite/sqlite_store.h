@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/config.h"
 #include "common/error.h"
 #include "common/mutex.h"
 #include "store/sql/pool_cache.h"
@@ -54,6 +55,9 @@ class SqliteStore final : public Store {
   // secrets), applies pending schema migrations and starts the writer. Fails if the database
   // was written by a newer schema than this binary knows.
   static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
+  // The registry's entry (store/registry.h): `sqlite:PATH`, read connections and page cache from
+  // `config`, exclusive when `server`.
+  static Result<StorePtr> OpenUrl(std::string_view url, const Config& config, bool server);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;

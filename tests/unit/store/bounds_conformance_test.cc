@@ -14,7 +14,7 @@
 namespace cogsync::store {
 namespace {
 
-class BoundsConformanceTest : public ::testing::TestWithParam<Backend> {
+class BoundsConformanceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     COGSYNC_OPEN_TEST_STORE(store_, GetParam());
@@ -130,10 +130,9 @@ TEST_P(BoundsConformanceTest, PurgeDatasetTakesItsSubscriptions) {  // D19
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, BoundsConformanceTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return BackendName(info.param);
+INSTANTIATE_TEST_SUITE_P(Backends, BoundsConformanceTest, ::testing::ValuesIn(EngineLabels()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
                          });
 
 }  // namespace

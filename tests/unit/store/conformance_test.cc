@@ -20,7 +20,7 @@ namespace {
 
 namespace bj = boost::json;
 
-class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
+class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override { COGSYNC_OPEN_TEST_STORE(store_, GetParam()); }
   void TearDown() override { store_.reset(); }
@@ -810,10 +810,9 @@ TEST_P(StoreConformanceTest, ConcurrentFirstInsertOfADatasetSerialises) {
   EXPECT_EQ(found.load(), kThreads - 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return BackendName(info.param);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::ValuesIn(EngineLabels()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
                          });
 
 }  // namespace

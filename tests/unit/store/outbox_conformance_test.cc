@@ -12,7 +12,7 @@
 namespace cogsync::store {
 namespace {
 
-class OutboxConformanceTest : public ::testing::TestWithParam<Backend> {
+class OutboxConformanceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override { COGSYNC_OPEN_TEST_STORE(store_, GetParam()); }
   void TearDown() override { store_.reset(); }
@@ -248,10 +248,9 @@ TEST_P(OutboxConformanceTest, WipeClearsTheOutbox) {
   EXPECT_TRUE(ListAll(10).empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, OutboxConformanceTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return BackendName(info.param);
+INSTANTIATE_TEST_SUITE_P(Backends, OutboxConformanceTest, ::testing::ValuesIn(EngineLabels()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
                          });
 
 }  // namespace

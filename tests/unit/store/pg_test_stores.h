@@ -1,16 +1,18 @@
 #pragma once
-// Opens a fresh, empty Store of either implementation for a test: SQLite in a temporary
-// directory, or PostgreSQL in a new database of the shared test server
-// (support/postgres_server.h). The conformance and model tests run over both.
+// Opens a fresh, empty Store of any registered engine (store/registry.h) for a test: SQLite in a
+// temporary directory, PostgreSQL in a new database of the shared test server
+// (support/postgres_server.h), and any other engine at `scheme:` (an engine that needs nothing
+// more, as an in-memory one). The conformance suites iterate over every registered engine
+// (EngineLabels()); the randomized test names two.
 
 #include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "store/postgres/pg_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/registry.h"
 #include "support/postgres_server.h"
 
 namespace cogsync::store {
@@ -19,6 +21,21 @@ enum class Backend { kSqlite, kPostgres };
 
 inline std::string BackendName(Backend backend) {
   return backend == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// The labels of every registered engine ("Sqlite", "Postgres", ...): the conformance suites'
+// parameters and the suffixes of their test names.
+inline std::vector<std::string> EngineLabels() {
+  std::vector<std::string> labels;
+  for (const Engine& engine : Engines()) labels.emplace_back(engine.label);
+  return labels;
+}
+
+inline const Engine* EngineByLabel(const std::string& label) {
+  for (const Engine& engine : Engines()) {
+    if (engine.label == label) return &engine;
+  }
+  return nullptr;
 }
 
 // A store plus what it lives in; removes the SQLite directory when destroyed (PostgreSQL test
@@ -33,42 +50,45 @@ class TestStore {
     }
   }
   Store& store() { return *store_; }
-  const std::string& url() const { return url_; }  // PostgreSQL only
+  const std::string& url() const { return url_; }
 
   // Null with *error set on failure; *skip is set when PostgreSQL tests were asked to be skipped.
   static std::unique_ptr<TestStore> Open(Backend backend, std::string* error, bool* skip,
                                          int pool_size = 4) {
+    return Open(BackendName(backend), error, skip, pool_size);
+  }
+  static std::unique_ptr<TestStore> Open(const std::string& label, std::string* error, bool* skip,
+                                         int pool_size = 4) {
     auto test_store = std::unique_ptr<TestStore>(new TestStore());
     *skip = false;
-    if (backend == Backend::kSqlite) {
+    const Engine* engine = EngineByLabel(label);
+    if (engine == nullptr) {
+      *error = "no registered engine " + label;
+      return nullptr;
+    }
+    Config config;
+    config.sqlite_read_connections = 2;
+    config.postgres_pool_size = pool_size;
+    if (engine->name == "sqlite") {
       std::string pattern = (std::filesystem::temp_directory_path() / "store-conf-XXXXXX").string();
       if (mkdtemp(pattern.data()) == nullptr) {
         *error = "mkdtemp failed";
         return nullptr;
       }
       test_store->dir_ = pattern;
-      SqliteOptions options;
-      options.path = (test_store->dir_ / "cogsync.db").string();
-      options.read_connections = 2;
-      auto opened = SqliteStore::Open(options);
-      if (!opened.ok()) {
-        *error = opened.error().ToString();
+      test_store->url_ = "sqlite:" + (test_store->dir_ / "cogsync.db").string();
+    } else if (engine->name == "postgresql") {
+      auto* server = testing::PostgresServer::Shared(error);
+      if (server == nullptr) {
+        *skip = testing::PostgresServer::SkipRequested();
         return nullptr;
       }
-      test_store->store_ = std::move(opened).value();
-      return test_store;
+      test_store->url_ = server->CreateDatabase(error);
+      if (test_store->url_.empty()) return nullptr;
+    } else {
+      test_store->url_ = std::string(engine->schemes.front()) + ":";
     }
-    auto* server = testing::PostgresServer::Shared(error);
-    if (server == nullptr) {
-      *skip = testing::PostgresServer::SkipRequested();
-      return nullptr;
-    }
-    test_store->url_ = server->CreateDatabase(error);
-    if (test_store->url_.empty()) return nullptr;
-    PostgresOptions options;
-    options.url = test_store->url_;
-    options.pool_size = pool_size;
-    auto opened = PostgresStore::Open(options);
+    auto opened = engine->open(test_store->url_, config, /*server=*/false);
     if (!opened.ok()) {
       *error = opened.error().ToString();
       return nullptr;
