@@ -5,6 +5,21 @@
 namespace cogsync::store::sql {
 namespace {
 
+// The records table's columns and keys: created by the first step, and again by SQLite's
+// rebuild of it (where {{c}} is empty, as the rebuild wrote it).
+#define COGSYNC_RECORDS_TABLE                                                              \
+  "  identity_id TEXT{{c}} NOT NULL,\n"                                                    \
+  "  dataset TEXT{{c}} NOT NULL,\n"                                                        \
+  "  key TEXT{{c}} NOT NULL,\n"                                                            \
+  "  value TEXT,\n"                                                                        \
+  "  sync_count {{int}} NOT NULL,\n"                                                       \
+  "  modified_ms {{int}} NOT NULL,\n"                                                      \
+  "  modified_by TEXT NOT NULL DEFAULT '',\n"                                              \
+  "  device_modified_ms {{int}},\n"                                                        \
+  "  PRIMARY KEY (identity_id, dataset, key),\n"                                           \
+  "  FOREIGN KEY (identity_id, dataset) REFERENCES datasets(identity_id, name) ON DELETE " \
+  "CASCADE\n"
+
 // One step of the schema's history, in the neutral form of dialect.h.
 struct Step {
   const char* sql;
@@ -104,17 +119,7 @@ CREATE INDEX datasets_by_merge ON datasets(identity_id, merged_into_name, name)
   WHERE merged_into_name <> '';
 
 CREATE TABLE records (
-  identity_id TEXT{{c}} NOT NULL,
-  dataset TEXT{{c}} NOT NULL,
-  key TEXT{{c}} NOT NULL,
-  value TEXT,
-  sync_count {{int}} NOT NULL,
-  modified_ms {{int}} NOT NULL,
-  modified_by TEXT NOT NULL DEFAULT '',
-  device_modified_ms {{int}},
-  PRIMARY KEY (identity_id, dataset, key),
-  FOREIGN KEY (identity_id, dataset) REFERENCES datasets(identity_id, name) ON DELETE CASCADE
-);
+)sql" COGSYNC_RECORDS_TABLE R"sql();
 
 CREATE TABLE sync_usage (
   pool_id TEXT{{c}} PRIMARY KEY REFERENCES pools(id) ON DELETE CASCADE,
@@ -174,17 +179,7 @@ CREATE INDEX datasets_by_pool_key ON datasets(pool_id, identity_id, name);
     // choice; its B-tree primary key already serves the range.)
     {R"sql(
 CREATE TABLE records_by_key (
-  identity_id TEXT NOT NULL,
-  dataset TEXT NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT,
-  sync_count {{int}} NOT NULL,
-  modified_ms {{int}} NOT NULL,
-  modified_by TEXT NOT NULL DEFAULT '',
-  device_modified_ms {{int}},
-  PRIMARY KEY (identity_id, dataset, key),
-  FOREIGN KEY (identity_id, dataset) REFERENCES datasets(identity_id, name) ON DELETE CASCADE
-) WITHOUT ROWID;
+)sql" COGSYNC_RECORDS_TABLE R"sql() WITHOUT ROWID;
 INSERT INTO records_by_key (identity_id, dataset, key, value, sync_count, modified_ms,
                             modified_by, device_modified_ms)
   SELECT identity_id, dataset, key, value, sync_count, modified_ms, modified_by,
@@ -226,5 +221,7 @@ std::vector<std::string> Migrations(const Dialect& dialect) {
   }
   return migrations;
 }
+
+#undef COGSYNC_RECORDS_TABLE
 
 }  // namespace cogsync::store::sql
