@@ -148,8 +148,9 @@ class Exporter {
       ++counts_.datasets;
       std::string after;
       while (true) {
-        COGSYNC_ASSIGN_OR_RETURN(auto page,
-                                 txn.ListRecords(identity.id, dataset.name, -1, after, kPage));
+        COGSYNC_ASSIGN_OR_RETURN(
+            auto page, txn.ListRecords(identity.id, dataset.name, store::ReadFloor(dataset, -1),
+                                       after, kPage));
         for (const store::Record& record : page) {
           COGSYNC_RETURN_IF_ERROR(out_.Write(EncodeRecord(identity.id, dataset.name, record)));
           ++counts_.records;

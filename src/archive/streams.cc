@@ -187,7 +187,8 @@ class StreamsImporter {
     std::string after;
     while (true) {
       COGSYNC_ASSIGN_OR_RETURN(auto page,
-                               txn.ListRecords(dataset.identity_id, dataset.name, -1, after, 1000));
+                               txn.ListRecords(dataset.identity_id, dataset.name,
+                                               store::ReadFloor(dataset, -1), after, 1000));
       for (const store::Record& r : page) {
         if (!r.value) continue;
         ++dataset.num_records;

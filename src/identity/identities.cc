@@ -7,6 +7,7 @@
 #include "identity/linking.h"
 #include "identity/lookup.h"
 #include "identity/service.h"
+#include "store/reclaim.h"
 
 namespace cogsync::identity {
 namespace {
@@ -100,9 +101,10 @@ IdentityService::Output IdentityService::ListIdentities(RequestContext&, const b
 
 // Unknown identities are not an error (the operation's error list has no ResourceNotFound); an
 // identity's sync data goes with it.
-// The single writer is never held for long: each dataset (at most its bounded records and
-// tombstones, D16/D19) goes in its own transaction, then each identity with what is left. A
-// failure part-way leaves the identity with fewer datasets; the caller's retry finishes it.
+// The single writer is never held for long: each dataset goes in bounded steps (marked deleted,
+// its rows reclaimed a batch per transaction, then its row: store::PurgeDatasetInBatches), then
+// the identity with what is left. A failure part-way leaves the identity with fewer datasets, or
+// a deleted dataset with fewer rows; the caller's retry finishes it.
 IdentityService::Output IdentityService::DeleteIdentities(RequestContext&, const bj::object& in) {
   for (const auto& id : in.at("IdentityIdsToDelete").as_array()) {
     const std::string identity_id(id.as_string());
@@ -112,8 +114,7 @@ IdentityService::Output IdentityService::DeleteIdentities(RequestContext&, const
       return OkStatus();
     }));
     for (const auto& dataset : datasets) {
-      COGSYNC_RETURN_IF_ERROR(store_.Write(
-          [&](store::Txn& txn) -> Status { return txn.PurgeDataset(identity_id, dataset.name); }));
+      COGSYNC_RETURN_IF_ERROR(store::PurgeDatasetInBatches(store_, identity_id, dataset.name));
     }
     COGSYNC_RETURN_IF_ERROR(
         store_.Write([&](store::Txn& txn) -> Status { return txn.DeleteIdentity(identity_id); }));

@@ -113,6 +113,11 @@ class Txn {
   // Removes one record (a missing key is not an error).
   virtual Status DeleteRecord(std::string_view identity_id, std::string_view dataset,
                               std::string_view key) = 0;
+  // Removes at most `limit` records (tombstones or not) of the dataset whose SyncCount is at most
+  // `max_sync_count`, and answers how many it removed: the rows of a deleted revision, reclaimed
+  // a bounded batch per transaction (ReadFloor in types.h).
+  virtual Result<int64_t> PurgeRecordsUpTo(std::string_view identity_id, std::string_view dataset,
+                                           int64_t max_sync_count, int limit) = 0;
   // Tombstones (D16): how many the dataset holds, and the keys of those last modified before
   // `before_ms`, oldest first (ties by key), at most `limit`. Both read an index of tombstones
   // only, whatever the number of live records.

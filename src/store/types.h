@@ -88,6 +88,20 @@ struct Record {
   std::optional<int64_t> device_modified_ms;
 };
 
+// A deletion (D17) commits by marking its dataset; the rows of the deleted revision are reclaimed
+// afterwards in bounded batches, so that no single transaction holds the writer for long (D16).
+// Until they are gone, every row whose SyncCount is at most last_deleted_at belongs to a deleted
+// revision (a recreation counts on from last_deleted_at + 1) and no reader may see it: readers
+// ask for rows after ReadFloor(dataset, what they would ask for).
+inline int64_t ReadFloor(const Dataset& dataset, int64_t min_sync_count) {
+  return dataset.last_deleted_at > 0 && dataset.last_deleted_at > min_sync_count
+             ? dataset.last_deleted_at
+             : min_sync_count;
+}
+inline bool InDeletedRevision(const Dataset& dataset, const Record& record) {
+  return dataset.last_deleted_at > 0 && record.sync_count <= dataset.last_deleted_at;
+}
+
 struct Device {
   std::string device_id;
   std::string pool_id;

@@ -131,8 +131,9 @@ void BulkPublisher::RunPool(const std::string& pool_id) {
       Status records = store_.Read([&](store::Txn& txn) -> Status {
         std::string after;
         while (true) {
-          COGSYNC_ASSIGN_OR_RETURN(
-              auto page, txn.ListRecords(dataset.identity_id, dataset.name, 0, after, 1024));
+          COGSYNC_ASSIGN_OR_RETURN(auto page,
+                                   txn.ListRecords(dataset.identity_id, dataset.name,
+                                                   store::ReadFloor(dataset, 0), after, 1024));
           if (page.empty()) return OkStatus();
           after = page.back().key;
           for (auto& r : page) {

@@ -1,14 +1,20 @@
 // Datasets: ListDatasets, DescribeDataset, DeleteDataset.
 //
-// A deleted dataset keeps its row as a deletion marker (D17): its records are gone, `deleted` is
-// set and `last_deleted_at` remembers the count at deletion, so a recreation continues counting
-// and ListRecords can tell clients that a deletion happened after their revision.
+// A deleted dataset keeps its row as a deletion marker (D17): `deleted` is set and
+// `last_deleted_at` remembers the count at deletion, so a recreation continues counting and
+// ListRecords can tell clients that a deletion happened after their revision. The deletion
+// commits with the marker alone; the records of the deleted revision, invisible from then on
+// (store::ReadFloor), are reclaimed after the commit in bounded batches, so that a dataset holding
+// a large pile (tombstones stored before the D16 bound) never holds the writer for long.
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <tuple>
 
 #include "common/json.h"
 #include "common/next_token.h"
+#include "store/reclaim.h"
 #include "sync/lookup.h"
 #include "sync/service.h"
 #include "sync/stream_records.h"
@@ -100,6 +106,7 @@ SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::ob
   const int64_t now = now_ms();
   bj::object out;
   bool outbox_written = false;
+  int64_t last_deleted_at = 0;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
     COGSYNC_RETURN_IF_ERROR(
@@ -107,10 +114,10 @@ SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::ob
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, true));
     if (!dataset || dataset->deleted) return DatasetNotFound(name);  // D17
     out["Dataset"] = DatasetJson(*dataset);
-    COGSYNC_RETURN_IF_ERROR(txn.DeleteRecords(identity_id, name));
     store::Dataset marker = *dataset;
     marker.deleted = true;
     marker.last_deleted_at = dataset->sync_count;
+    last_deleted_at = marker.last_deleted_at;
     marker.data_storage = 0;
     marker.num_records = 0;
     marker.modified_ms = now;
@@ -126,6 +133,13 @@ SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::ob
     return OkStatus();
   }));
   if (outbox_written) integrations_.dispatcher.Notify();
+  // The deletion is durable and its rows invisible: a failure here only leaves rows for a later
+  // reclaim (the next deletion of this dataset, the tombstone bound, or the identity's deletion).
+  Status reclaimed = store::ReclaimRecords(store_, identity_id, name, last_deleted_at);
+  if (!reclaimed.ok()) {
+    spdlog::warn("DeleteDataset: records of {}/{} left for a later reclaim: {}", identity_id, name,
+                 reclaimed.error().ToString());
+  }
   return bj::value(std::move(out));
 }
 

@@ -9,12 +9,14 @@ namespace {
 
 constexpr int kPage = 1024;
 
-Result<std::vector<store::Record>> AllRecords(store::Txn& txn, std::string_view identity,
-                                              std::string_view dataset) {
+// The dataset's records, those of deleted revisions not reclaimed yet left out (ReadFloor).
+Result<std::vector<store::Record>> AllRecords(store::Txn& txn, const store::Dataset& dataset) {
   std::vector<store::Record> all;
   std::string after;
   while (true) {
-    COGSYNC_ASSIGN_OR_RETURN(auto page, txn.ListRecords(identity, dataset, 0, after, kPage));
+    COGSYNC_ASSIGN_OR_RETURN(
+        auto page, txn.ListRecords(dataset.identity_id, dataset.name, store::ReadFloor(dataset, 0),
+                                   after, kPage));
     if (page.empty()) break;
     after = page.back().key;
     for (auto& r : page) all.push_back(std::move(r));
@@ -47,7 +49,7 @@ Status MoveDatasetsOnMerge(store::Txn& txn, std::string_view from_identity,
   COGSYNC_ASSIGN_OR_RETURN(auto datasets, txn.ListAllDatasets(from_identity));
   for (const auto& moving : datasets) {
     if (!moving.deleted) {
-      COGSYNC_ASSIGN_OR_RETURN(auto records, AllRecords(txn, from_identity, moving.name));
+      COGSYNC_ASSIGN_OR_RETURN(auto records, AllRecords(txn, moving));
       COGSYNC_ASSIGN_OR_RETURN(auto existing, txn.GetDataset(to_identity, moving.name, true));
       store::Dataset moved = moving;
       moved.identity_id = std::string(to_identity);

@@ -21,6 +21,7 @@
 
 #include "common/json.h"
 #include "common/next_token.h"
+#include "store/reclaim.h"
 #include "sync/lookup.h"
 #include "sync/service.h"
 #include "sync/stream_records.h"
@@ -140,8 +141,9 @@ SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::obje
     // No record is newer than its dataset: a client at (or claiming to be past) the dataset's
     // count gets nothing, without a scan of the dataset on this I/O thread.
     if (last_sync_count >= dataset->sync_count) return OkStatus();
-    COGSYNC_ASSIGN_OR_RETURN(auto page,
-                             txn.ListRecords(identity_id, name, last_sync_count, after, limit + 1));
+    COGSYNC_ASSIGN_OR_RETURN(
+        auto page, txn.ListRecords(identity_id, name, store::ReadFloor(*dataset, last_sync_count),
+                                   after, limit + 1));
     records.reserve(std::min(page.size(), size_t(limit)));
     for (size_t i = 0; i < page.size() && i < size_t(limit); ++i) {
       records.emplace_back(RecordJson(page[i], arena));
@@ -231,7 +233,10 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
     for (const auto& p : patches) keys.push_back(p.key);
     COGSYNC_ASSIGN_OR_RETURN(auto stored_list, txn.GetRecords(identity_id, name, keys));
     std::unordered_map<std::string, store::Record> stored;
-    for (auto& r : stored_list) stored.emplace(r.key, std::move(r));
+    for (auto& r : stored_list) {
+      if (dataset && store::InDeletedRevision(*dataset, r)) continue;  // not reclaimed yet
+      stored.emplace(r.key, std::move(r));
+    }
 
     int64_t num_records = live ? dataset->num_records : 0;
     int64_t data_storage = live ? dataset->data_storage : 0;
@@ -275,8 +280,9 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
                                      " bytes) would be exceeded.");
     }
     if (new_tombstones > 0) {
-      COGSYNC_RETURN_IF_ERROR(
-          MakeRoomForTombstones(txn, identity_id, name, patches, new_tombstones, now));
+      COGSYNC_RETURN_IF_ERROR(MakeRoomForTombstones(txn, identity_id, name,
+                                                    dataset ? dataset->last_deleted_at : 0, patches,
+                                                    new_tombstones, now));
     }
 
     store::Dataset next;
@@ -322,13 +328,25 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
 // pass it, the oldest tombstones older than the grace period (and not named by this update) are
 // purged to make room; when too few are that old, nothing changes and the update fails.
 Status SyncService::MakeRoomForTombstones(store::Txn& txn, const std::string& identity_id,
-                                          const std::string& name,
+                                          const std::string& name, int64_t last_deleted_at,
                                           const std::vector<Patch>& patches, int64_t added,
                                           int64_t now) {
   const Limits& limits = config_.limits;
-  COGSYNC_ASSIGN_OR_RETURN(const int64_t held, txn.CountTombstones(identity_id, name));
-  const int64_t excess = held + added - limits.tombstones_per_dataset;
+  COGSYNC_ASSIGN_OR_RETURN(int64_t held, txn.CountTombstones(identity_id, name));
+  int64_t excess = held + added - limits.tombstones_per_dataset;
   if (excess <= 0) return OkStatus();
+  if (last_deleted_at > 0) {
+    // Rows of a deleted revision that a reclaim left behind count for nothing: they go first, a
+    // bounded batch within this update.
+    COGSYNC_ASSIGN_OR_RETURN(
+        const int64_t purged,
+        txn.PurgeRecordsUpTo(identity_id, name, last_deleted_at, store::kReclaimBatch));
+    if (purged > 0) {
+      COGSYNC_ASSIGN_OR_RETURN(held, txn.CountTombstones(identity_id, name));
+      excess = held + added - limits.tombstones_per_dataset;
+      if (excess <= 0) return OkStatus();
+    }
+  }
   std::set<std::string_view> named;
   for (const Patch& p : patches) named.insert(p.key);
   const int64_t before = now - int64_t(limits.tombstone_grace_days) * 24 * 3600 * 1000;
@@ -377,7 +395,9 @@ Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string&
     if (!exists) return OkStatus();
     std::string after;
     while (true) {
-      COGSYNC_ASSIGN_OR_RETURN(auto page, txn.ListRecords(identity_id, name, 0, after, 1024));
+      COGSYNC_ASSIGN_OR_RETURN(
+          auto page,
+          txn.ListRecords(identity_id, name, store::ReadFloor(*dataset, 0), after, 1024));
       if (page.empty()) break;
       after = page.back().key;
       for (auto& r : page) {

@@ -117,9 +117,10 @@ class SyncService {
   void FlushLoop();
   // records.cc: the tombstone bound of an UpdateRecords that adds `added` tombstones (D16):
   // purges the oldest past the grace period to make room, or fails with LimitExceeded.
+  // Rows of a deleted revision not reclaimed yet (at most last_deleted_at) are purged first.
   Status MakeRoomForTombstones(store::Txn& txn, const std::string& identity_id,
-                               const std::string& name, const std::vector<Patch>& patches,
-                               int64_t added, int64_t now);
+                               const std::string& name, int64_t last_deleted_at,
+                               const std::vector<Patch>& patches, int64_t added, int64_t now);
   // records.cc: the SyncTrigger round for an UpdateRecords (sync_trigger.h). Turns the caller's
   // patches into the function's answer; sets *expected_count to the dataset's sync count the
   // function saw, which the commit then requires unchanged.

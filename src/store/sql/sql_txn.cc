@@ -383,6 +383,20 @@ Status SqlTxn::DeleteRecord(std::string_view identity_id, std::string_view datas
 }
 
 // Both read the partial index records_tombstones (migrations.cc), never the live records.
+Result<int64_t> SqlTxn::PurgeRecordsUpTo(std::string_view identity_id, std::string_view dataset,
+                                         int64_t max_sync_count, int limit) {
+  COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  COGSYNC_ASSIGN_OR_RETURN(
+      auto removed, session_.Collect<int>(R"sql(
+DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2 AND key IN (
+  SELECT key FROM records WHERE identity_id = ?1 AND dataset = ?2 AND sync_count <= ?3 LIMIT ?4)
+RETURNING 1)sql",
+                                          {Arg::Text(identity_id), Arg::Text(dataset),
+                                           Arg::Int(max_sync_count), Arg::Int(PageLimit(limit))},
+                                          [](const Row&) { return 1; }));
+  return static_cast<int64_t>(removed.size());
+}
+
 Result<int64_t> SqlTxn::CountTombstones(std::string_view identity_id, std::string_view dataset) {
   return session_.Scalar(R"sql(
 SELECT COUNT(*) FROM records{{indexed_by:records_tombstones}}

@@ -79,6 +79,8 @@ class SqlTxn final : public Txn {
   Status DeleteRecords(std::string_view identity_id, std::string_view dataset) override;
   Status DeleteRecord(std::string_view identity_id, std::string_view dataset,
                       std::string_view key) override;
+  Result<int64_t> PurgeRecordsUpTo(std::string_view identity_id, std::string_view dataset,
+                                   int64_t max_sync_count, int limit) override;
   Result<int64_t> CountTombstones(std::string_view identity_id, std::string_view dataset) override;
   Result<std::vector<std::string>> ListOldTombstones(std::string_view identity_id,
                                                      std::string_view dataset, int64_t before_ms,

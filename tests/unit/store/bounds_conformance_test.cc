@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/pg_test_stores.h"
+#include "store/reclaim.h"
 
 namespace cogsync::store {
 namespace {
@@ -47,6 +48,21 @@ class BoundsConformanceTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<TestStore> store_;
+};
+
+// Counts the write transactions that reach the store under test.
+class CountingStore final : public Store {
+ public:
+  explicit CountingStore(Store& inner) : inner_(inner) {}
+  Status Read(const TxnFn& fn) override { return inner_.Read(fn); }
+  Status Write(const TxnFn& fn) override {
+    ++writes;
+    return inner_.Write(fn);
+  }
+  int writes = 0;
+
+ private:
+  Store& inner_;
 };
 
 TEST_P(BoundsConformanceTest, TombstonesAreCountedAndListedOldestFirst) {  // D16
@@ -126,6 +142,72 @@ TEST_P(BoundsConformanceTest, PurgeDatasetTakesItsSubscriptions) {  // D19
     EXPECT_TRUE(subs.empty());
     COGSYNC_ASSIGN_OR_RETURN(auto device, txn.GetDevice("d"));
     EXPECT_TRUE(device.has_value());  // the device stays
+    return OkStatus();
+  });
+}
+
+// D16: a pile of rows goes a bounded batch per transaction, oldest revisions only.
+TEST_P(BoundsConformanceTest, PurgeRecordsUpToRemovesABoundedBatchOfOldRevisions) {
+  MustWrite([&](Txn& txn) -> Status {
+    for (int i = 0; i < 10; ++i) {
+      Record r = Tombstone("old-" + std::to_string(i), 1);
+      r.sync_count = 5;
+      COGSYNC_RETURN_IF_ERROR(txn.PutRecord("id1", "ds", r));
+    }
+    COGSYNC_RETURN_IF_ERROR(txn.PutRecord("id1", "ds", Record{"old-live", "v", 4, 1, "x", {}}));
+    COGSYNC_RETURN_IF_ERROR(txn.PutRecord("id1", "ds", Record{"new", "v", 6, 1, "x", {}}));
+    Dataset other;
+    other.identity_id = "id1";
+    other.name = "other";
+    other.pool_id = "pool";
+    other.sync_count = 1;
+    COGSYNC_RETURN_IF_ERROR(txn.PutDataset(other));
+    COGSYNC_RETURN_IF_ERROR(txn.PutRecord("id1", "other", Record{"old", "v", 1, 1, "x", {}}));
+    return OkStatus();
+  });
+  int64_t removed = -1;
+  MustWrite([&](Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(removed, txn.PurgeRecordsUpTo("id1", "ds", 5, 4));
+    return OkStatus();
+  });
+  EXPECT_EQ(removed, 4);
+  MustWrite([&](Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(removed, txn.PurgeRecordsUpTo("id1", "ds", 5, 100));
+    return OkStatus();
+  });
+  EXPECT_EQ(removed, 7);  // the other six tombstones and the live record of revision 4
+  MustRead([&](Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto left, txn.ListRecords("id1", "ds", -1, "", 100));
+    EXPECT_EQ(left.size(), 1u);
+    if (!left.empty()) {
+      EXPECT_EQ(left[0].key, "new");
+    }
+    COGSYNC_ASSIGN_OR_RETURN(auto other, txn.ListRecords("id1", "other", -1, "", 100));
+    EXPECT_EQ(other.size(), 1u);  // another dataset of the identity is untouched
+    return OkStatus();
+  });
+}
+
+// D16: DeleteIdentities' step for each dataset (store::PurgeDatasetInBatches) never removes more
+// than store::kReclaimBatch rows in one transaction: a pile stored before the bound takes as many
+// transactions as it has batches, and nothing of the dataset is left.
+TEST_P(BoundsConformanceTest, PurgeDatasetInBatchesTakesOneTransactionPerBatch) {
+  constexpr int kRows = 3 * kReclaimBatch + 10;
+  MustWrite([&](Txn& txn) -> Status {
+    for (int i = 0; i < kRows; ++i) {
+      COGSYNC_RETURN_IF_ERROR(txn.PutRecord("id1", "ds", Tombstone("t" + std::to_string(i), 1)));
+    }
+    return OkStatus();
+  });
+  CountingStore counting(store_->store());
+  Status purged = PurgeDatasetInBatches(counting, "id1", "ds");
+  ASSERT_TRUE(purged.ok()) << purged.error().ToString();
+  // One to mark the dataset deleted, four batches (the last one short), one for the row.
+  EXPECT_EQ(counting.writes, 1 + 4 + 1);
+  MustRead([&](Txn& txn) -> Status {
+    EXPECT_FALSE(txn.GetDataset("id1", "ds", false)->has_value());
+    EXPECT_TRUE(txn.ListRecords("id1", "ds", -1, "", 10)->empty());
+    EXPECT_EQ(*txn.CountTombstones("id1", "ds"), 0);
     return OkStatus();
   });
 }

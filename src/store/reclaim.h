@@ -1,0 +1,28 @@
+#pragma once
+// Reclaiming large piles of rows without holding the single writer: each batch is its own write
+// transaction, so other identities' writes run between batches (D16, the Bounds table of
+// docs/security.md).
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/error.h"
+#include "store/store.h"
+
+namespace cogsync::store {
+
+// Rows removed per write transaction while reclaiming.
+inline constexpr int kReclaimBatch = 1024;
+
+// Removes every record of the dataset whose SyncCount is at most max_sync_count (the rows of its
+// deleted revisions, ReadFloor in types.h), kReclaimBatch rows per write transaction.
+Status ReclaimRecords(Store& store, std::string_view identity_id, std::string_view dataset,
+                      int64_t max_sync_count);
+
+// Removes the dataset (PurgeDataset) in bounded steps: first, in one transaction, a live dataset
+// is marked deleted at its SyncCount, so that none of its rows is visible from then on; then its
+// rows are reclaimed in batches; then the row itself goes. A failure part-way leaves a deleted
+// dataset with fewer rows, which a retry finishes.
+Status PurgeDatasetInBatches(Store& store, std::string_view identity_id, std::string_view dataset);
+
+}  // namespace cogsync::store
