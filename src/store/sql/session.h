@@ -127,12 +127,22 @@ class Session {
     return rows;
   }
 
-  // The first row mapped with `read`, or nullopt when there is none.
+  // The first row mapped with `read`, or nullopt when there is none (later rows are skipped).
   template <typename T, typename Read>
   Result<std::optional<T>> First(std::string_view sql, std::initializer_list<Arg> args, Read read) {
-    COGSYNC_ASSIGN_OR_RETURN(std::vector<T> rows, Collect<T>(sql, args, read));
-    if (rows.empty()) return std::optional<T>();
-    return std::optional<T>(std::move(rows.front()));
+    std::optional<T> first;
+    auto keep = [&](const Row& row) -> Status {
+      if (first.has_value()) return OkStatus();
+      if constexpr (std::is_same_v<decltype(read(row)), T>) {
+        first.emplace(read(row));
+      } else {
+        COGSYNC_ASSIGN_OR_RETURN(T value, read(row));
+        first.emplace(std::move(value));
+      }
+      return OkStatus();
+    };
+    COGSYNC_RETURN_IF_ERROR(Query(sql, std::span<const Arg>(args.begin(), args.size()), keep));
+    return first;
   }
 
   // The one integer of a statement such as SELECT COUNT(*); 0 when it returns no row.
