@@ -194,10 +194,10 @@ bj::object EncodeSecret(const NamedSecret& s) {
   return bj::object{{"type", kSecret}, {"name", s.name}, {"value", encoding::Base64(s.value)}};
 }
 
-bj::object EncodePool(const PoolEntry& e) {
-  const store::Pool& p = e.pool;
+bj::object EncodePool(const PoolEntry& entry) {
+  const store::Pool& p = entry.pool;
   bj::object maps;
-  for (const auto& [provider, map] : e.principal_tag_maps) maps[provider] = map;
+  for (const auto& [provider, map] : entry.principal_tag_maps) maps[provider] = map;
   return bj::object{{"type", kPool},
                     {"id", p.id},
                     {"name", p.name},
@@ -210,7 +210,7 @@ bj::object EncodePool(const PoolEntry& e) {
                     {"sync_config", p.sync_config},
                     {"events", p.events},
                     {"bulk_publish", p.bulk_publish},
-                    {"sync_sessions", e.sync_sessions},
+                    {"sync_sessions", entry.sync_sessions},
                     {"created_ms", p.created_ms}};
 }
 
@@ -285,9 +285,9 @@ bj::object EncodeSubscription(const store::Subscription& s) {
 
 Result<std::string> LineType(const bj::object& line) { return Str(line, "type"); }
 
-Result<Header> DecodeHeader(const bj::object& o) {
-  const bj::value* type = Member(o, "type");
-  const bj::value* format = Member(o, "format");
+Result<Header> DecodeHeader(const bj::object& line) {
+  const bj::value* type = Member(line, "type");
+  const bj::value* format = Member(line, "format");
   if (type == nullptr || !type->is_string() || type->get_string() != kHeader || format == nullptr ||
       !format->is_string() || format->get_string() != kFormatName) {
     return Bad(
@@ -295,29 +295,29 @@ Result<Header> DecodeHeader(const bj::object& o) {
         "({\"type\":\"header\",\"format\":\"cogsync-archive\",...})");
   }
   Header h;
-  COGSYNC_ASSIGN_OR_RETURN(h.version, Int(o, "version", 1));
+  COGSYNC_ASSIGN_OR_RETURN(h.version, Int(line, "version", 1));
   if (h.version > kFormatVersion) {
     return Bad("archive format version " + std::to_string(h.version) +
                " is newer than this cogsync reads (" + std::to_string(kFormatVersion) +
                "); import it with a newer cogsync");
   }
-  COGSYNC_ASSIGN_OR_RETURN(h.cogsync_version, Str(o, "cogsync_version"));
-  COGSYNC_ASSIGN_OR_RETURN(h.region, Str(o, "region"));
-  COGSYNC_ASSIGN_OR_RETURN(h.account_id, Str(o, "account_id"));
-  COGSYNC_ASSIGN_OR_RETURN(h.archive_id, NonEmpty(o, "archive_id", 128));
-  COGSYNC_ASSIGN_OR_RETURN(h.created_ms, Int(o, "created_ms"));
-  COGSYNC_ASSIGN_OR_RETURN(h.secrets, Bool(o, "secrets"));
-  COGSYNC_ASSIGN_OR_RETURN(bj::object scope, Obj(o, "scope"));
+  COGSYNC_ASSIGN_OR_RETURN(h.cogsync_version, Str(line, "cogsync_version"));
+  COGSYNC_ASSIGN_OR_RETURN(h.region, Str(line, "region"));
+  COGSYNC_ASSIGN_OR_RETURN(h.account_id, Str(line, "account_id"));
+  COGSYNC_ASSIGN_OR_RETURN(h.archive_id, NonEmpty(line, "archive_id", 128));
+  COGSYNC_ASSIGN_OR_RETURN(h.created_ms, Int(line, "created_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(h.secrets, Bool(line, "secrets"));
+  COGSYNC_ASSIGN_OR_RETURN(bj::object scope, Obj(line, "scope"));
   COGSYNC_ASSIGN_OR_RETURN(h.pools, Strings(scope, "pools"));
   COGSYNC_ASSIGN_OR_RETURN(h.identities, Strings(scope, "identities"));
-  COGSYNC_ASSIGN_OR_RETURN(bj::object counts, Obj(o, "counts"));
+  COGSYNC_ASSIGN_OR_RETURN(bj::object counts, Obj(line, "counts"));
   COGSYNC_ASSIGN_OR_RETURN(h.pool_count, Int(counts, "pools"));
   return h;
 }
 
-Result<Trailer> DecodeTrailer(const bj::object& o) {
+Result<Trailer> DecodeTrailer(const bj::object& line) {
   Trailer t;
-  COGSYNC_ASSIGN_OR_RETURN(bj::object c, Obj(o, "counts"));
+  COGSYNC_ASSIGN_OR_RETURN(bj::object c, Obj(line, "counts"));
   COGSYNC_ASSIGN_OR_RETURN(t.counts.access_keys, Int(c, "access_keys"));
   COGSYNC_ASSIGN_OR_RETURN(t.counts.secrets, Int(c, "secrets"));
   COGSYNC_ASSIGN_OR_RETURN(t.counts.pools, Int(c, "pools"));
@@ -327,52 +327,52 @@ Result<Trailer> DecodeTrailer(const bj::object& o) {
   COGSYNC_ASSIGN_OR_RETURN(t.counts.records, Int(c, "records"));
   COGSYNC_ASSIGN_OR_RETURN(t.counts.devices, Int(c, "devices"));
   COGSYNC_ASSIGN_OR_RETURN(t.counts.subscriptions, Int(c, "subscriptions"));
-  COGSYNC_ASSIGN_OR_RETURN(t.lines, Int(o, "lines", 1));
-  COGSYNC_ASSIGN_OR_RETURN(t.sha256, Str(o, "sha256"));
+  COGSYNC_ASSIGN_OR_RETURN(t.lines, Int(line, "lines", 1));
+  COGSYNC_ASSIGN_OR_RETURN(t.sha256, Str(line, "sha256"));
   return t;
 }
 
-Result<store::AccessKey> DecodeAccessKey(const bj::object& o) {
+Result<store::AccessKey> DecodeAccessKey(const bj::object& line) {
   store::AccessKey k;
-  COGSYNC_ASSIGN_OR_RETURN(k.access_key_id, NonEmpty(o, "access_key_id", 128));
-  COGSYNC_ASSIGN_OR_RETURN(k.secret_access_key, NonEmpty(o, "secret_access_key", 256));
-  COGSYNC_ASSIGN_OR_RETURN(k.name, NonEmpty(o, "name", 128));
-  COGSYNC_ASSIGN_OR_RETURN(k.created_ms, Int(o, "created_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(k.access_key_id, NonEmpty(line, "access_key_id", 128));
+  COGSYNC_ASSIGN_OR_RETURN(k.secret_access_key, NonEmpty(line, "secret_access_key", 256));
+  COGSYNC_ASSIGN_OR_RETURN(k.name, NonEmpty(line, "name", 128));
+  COGSYNC_ASSIGN_OR_RETURN(k.created_ms, Int(line, "created_ms"));
   return k;
 }
 
-Result<NamedSecret> DecodeSecret(const bj::object& o) {
+Result<NamedSecret> DecodeSecret(const bj::object& line) {
   NamedSecret s;
-  COGSYNC_ASSIGN_OR_RETURN(s.name, NonEmpty(o, "name", 64));
+  COGSYNC_ASSIGN_OR_RETURN(s.name, NonEmpty(line, "name", 64));
   for (char c : s.name) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
       return Bad("secret name '" + s.name + "' must be lower-case letters, digits and '-'");
     }
   }
-  COGSYNC_ASSIGN_OR_RETURN(std::string value, Str(o, "value"));
+  COGSYNC_ASSIGN_OR_RETURN(std::string value, Str(line, "value"));
   auto decoded = encoding::Base64Decode(value);
   if (!decoded || decoded->empty()) return Bad("secret '" + s.name + "': value is not base64");
   s.value = std::move(*decoded);
   return s;
 }
 
-Result<PoolEntry> DecodePool(const bj::object& o) {
+Result<PoolEntry> DecodePool(const bj::object& line) {
   PoolEntry e;
   store::Pool& p = e.pool;
-  COGSYNC_ASSIGN_OR_RETURN(p.id, Str(o, "id"));
+  COGSYNC_ASSIGN_OR_RETURN(p.id, Str(line, "id"));
   COGSYNC_RETURN_IF_ERROR(CheckIdentityId("pool id", p.id));
-  COGSYNC_ASSIGN_OR_RETURN(p.name, Str(o, "name"));
-  COGSYNC_ASSIGN_OR_RETURN(p.developer_provider_name, Str(o, "developer_provider_name"));
-  COGSYNC_ASSIGN_OR_RETURN(p.description, Obj(o, "description"));
-  COGSYNC_ASSIGN_OR_RETURN(p.tags, Obj(o, "tags"));
-  COGSYNC_ASSIGN_OR_RETURN(p.roles, Obj(o, "roles"));
-  COGSYNC_ASSIGN_OR_RETURN(p.role_mappings, Obj(o, "role_mappings"));
-  COGSYNC_ASSIGN_OR_RETURN(bj::object maps, Obj(o, "principal_tag_maps"));
-  COGSYNC_ASSIGN_OR_RETURN(p.sync_config, Obj(o, "sync_config"));
-  COGSYNC_ASSIGN_OR_RETURN(p.events, Obj(o, "events"));
-  COGSYNC_ASSIGN_OR_RETURN(p.bulk_publish, Obj(o, "bulk_publish"));
-  COGSYNC_ASSIGN_OR_RETURN(e.sync_sessions, Int(o, "sync_sessions"));
-  COGSYNC_ASSIGN_OR_RETURN(p.created_ms, Int(o, "created_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(p.name, Str(line, "name"));
+  COGSYNC_ASSIGN_OR_RETURN(p.developer_provider_name, Str(line, "developer_provider_name"));
+  COGSYNC_ASSIGN_OR_RETURN(p.description, Obj(line, "description"));
+  COGSYNC_ASSIGN_OR_RETURN(p.tags, Obj(line, "tags"));
+  COGSYNC_ASSIGN_OR_RETURN(p.roles, Obj(line, "roles"));
+  COGSYNC_ASSIGN_OR_RETURN(p.role_mappings, Obj(line, "role_mappings"));
+  COGSYNC_ASSIGN_OR_RETURN(bj::object maps, Obj(line, "principal_tag_maps"));
+  COGSYNC_ASSIGN_OR_RETURN(p.sync_config, Obj(line, "sync_config"));
+  COGSYNC_ASSIGN_OR_RETURN(p.events, Obj(line, "events"));
+  COGSYNC_ASSIGN_OR_RETURN(p.bulk_publish, Obj(line, "bulk_publish"));
+  COGSYNC_ASSIGN_OR_RETURN(e.sync_sessions, Int(line, "sync_sessions"));
+  COGSYNC_ASSIGN_OR_RETURN(p.created_ms, Int(line, "created_ms"));
 
   // The pool's settings must be what the API itself would accept.
   if (json::GetString(p.description, "IdentityPoolId").value_or("") != p.id ||
@@ -407,47 +407,47 @@ Result<PoolEntry> DecodePool(const bj::object& o) {
   return e;
 }
 
-Result<store::Identity> DecodeIdentity(const bj::object& o) {
+Result<store::Identity> DecodeIdentity(const bj::object& line) {
   store::Identity i;
-  COGSYNC_ASSIGN_OR_RETURN(i.id, Str(o, "id"));
+  COGSYNC_ASSIGN_OR_RETURN(i.id, Str(line, "id"));
   COGSYNC_RETURN_IF_ERROR(CheckIdentityId("identity id", i.id));
-  COGSYNC_ASSIGN_OR_RETURN(i.pool_id, Str(o, "pool_id"));
-  COGSYNC_ASSIGN_OR_RETURN(i.created_ms, Int(o, "created_ms"));
-  COGSYNC_ASSIGN_OR_RETURN(i.modified_ms, Int(o, "modified_ms"));
-  COGSYNC_ASSIGN_OR_RETURN(i.disabled, Bool(o, "disabled"));
-  COGSYNC_ASSIGN_OR_RETURN(i.merged_into, Str(o, "merged_into"));
+  COGSYNC_ASSIGN_OR_RETURN(i.pool_id, Str(line, "pool_id"));
+  COGSYNC_ASSIGN_OR_RETURN(i.created_ms, Int(line, "created_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(i.modified_ms, Int(line, "modified_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(i.disabled, Bool(line, "disabled"));
+  COGSYNC_ASSIGN_OR_RETURN(i.merged_into, Str(line, "merged_into"));
   if (!i.merged_into.empty()) {
     COGSYNC_RETURN_IF_ERROR(CheckIdentityId("merged_into", i.merged_into));
   }
   return i;
 }
 
-Result<store::Login> DecodeLogin(const bj::object& o) {
+Result<store::Login> DecodeLogin(const bj::object& line) {
   store::Login l;
-  COGSYNC_ASSIGN_OR_RETURN(l.identity_id, Str(o, "identity_id"));
-  COGSYNC_ASSIGN_OR_RETURN(l.pool_id, Str(o, "pool_id"));
+  COGSYNC_ASSIGN_OR_RETURN(l.identity_id, Str(line, "identity_id"));
+  COGSYNC_ASSIGN_OR_RETURN(l.pool_id, Str(line, "pool_id"));
   // Logins map keys are 1-128 characters; developer user identifiers 1-1024.
-  COGSYNC_ASSIGN_OR_RETURN(l.provider, NonEmpty(o, "provider", 128));
-  COGSYNC_ASSIGN_OR_RETURN(l.subject, NonEmpty(o, "subject", 4096));
-  COGSYNC_ASSIGN_OR_RETURN(l.linked_ms, Int(o, "linked_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(l.provider, NonEmpty(line, "provider", 128));
+  COGSYNC_ASSIGN_OR_RETURN(l.subject, NonEmpty(line, "subject", 4096));
+  COGSYNC_ASSIGN_OR_RETURN(l.linked_ms, Int(line, "linked_ms"));
   return l;
 }
 
-Result<store::Dataset> DecodeDataset(const bj::object& o) {
+Result<store::Dataset> DecodeDataset(const bj::object& line) {
   store::Dataset d;
-  COGSYNC_ASSIGN_OR_RETURN(d.identity_id, Str(o, "identity_id"));
-  COGSYNC_ASSIGN_OR_RETURN(d.name, Str(o, "name"));
+  COGSYNC_ASSIGN_OR_RETURN(d.identity_id, Str(line, "identity_id"));
+  COGSYNC_ASSIGN_OR_RETURN(d.name, Str(line, "name"));
   COGSYNC_RETURN_IF_ERROR(CheckDatasetName(d.name));
-  COGSYNC_ASSIGN_OR_RETURN(d.pool_id, Str(o, "pool_id"));
-  COGSYNC_ASSIGN_OR_RETURN(d.sync_count, Int(o, "sync_count"));
-  COGSYNC_ASSIGN_OR_RETURN(d.created_ms, Int(o, "created_ms"));
-  COGSYNC_ASSIGN_OR_RETURN(d.modified_ms, Int(o, "modified_ms"));
-  COGSYNC_ASSIGN_OR_RETURN(d.modified_by, Str(o, "modified_by"));
-  COGSYNC_ASSIGN_OR_RETURN(d.data_storage, Int(o, "data_storage"));
-  COGSYNC_ASSIGN_OR_RETURN(d.num_records, Int(o, "num_records"));
-  COGSYNC_ASSIGN_OR_RETURN(d.deleted, Bool(o, "deleted"));
-  COGSYNC_ASSIGN_OR_RETURN(d.last_deleted_at, Int(o, "last_deleted_at"));
-  COGSYNC_ASSIGN_OR_RETURN(d.merged_into_name, Str(o, "merged_into_name"));
+  COGSYNC_ASSIGN_OR_RETURN(d.pool_id, Str(line, "pool_id"));
+  COGSYNC_ASSIGN_OR_RETURN(d.sync_count, Int(line, "sync_count"));
+  COGSYNC_ASSIGN_OR_RETURN(d.created_ms, Int(line, "created_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(d.modified_ms, Int(line, "modified_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(d.modified_by, Str(line, "modified_by"));
+  COGSYNC_ASSIGN_OR_RETURN(d.data_storage, Int(line, "data_storage"));
+  COGSYNC_ASSIGN_OR_RETURN(d.num_records, Int(line, "num_records"));
+  COGSYNC_ASSIGN_OR_RETURN(d.deleted, Bool(line, "deleted"));
+  COGSYNC_ASSIGN_OR_RETURN(d.last_deleted_at, Int(line, "last_deleted_at"));
+  COGSYNC_ASSIGN_OR_RETURN(d.merged_into_name, Str(line, "merged_into_name"));
   if (!d.merged_into_name.empty()) COGSYNC_RETURN_IF_ERROR(CheckDatasetName(d.merged_into_name));
   if (d.last_deleted_at > d.sync_count) {
     return Bad("dataset '" + d.name + "': last_deleted_at is after its sync_count");
@@ -458,36 +458,36 @@ Result<store::Dataset> DecodeDataset(const bj::object& o) {
   return d;
 }
 
-Result<RecordLine> DecodeRecord(const bj::object& o, const Limits& limits) {
+Result<RecordLine> DecodeRecord(const bj::object& line, const Limits& limits) {
   RecordLine r;
-  COGSYNC_ASSIGN_OR_RETURN(r.identity_id, Str(o, "identity_id"));
-  COGSYNC_ASSIGN_OR_RETURN(r.dataset, Str(o, "dataset"));
-  COGSYNC_ASSIGN_OR_RETURN(r.record.key, Str(o, "key"));
-  const bj::value* value = Member(o, "value");
+  COGSYNC_ASSIGN_OR_RETURN(r.identity_id, Str(line, "identity_id"));
+  COGSYNC_ASSIGN_OR_RETURN(r.dataset, Str(line, "dataset"));
+  COGSYNC_ASSIGN_OR_RETURN(r.record.key, Str(line, "key"));
+  const bj::value* value = Member(line, "value");
   if (value == nullptr || !(value->is_null() || value->is_string())) {
     return Bad("member 'value' must be a string, or null for a tombstone");
   }
   if (value->is_string()) r.record.value = std::string(value->get_string());
-  COGSYNC_ASSIGN_OR_RETURN(r.record.sync_count, Int(o, "sync_count"));
-  COGSYNC_ASSIGN_OR_RETURN(r.record.modified_ms, Int(o, "modified_ms"));
-  COGSYNC_ASSIGN_OR_RETURN(r.record.modified_by, Str(o, "modified_by"));
-  const bj::value* device = Member(o, "device_modified_ms");
+  COGSYNC_ASSIGN_OR_RETURN(r.record.sync_count, Int(line, "sync_count"));
+  COGSYNC_ASSIGN_OR_RETURN(r.record.modified_ms, Int(line, "modified_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(r.record.modified_by, Str(line, "modified_by"));
+  const bj::value* device = Member(line, "device_modified_ms");
   if (device != nullptr && !device->is_null()) {
-    COGSYNC_ASSIGN_OR_RETURN(r.record.device_modified_ms, Int(o, "device_modified_ms"));
+    COGSYNC_ASSIGN_OR_RETURN(r.record.device_modified_ms, Int(line, "device_modified_ms"));
   }
   COGSYNC_RETURN_IF_ERROR(CheckRecordKeyValue(r.record, limits));
   return r;
 }
 
-Result<store::Device> DecodeDevice(const bj::object& o) {
+Result<store::Device> DecodeDevice(const bj::object& line) {
   store::Device d;
-  COGSYNC_ASSIGN_OR_RETURN(d.device_id, NonEmpty(o, "device_id", 256));
-  COGSYNC_ASSIGN_OR_RETURN(d.pool_id, Str(o, "pool_id"));
-  COGSYNC_ASSIGN_OR_RETURN(d.identity_id, Str(o, "identity_id"));
-  COGSYNC_ASSIGN_OR_RETURN(d.platform, Str(o, "platform"));
-  COGSYNC_ASSIGN_OR_RETURN(d.token, Str(o, "token"));
-  COGSYNC_ASSIGN_OR_RETURN(d.endpoint_arn, Str(o, "endpoint_arn"));
-  COGSYNC_ASSIGN_OR_RETURN(d.created_ms, Int(o, "created_ms"));
+  COGSYNC_ASSIGN_OR_RETURN(d.device_id, NonEmpty(line, "device_id", 256));
+  COGSYNC_ASSIGN_OR_RETURN(d.pool_id, Str(line, "pool_id"));
+  COGSYNC_ASSIGN_OR_RETURN(d.identity_id, Str(line, "identity_id"));
+  COGSYNC_ASSIGN_OR_RETURN(d.platform, Str(line, "platform"));
+  COGSYNC_ASSIGN_OR_RETURN(d.token, Str(line, "token"));
+  COGSYNC_ASSIGN_OR_RETURN(d.endpoint_arn, Str(line, "endpoint_arn"));
+  COGSYNC_ASSIGN_OR_RETURN(d.created_ms, Int(line, "created_ms"));
   COGSYNC_RETURN_IF_ERROR(ValidateAs(Service::kSync, "RegisterDevice",
                                      bj::object{{"IdentityPoolId", d.pool_id},
                                                 {"IdentityId", d.identity_id},
@@ -496,13 +496,13 @@ Result<store::Device> DecodeDevice(const bj::object& o) {
   return d;
 }
 
-Result<store::Subscription> DecodeSubscription(const bj::object& o) {
+Result<store::Subscription> DecodeSubscription(const bj::object& line) {
   store::Subscription s;
-  COGSYNC_ASSIGN_OR_RETURN(s.pool_id, Str(o, "pool_id"));
-  COGSYNC_ASSIGN_OR_RETURN(s.identity_id, Str(o, "identity_id"));
-  COGSYNC_ASSIGN_OR_RETURN(s.dataset_name, Str(o, "dataset_name"));
+  COGSYNC_ASSIGN_OR_RETURN(s.pool_id, Str(line, "pool_id"));
+  COGSYNC_ASSIGN_OR_RETURN(s.identity_id, Str(line, "identity_id"));
+  COGSYNC_ASSIGN_OR_RETURN(s.dataset_name, Str(line, "dataset_name"));
   COGSYNC_RETURN_IF_ERROR(CheckDatasetName(s.dataset_name));
-  COGSYNC_ASSIGN_OR_RETURN(s.device_id, NonEmpty(o, "device_id", 256));
+  COGSYNC_ASSIGN_OR_RETURN(s.device_id, NonEmpty(line, "device_id", 256));
   return s;
 }
 

@@ -97,7 +97,7 @@ boost::json::object EncodeHeader(const Header& header);
 boost::json::object EncodeTrailer(const Trailer& trailer);
 boost::json::object EncodeAccessKey(const store::AccessKey& key);
 boost::json::object EncodeSecret(const NamedSecret& secret);
-boost::json::object EncodePool(const PoolEntry& pool);
+boost::json::object EncodePool(const PoolEntry& entry);
 boost::json::object EncodeIdentity(const store::Identity& identity);
 boost::json::object EncodeLogin(const store::Login& login);
 boost::json::object EncodeDataset(const store::Dataset& dataset);

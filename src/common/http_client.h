@@ -46,7 +46,7 @@ struct Url {
   std::string port;
   std::string target;  // path and query, at least "/"
 };
-Result<Url> ParseUrl(std::string_view url);
+Result<Url> ParseUrl(std::string_view text);
 
 // Sends the request and returns the response whatever its status. Failures to exchange at all
 // are ExternalService with a description; a timeout is ExternalService whose message starts

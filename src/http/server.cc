@@ -12,6 +12,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
+#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
@@ -314,8 +316,16 @@ Server::Server(ServerOptions options, Handler& handler, std::function<bool()> re
     : impl_(std::make_unique<Impl>(std::move(options), handler, std::move(ready))) {}
 
 Server::~Server() {
-  impl_->RequestStop();
-  if (!impl_->OnOwnThread()) impl_->Finish();
+  // Stopping can only fail on a thread or mutex error of the system. The threads still running
+  // would then use the state this destructor frees, so the process ends here, saying why, rather
+  // than with an exception no caller can catch.
+  try {
+    impl_->RequestStop();
+    if (!impl_->OnOwnThread()) impl_->Finish();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot stop the HTTP server: {}", e.what());
+    std::abort();
+  }
 }
 
 Status Server::Start() { return impl_->Start(); }

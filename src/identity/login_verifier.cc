@@ -12,7 +12,7 @@ namespace bj = boost::json;
 
 namespace {
 
-ApiError InvalidLogin(std::string detail) {
+ApiError InvalidLogin(const std::string& detail) {
   return ApiError::NotAuthorized("Invalid login token. " + detail);
 }
 

@@ -170,18 +170,22 @@ CallOutcome Sinks::AppendLine(std::string_view pool_id, std::string_view line) {
   text += '\n';
   const char* p = text.data();
   size_t left = text.size();
+  std::string why;
   while (left > 0) {
     ssize_t n = ::write(fd, p, left);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      const std::string why = n < 0 ? std::strerror(errno) : "short write";
-      if (original_size >= 0 && ::ftruncate(fd, original_size) != 0) {
-        // Nothing more to do: the error below is reported and the entry retried.
-      }
-      return Failed("cannot append to " + path + ": " + why);
+      why = n < 0 ? std::strerror(errno) : "short write";
+      break;
     }
     p += n;
     left -= size_t(n);
+  }
+  if (left > 0) {
+    if (original_size >= 0 && ::ftruncate(fd, original_size) != 0) {
+      // Nothing more to do: the error below is reported and the entry retried.
+    }
+    return Failed("cannot append to " + path + ": " + why);
   }
   CallOutcome out;
   out.ok = true;

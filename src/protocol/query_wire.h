@@ -30,6 +30,6 @@ inline constexpr std::string_view kStsXmlNamespace = "https://sts.amazonaws.com/
 
 http::Response EncodeQueryOutput(std::string_view action, const boost::json::object& result,
                                  std::string_view request_id);
-http::Response EncodeQueryError(const ApiError& error, std::string_view request_id);
+http::Response EncodeQueryError(const ApiError& raised, std::string_view request_id);
 
 }  // namespace cogsync::protocol

@@ -7,7 +7,7 @@ namespace cogsync::protocol {
 namespace {
 
 double Refilled(double tokens, int64_t updated_ms, double rate, double capacity, int64_t now_ms) {
-  const double elapsed = std::max<int64_t>(0, now_ms - updated_ms) / 1000.0;
+  const double elapsed = static_cast<double>(std::max<int64_t>(0, now_ms - updated_ms)) / 1000.0;
   return std::min(capacity, tokens + elapsed * rate);
 }
 

@@ -97,7 +97,7 @@ Result<RestMatch> RestRouter::Match(const http::Request& request) const {
                                         "' failed to satisfy constraint: Member must be a "
                                         "well-formed path segment");
     }
-    match.input[seg.text] = std::move(*decoded);
+    match.input[seg.text] = *decoded;
   }
   if (found->operation->input < 0) return match;
   const model::Shape& input = model_.shape(found->operation->input);

@@ -126,7 +126,7 @@ SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::obje
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));
     // D23: merge datasets of this name, listed until they are deleted.
     COGSYNC_ASSIGN_OR_RETURN(auto merged_names, txn.ListMergedDatasetNames(identity_id, name));
-    for (auto& m : merged_names) merged.push_back(bj::value(std::move(m)));
+    for (const auto& m : merged_names) merged.emplace_back(m);
     if (!dataset) return OkStatus();
     // D17: a deletion at count D happened after the client's revision L when L <= D (the client
     // saw at most revision D, which the deletion then wiped). A client that synced after the
@@ -418,6 +418,7 @@ Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string&
     }
   }
   std::vector<TriggerPatch> proposed;
+  proposed.reserve(patches.size());
   for (const Patch& p : patches) proposed.push_back(TriggerPatch{p.key, p.value});
   const bj::object event =
       SyncTriggerEvent(config_.region, pool_id, identity_id, name, live, proposed);

@@ -17,6 +17,11 @@ ApiError BadOutput(const std::string& why) {
                                                why);
 }
 
+// BadOutput for one answered record: "record '<key>' <what>".
+ApiError BadRecord(const std::string& key, std::string_view what) {
+  return BadOutput("record '" + key + "' " + std::string(what));
+}
+
 }  // namespace
 
 bj::object SyncTriggerEvent(std::string_view region, std::string_view pool_id,
@@ -83,17 +88,20 @@ Result<std::vector<TriggerPatch>> ApplySyncTriggerAnswer(
   for (const auto& kv : answered->get_object()) {
     const std::string key(kv.key());
     if (key.empty()) return BadOutput("a record has an empty key");
-    if (!kv.value().is_object()) return BadOutput("record '" + key + "' is not an object");
+    if (!kv.value().is_object()) return BadRecord(key, "is not an object");
     const bj::object& item = kv.value().get_object();
     const bj::value* op = item.if_contains("op");
-    if (op != nullptr && !op->is_string()) return BadOutput("record '" + key + "' has a bad op");
+    if (op != nullptr && !op->is_string()) return BadRecord(key, "has a bad op");
     const std::string op_text = op != nullptr ? std::string(op->get_string()) : "replace";
     if (op_text != "replace" && op_text != "remove") {
-      return BadOutput("record '" + key + "' has op '" + op_text + "'");
+      std::string what = "has op '";
+      what += op_text;
+      what += '\'';
+      return BadRecord(key, what);
     }
     const bj::value* value = item.if_contains("newValue");
     if (value != nullptr && !value->is_string() && !value->is_null()) {
-      return BadOutput("record '" + key + "' has a newValue that is not a string");
+      return BadRecord(key, "has a newValue that is not a string");
     }
     if (op_text == "remove" || value == nullptr || value->is_null()) {
       proposed[key] = std::nullopt;

@@ -289,8 +289,7 @@ Status SqliteStore::BackupTo(const std::string& path) {
       return stmt.Run();
     }();
     Status restored = connection.Exec("PRAGMA query_only = 1", "backup");
-    COGSYNC_RETURN_IF_ERROR(copied);
-    return restored;
+    return copied.ok() ? restored : copied;
   });
   if (status.ok()) status = FsyncPath(path, O_RDONLY);
   if (status.ok()) status = FsyncPath(DirectoryOf(path), O_RDONLY | O_DIRECTORY);
