@@ -27,7 +27,7 @@ OutboundLimiter::Permit::~Permit() {
 }
 
 std::optional<OutboundLimiter::Permit> OutboundLimiter::TryAcquire(std::string_view pool_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = by_pool_.find(pool_id);
   const size_t used = it == by_pool_.end() ? 0 : it->second;
   if (used >= per_pool_ || in_flight_ >= total_) {
@@ -44,7 +44,7 @@ std::optional<OutboundLimiter::Permit> OutboundLimiter::TryAcquire(std::string_v
 }
 
 void OutboundLimiter::Release(const std::string& pool_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = by_pool_.find(pool_id);
   if (it == by_pool_.end()) return;
   if (--it->second == 0) by_pool_.erase(it);
@@ -52,12 +52,12 @@ void OutboundLimiter::Release(const std::string& pool_id) {
 }
 
 size_t OutboundLimiter::in_flight() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return in_flight_;
 }
 
 int64_t OutboundLimiter::refused() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return refused_;
 }
 

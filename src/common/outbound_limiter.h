@@ -8,11 +8,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/string_map.h"
 
 namespace cogsync {
@@ -43,22 +43,22 @@ class OutboundLimiter {
 
   // A permit for one call made for `pool_id`, or nullopt when that pool already has per_pool
   // calls out or the server has total.
-  std::optional<Permit> TryAcquire(std::string_view pool_id);
+  std::optional<Permit> TryAcquire(std::string_view pool_id) EXCLUDES(mu_);
 
   size_t per_pool() const { return per_pool_; }
   size_t total() const { return total_; }
-  size_t in_flight() const;  // calls out now
-  int64_t refused() const;   // TryAcquire calls refused so far
+  size_t in_flight() const EXCLUDES(mu_);  // calls out now
+  int64_t refused() const EXCLUDES(mu_);   // TryAcquire calls refused so far
 
  private:
-  void Release(const std::string& pool_id);
+  void Release(const std::string& pool_id) EXCLUDES(mu_);
 
   const size_t per_pool_;
   const size_t total_;
-  mutable std::mutex mu_;
-  StringMap<size_t> by_pool_;  // guarded by mu_; only pools with calls out (at most `total`)
-  size_t in_flight_ = 0;       // guarded by mu_
-  int64_t refused_ = 0;        // guarded by mu_
+  mutable Mutex mu_;
+  StringMap<size_t> by_pool_ GUARDED_BY(mu_);  // only pools with calls out (at most `total`)
+  size_t in_flight_ GUARDED_BY(mu_) = 0;
+  int64_t refused_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace cogsync

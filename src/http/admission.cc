@@ -39,7 +39,7 @@ std::string SourceKey(const ip::address& address) {
 }
 
 bool SourceLimiter::TryAdd(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   size_t& count = counts_[key];
   if (per_source_ != 0 && count >= per_source_) {
     if (count == 0) counts_.erase(key);
@@ -50,7 +50,7 @@ bool SourceLimiter::TryAdd(const std::string& key) {
 }
 
 void SourceLimiter::Remove(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = counts_.find(key);
   if (it == counts_.end()) return;
   if (--it->second == 0) counts_.erase(it);

@@ -11,13 +11,13 @@
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
 #include <cstddef>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "common/error.h"
+#include "common/mutex.h"
 
 namespace cogsync::http::internal {
 
@@ -45,13 +45,13 @@ class SourceLimiter {
  public:
   explicit SourceLimiter(size_t per_source) : per_source_(per_source) {}  // 0: no limit
   // Counts one more connection from `key`, or nothing and false when it has per_source already.
-  bool TryAdd(const std::string& key);
-  void Remove(const std::string& key);
+  bool TryAdd(const std::string& key) EXCLUDES(mu_);
+  void Remove(const std::string& key) EXCLUDES(mu_);
 
  private:
   const size_t per_source_;
-  std::mutex mu_;
-  std::unordered_map<std::string, size_t> counts_;  // guarded by mu_
+  Mutex mu_;
+  std::unordered_map<std::string, size_t> counts_ GUARDED_BY(mu_);
 };
 
 // Reverse proxies whose X-Forwarded-For is believed. Empty unless configured: by default every

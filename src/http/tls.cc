@@ -69,13 +69,13 @@ Result<std::unique_ptr<TlsContexts>> TlsContexts::Create(std::string cert_file,
 
 Status TlsContexts::Reload() {
   COGSYNC_ASSIGN_OR_RETURN(auto ctx, Build(cert_file_, key_file_));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   current_ = std::move(ctx);
   return OkStatus();
 }
 
 std::shared_ptr<ssl::context> TlsContexts::Current() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return current_;
 }
 

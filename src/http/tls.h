@@ -9,10 +9,10 @@
 
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "common/error.h"
+#include "common/mutex.h"
 
 namespace cogsync::http::internal {
 
@@ -20,8 +20,8 @@ class TlsContexts {
  public:
   // Reads the files; an error names the file and OpenSSL's reason.
   static Result<std::unique_ptr<TlsContexts>> Create(std::string cert_file, std::string key_file);
-  Status Reload();
-  std::shared_ptr<boost::asio::ssl::context> Current() const;
+  Status Reload() EXCLUDES(mu_);
+  std::shared_ptr<boost::asio::ssl::context> Current() const EXCLUDES(mu_);
 
  private:
   TlsContexts(std::string cert_file, std::string key_file)
@@ -29,8 +29,8 @@ class TlsContexts {
 
   const std::string cert_file_;
   const std::string key_file_;
-  mutable std::mutex mu_;
-  std::shared_ptr<boost::asio::ssl::context> current_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::shared_ptr<boost::asio::ssl::context> current_ GUARDED_BY(mu_);
 };
 
 }  // namespace cogsync::http::internal

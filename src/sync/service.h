@@ -136,7 +136,8 @@ class SyncService {
   SyncSessionTokens sessions_;
   SessionCounter session_counts_;
 
-  Mutex flush_mu_;  // one flush at a time (SessionCounter tracks one batch in flight)
+  // guards no data: one flush at a time (SessionCounter tracks one batch in flight)
+  Mutex flush_mu_;
   Mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ GUARDED_BY(stop_mu_) = false;

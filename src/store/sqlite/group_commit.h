@@ -79,7 +79,7 @@ class GroupCommitter {
   Mutex connection_mu_;
   Mutex stop_mu_;  // serialises concurrent Stop() calls around the join
   std::atomic<int> failing_commits_{0};
-  std::thread writer_;
+  std::thread writer_ GUARDED_BY(stop_mu_);  // started by the constructor, joined by Stop()
 };
 
 }  // namespace cogsync::store::sqlite
