@@ -83,7 +83,10 @@ def main(argv):
             h.update(dependency.read_bytes())
         return h.hexdigest()
 
-    todo = [f for f in files if not (passed_dir / key(f)).exists()]
+    # Keys of the files as they are now: a file edited while clang-tidy runs is not marked as
+    # passed in its new state.
+    keys = {f: key(f) for f in files}
+    todo = [f for f in files if not (passed_dir / keys[f]).exists()]
     jobs = int(os.environ.get("JOBS", os.cpu_count() or 2))
     started = time.monotonic()
 
@@ -103,7 +106,7 @@ def main(argv):
                 failed += 1
                 print(report, file=sys.stderr)
             else:
-                (passed_dir / key(path)).touch()
+                (passed_dir / keys[path]).touch()
     seconds = time.monotonic() - started
     rel = len(files) - len(todo)
     if failed:
