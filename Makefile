@@ -16,7 +16,7 @@ DEB_PACKAGES := cmake g++ make pkg-config libboost1.81-dev libboost-json1.81-dev
   libpq-dev zlib1g-dev postgresql clang libclang-rt-14-dev chromium clang-format clang-tidy
 
 .PHONY: all deps build build-asan build-tsan build-fuzz run test test-unit test-tsan clean \
-  npm-deps fuzz check check-format check-layers check-tidy
+  npm-deps fuzz check check-format check-layers check-locks check-tidy
 
 all: build
 
@@ -58,15 +58,19 @@ npm-deps:
 run: build
 	$(BUILD_DIR)/cogsync serve --listen $(LISTEN) --data-dir $(DATA_DIR)
 
-# The static checks, first: the format and the layering of includes. clang-tidy (check-tidy)
-# joins them once a whole run over src/ is clean (docs/testing.md).
-check: check-format check-layers
+# The static checks, first: the format, the layering of includes, every lock naming what it
+# guards, and clang-tidy over src/ (which configures build-tsan for its compile commands; a
+# rerun checks only the files that changed since they last passed).
+check: check-format check-layers check-locks check-tidy
 
 check-format: deps
 	scripts/check-format.sh
 
 check-layers:
 	python3 scripts/check-layers.py
+
+check-locks:
+	python3 scripts/check-locks.py
 
 check-tidy: deps $(TSAN_DIR)/CMakeCache.txt
 	JOBS=$(JOBS) scripts/check-tidy.py $(TSAN_DIR)
@@ -81,7 +85,8 @@ test: check build build-asan build-fuzz npm-deps
 	cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz --timeout 600
 
 # ThreadSanitizer: the unit tests and the label `tsan` subset of the client suites (the busiest
-# on many threads). To join make test once a whole run is clean (docs/testing.md).
+# on many threads). A race ends the process that has it, failing its test. To join make test
+# once a whole run is clean (docs/testing.md).
 test-tsan: build-tsan npm-deps
 	cd $(TSAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|tsan'
 
