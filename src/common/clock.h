@@ -1,6 +1,6 @@
 #pragma once
 // Time as the server sees it. Injected everywhere (SigV4 skew, token expiry, record dates) so
-// tests can move it; the system clock is the only production implementation.
+// tests can move it; production runs on the system clock (through an OffsetClock, below).
 
 #include <chrono>
 #include <cstdint>
@@ -24,9 +24,10 @@ class SystemClock final : public Clock {
   }
 };
 
-// Another clock shifted by a fixed offset. Only `cogsync serve --test-mode` builds one (from
-// COGSYNC_TEST_CLOCK_OFFSET_SECONDS), so a black-box test can restart a server "two hours later"
-// and see the credentials it minted before expire without waiting for them.
+// Another clock shifted by a fixed offset. The server's clock is one: offset 0, unless
+// `cogsync serve --test-mode` reads another from COGSYNC_TEST_CLOCK_OFFSET_SECONDS, so a
+// black-box test can restart a server "two hours later" and see the credentials it minted
+// before expire without waiting for them.
 class OffsetClock final : public Clock {
  public:
   OffsetClock(const Clock& base, int64_t offset_millis)

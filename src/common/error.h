@@ -1,8 +1,9 @@
 #pragma once
 // The one error type of cogsync. Every failure a client can see is an ApiError: an AWS error code,
 // the HTTP status Cognito Sync gives it (its model's httpStatusCode), and a message. Handlers
-// return errors as values (Result<T>); only protocol/wire.cc turns them into bytes, choosing the
-// status per service (docs/decisions.md D1, D2, D10). what()-style logging uses ToString().
+// return errors as values (Result<T>); only protocol/wire.cc (the JSON protocols of Cognito
+// Identity and Sync) and protocol/query_wire.cc (STS's Query protocol) turn them into bytes,
+// choosing the status per service (docs/decisions.md D1, D2, D10). Logging uses ToString().
 
 #include <string>
 #include <string_view>

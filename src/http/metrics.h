@@ -95,7 +95,7 @@ class Metrics {
   // kMaxOperations + 1 slots: the last one is "other", used when the table is full.
   std::vector<Slot> slots_;
   LatencyHistogram store_writes_;
-  mutable Mutex collectors_mu_;  // scrape time only
+  mutable Mutex collectors_mu_;  // taken by AddCollector and at scrape time, never per request
   std::vector<Collector> collectors_ GUARDED_BY(collectors_mu_);
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// The request pipeline above HTTP (fixed order, ARCHITECTURE.md "Life of a request"):
+// The request pipeline above HTTP (fixed order, docs/architecture.md "Life of a request"):
 // route (X-Amz-Target, else method + path) -> authenticate (SigV4, D10/D11) -> decode and
 // validate the input against the model (D3) -> authorize (D9) -> handler -> encode. Every
 // failure on the way is an ApiError encoded by protocol/wire.cc for the service concerned.

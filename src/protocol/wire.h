@@ -2,7 +2,8 @@
 // The one place where results become bytes, per protocol: Cognito Identity's JSON 1.1 and
 // Cognito Sync's REST-JSON. Errors are {"__type": code, "message": text} with x-amzn-ErrorType
 // (D1, D2); the status comes from ApiError::StatusFor. The HTTP layer's refusals (http::Rejection)
-// become ApiErrors here too, so every error a client sees is encoded by this file.
+// become ApiErrors here too, so every error a client sees is encoded by this file, except the
+// Query-protocol (XML) errors of STS, which protocol/query_wire.cc encodes.
 
 #include <boost/json.hpp>
 #include <string_view>
