@@ -60,13 +60,21 @@ def setUpModule():
 
 
 def tearDownModule():
+    # Every node and the database stop even when one node's log holds a race report (stop()
+    # raises it after cleaning up); the first report is raised at the end.
+    failures = []
     for node in nodes:
-        node.stop()
+        try:
+            node.stop()
+        except AssertionError as e:
+            failures.append(e)
     nodes.clear()
     if postgres is not None:
         postgres.stop()
     if stream_dir is not None:
         shutil.rmtree(stream_dir, ignore_errors=True)
+    if failures:
+        raise failures[0]
 
 
 def _client(node, service, access_key=ACCESS_KEY_ID, secret_key=SECRET_ACCESS_KEY,

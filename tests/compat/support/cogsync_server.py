@@ -72,6 +72,17 @@ NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"},
                   connect_timeout=5, read_timeout=30)
 
 
+def _sanitizer_report(log_path):
+    """The ThreadSanitizer report in a server log (at most 20,000 characters), or None."""
+    try:
+        with open(log_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    start = text.find("WARNING: ThreadSanitizer:")
+    return None if start < 0 else text[start:start + 20000]
+
+
 class CogsyncServer:
     """A cogsync process on a free port with its own data directory.
 
@@ -178,16 +189,24 @@ class CogsyncServer:
         return self.start()
 
     def stop(self):
-        """SIGTERM, then SIGKILL after 5 s; returns the exit code of a graceful stop."""
+        """SIGTERM, then SIGKILL after 5 s; returns the exit code of a graceful stop.
+
+        Raises when the server's log (every run of it, restarts included) holds a
+        ThreadSanitizer report: the TSan build's servers end at their first race, and the
+        report, shown here, would otherwise go with the data directory."""
         code = None
         if self.process is not None:
             process = self.process
             self._terminate()
             code = process.returncode
+        race = None
         if self.data_dir is not None:
+            race = _sanitizer_report(os.path.join(self.data_dir, "server.log"))
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir = None
         self._clients.clear()
+        if race is not None:
+            raise AssertionError(f"cogsync reported a data race:\n{race}")
         return code
 
     def log(self):
