@@ -1,5 +1,6 @@
 #include "store/postgres/pg_session.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace cogsync::store::postgres {
@@ -38,13 +39,21 @@ Param ToParam(const sql::Arg& arg) {
   return Param{std::nullopt, false};
 }
 
+// What the logs name a failed statement by: its first line (our SQL, never client input).
+std::string_view Context(std::string_view sql) {
+  size_t start = sql.find_first_not_of(" \n");
+  if (start == std::string_view::npos) return "statement";
+  sql = sql.substr(start);
+  return sql.substr(0, std::min(sql.find('\n'), size_t{80}));
+}
+
 }  // namespace
 
 Status PgSession::Query(std::string_view sql, std::span<const sql::Arg> args, sql::RowFn on_row) {
   std::vector<Param> params;
   params.reserve(args.size());
   for (const sql::Arg& arg : args) params.push_back(ToParam(arg));
-  COGSYNC_ASSIGN_OR_RETURN(Rows rows, connection_.Query(sql, params, "statement"));
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows, connection_.Query(sql, params, Context(sql)));
   for (int r = 0; r < rows.size(); ++r) {
     ResultRow row(rows, r);
     COGSYNC_RETURN_IF_ERROR(on_row(row));
