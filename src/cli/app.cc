@@ -189,6 +189,27 @@ void AddSqliteMetrics(http::Metrics& metrics, const store::SqliteStore& sqlite) 
   });
 }
 
+// Lazy login binding (D29): this node's forwards to the migration source, by outcome.
+void AddMigrationMetrics(http::Metrics& metrics, const identity::LoginBinder& binder) {
+  metrics.AddCollector([&binder](std::string& out) {
+    const auto counts = binder.counts();
+    out +=
+        "# HELP cogsync_migration_logins_total Logins forwarded to the migration source's GetId "
+        "(D29), by outcome: bound to a migrated identity, unknown to the source, failed "
+        "(retryable error answered), busy (too many forwards at once, not forwarded).\n"
+        "# TYPE cogsync_migration_logins_total counter\n";
+    const std::pair<const char*, uint64_t> series[] = {{"forwarded", counts.forwarded},
+                                                       {"bound", counts.bound},
+                                                       {"unknown", counts.unknown},
+                                                       {"failed", counts.failed},
+                                                       {"busy", counts.busy}};
+    for (const auto& [outcome, value] : series) {
+      out += "cogsync_migration_logins_total{outcome=\"" + std::string(outcome) + "\"} " +
+             std::to_string(value) + "\n";
+    }
+  });
+}
+
 }  // namespace
 
 Application::~Application() = default;
@@ -227,9 +248,15 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   });
   app->logins_ = std::make_unique<identity::LoginVerifier>(c, *app->openid_, *app->clock_,
                                                            app->outbound_limiter_.get());
-  app->identity_ =
-      std::make_unique<identity::IdentityService>(*app->store_, *app->clock_, c, *app->sealer_,
-                                                  *app->credentials_, *app->openid_, *app->logins_);
+  if (!c.migration.SourceUrl().empty()) {
+    app->migration_source_ = identity::MakeHttpMigrationSource(c.migration);
+  }
+  app->binder_ =
+      std::make_unique<identity::LoginBinder>(*app->store_, c, app->migration_source_.get());
+  AddMigrationMetrics(app->metrics_, *app->binder_);
+  app->identity_ = std::make_unique<identity::IdentityService>(
+      *app->store_, *app->clock_, c, *app->sealer_, *app->credentials_, *app->openid_,
+      *app->logins_, *app->binder_);
   app->sts_ = std::make_unique<sts::StsService>(*app->store_, *app->clock_, c, *app->sealer_,
                                                 *app->credentials_, *app->openid_);
   app->outbound_ = std::make_unique<Outbound>(c, *app->store_, *app->clock_);

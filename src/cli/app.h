@@ -17,7 +17,9 @@
 #include "console/admin_api.h"
 #include "console/console_handler.h"
 #include "http/metrics.h"
+#include "identity/login_binding.h"
 #include "identity/login_verifier.h"
+#include "identity/migration_source.h"
 #include "identity/openid_tokens.h"
 #include "identity/service.h"
 #include "protocol/dispatcher.h"
@@ -82,6 +84,8 @@ class Application {
   // Bounds the outbound calls of each pool that hold a worker (SyncTrigger, SNS, JWKS).
   std::unique_ptr<OutboundLimiter> outbound_limiter_;
   std::unique_ptr<identity::LoginVerifier> logins_;
+  std::unique_ptr<identity::MigrationSource> migration_source_;  // null without a migration
+  std::unique_ptr<identity::LoginBinder> binder_;
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<sts::StsService> sts_;
   // Destroyed before store_: its workers read and write the store.

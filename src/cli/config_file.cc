@@ -1,10 +1,12 @@
 #include "cli/config_file.h"
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
 #include "common/http_client.h"
 #include "common/json.h"
+#include "common/time_format.h"
 
 namespace cogsync::cli {
 namespace {
@@ -195,6 +197,112 @@ Status ReadLimits(const bj::value& v, Limits& limits) {
   return OkStatus();
 }
 
+// The token verifier hook of a login provider (verifier_* keys).
+Status ReadVerifierKey(const std::string& k, const bj::value& v, LoginProviderConfig& p) {
+  if (k == "verifier_url") return ReadString(v, k, p.verifier_url);
+  if (k == "verifier_method") return ReadString(v, k, p.verifier_method);
+  if (k == "verifier_subject_pointer") return ReadString(v, k, p.verifier_subject_pointer);
+  if (k == "verifier_active_pointer") return ReadString(v, k, p.verifier_active_pointer);
+  if (k == "verifier_audience_pointer") return ReadString(v, k, p.verifier_audience_pointer);
+  if (k == "verifier_timeout_ms") return ReadInt(v, k, p.verifier_timeout_ms);
+  if (k == "verifier_cache_seconds") return ReadInt(v, k, p.verifier_cache_seconds);
+  if (k == "verifier_cache_entries") return ReadInt(v, k, p.verifier_cache_entries);
+  if (k == "verifier_headers") {
+    if (!v.is_object()) return Bad("verifier_headers must map header names to strings");
+    for (const auto& h : v.get_object()) {
+      if (!h.value().is_string()) return Bad("verifier_headers must map header names to strings");
+      p.verifier_headers.emplace_back(std::string(h.key()), std::string(h.value().get_string()));
+    }
+    return OkStatus();
+  }
+  return Bad("unknown login provider key " + k);
+}
+
+Status CheckVerifier(const LoginProviderConfig& p) {
+  const std::string where = "login provider " + p.name + ": ";
+  if (!http_client::ParseUrl(p.verifier_url).ok()) {
+    return Bad(where + "verifier_url must be an http:// or https:// URL");
+  }
+  if (p.verifier_method != "POST" && p.verifier_method != "GET") {
+    return Bad(where + "verifier_method must be POST or GET");
+  }
+  if (p.verifier_method == "GET" && p.verifier_url.find("{token}") == std::string::npos) {
+    return Bad(where + "a GET verifier_url must contain {token}");
+  }
+  for (const auto* pointer :
+       {&p.verifier_subject_pointer, &p.verifier_active_pointer, &p.verifier_audience_pointer}) {
+    if (!pointer->empty() && pointer->front() != '/') {
+      return Bad(where + "verifier pointers are JSON pointers such as /sub or /data/user_id");
+    }
+  }
+  if (p.verifier_subject_pointer.empty()) return Bad(where + "verifier_subject_pointer is empty");
+  if (p.verifier_timeout_ms < 1 || p.verifier_timeout_ms > 60000 || p.verifier_cache_seconds < 0 ||
+      p.verifier_cache_entries < 0 || p.verifier_cache_entries > 10000000) {
+    return Bad(where +
+               "verifier_timeout_ms must be 1-60000, verifier_cache_seconds >= 0 and "
+               "verifier_cache_entries 0-10000000");
+  }
+  return OkStatus();
+}
+
+// "2027-03-01" or "2027-03-01T12:00:00Z" (UTC) as epoch milliseconds.
+Result<int64_t> ReadWindowEnd(const bj::value& v) {
+  if (!v.is_string()) return Bad("migration.window_end must be a date such as 2027-03-01");
+  std::string compact;
+  for (char c : std::string_view(v.get_string())) {
+    if (c != '-' && c != ':') compact.push_back(c);
+  }
+  if (compact.size() == 8) compact += "T000000Z";
+  auto seconds = timefmt::ParseAmzDate(compact);
+  if (!seconds) {
+    return Bad(
+        "migration.window_end must be a UTC date or time such as 2027-03-01 or "
+        "2027-03-01T12:00:00Z");
+  }
+  return *seconds * 1000;
+}
+
+Status ReadMigration(const bj::value& v, MigrationConfig& m) {
+  if (!v.is_object()) return Bad("migration must be an object");
+  for (const auto& kv : v.get_object()) {
+    std::string k = Normalize(kv.key());
+    const bj::value& x = kv.value();
+    if (k == "source_endpoint")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, m.source_endpoint));
+    else if (k == "source_region")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, m.source_region));
+    else if (k == "account_id")
+      COGSYNC_RETURN_IF_ERROR(ReadString(x, k, m.account_id));
+    else if (k == "timeout_ms")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, m.timeout_ms));
+    else if (k == "max_concurrent_forwards")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(x, k, m.max_concurrent_forwards));
+    else if (k == "window_end") {
+      COGSYNC_ASSIGN_OR_RETURN(m.window_end_ms, ReadWindowEnd(x));
+    } else
+      return Bad("unknown migration setting " + std::string(kv.key()));
+  }
+  if (m.source_endpoint.empty() == m.source_region.empty()) {
+    return Bad("migration needs exactly one of source_endpoint, source_region");
+  }
+  if (!m.source_region.empty()) {
+    for (char c : m.source_region) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) {
+        return Bad("migration.source_region must be a region name such as us-east-1");
+      }
+    }
+  }
+  if (!http_client::ParseUrl(m.SourceUrl()).ok()) {
+    return Bad("migration.source_endpoint must be an http:// or https:// URL");
+  }
+  if (m.window_end_ms <= 0) return Bad("migration needs window_end (when the window closes, UTC)");
+  if (m.timeout_ms < 1 || m.timeout_ms > 60000 || m.max_concurrent_forwards < 1 ||
+      m.max_concurrent_forwards > 1024) {
+    return Bad("migration.timeout_ms must be 1-60000 and max_concurrent_forwards 1-1024");
+  }
+  return OkStatus();
+}
+
 Status ReadProviders(const bj::value& v, std::vector<LoginProviderConfig>& out) {
   if (!v.is_array()) return Bad("login_providers must be an array");
   for (const auto& e : v.get_array()) {
@@ -212,12 +320,18 @@ Status ReadProviders(const bj::value& v, std::vector<LoginProviderConfig>& out) 
         COGSYNC_RETURN_IF_ERROR(ReadString(kv.value(), k, p.issuer));
       else if (k == "audiences")
         COGSYNC_RETURN_IF_ERROR(ReadStrings(kv.value(), k, p.audiences));
+      else if (k.rfind("verifier_", 0) == 0)
+        COGSYNC_RETURN_IF_ERROR(ReadVerifierKey(k, kv.value(), p));
       else
         return Bad("unknown login provider key " + std::string(kv.key()));
     }
-    if (p.name.empty() || (p.jwks_file.empty() == p.jwks_url.empty())) {
-      return Bad("a login provider needs a name and exactly one of jwks_file, jwks_url");
+    const int ways =
+        int(!p.jwks_file.empty()) + int(!p.jwks_url.empty()) + int(!p.verifier_url.empty());
+    if (p.name.empty() || ways != 1) {
+      return Bad(
+          "a login provider needs a name and exactly one of jwks_file, jwks_url, verifier_url");
     }
+    if (!p.verifier_url.empty()) COGSYNC_RETURN_IF_ERROR(CheckVerifier(p));
     out.push_back(std::move(p));
   }
   return OkStatus();
@@ -309,6 +423,8 @@ Status ApplyConfigFile(const std::string& path, Config& c) {
       COGSYNC_RETURN_IF_ERROR(ReadIntegrations(v, c.integrations));
     else if (k == "login_providers")
       COGSYNC_RETURN_IF_ERROR(ReadProviders(v, c.login_providers));
+    else if (k == "migration")
+      COGSYNC_RETURN_IF_ERROR(ReadMigration(v, c.migration));
     else
       return Bad("unknown key " + std::string(kv.key()));
   }

@@ -1,6 +1,7 @@
 #include "cli/status.h"
 
 #include "common/time_format.h"
+#include "identity/login_binding.h"
 #include "outbox/status.h"
 
 namespace cogsync::cli {
@@ -28,6 +29,20 @@ Result<std::string> StatusReport(store::Store& store, int64_t now_ms) {
   for (const auto& run : status.bulk_publishes) {
     out += "bulk publish: " + run.pool_id + " IN_PROGRESS since " +
            timefmt::Iso8601Millis(run.started_ms) + "\n";
+  }
+  // D29: lazy login binding, summed over every node.
+  std::vector<std::pair<std::string, int64_t>> counters;
+  COGSYNC_RETURN_IF_ERROR(store.Read([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(counters, txn.ListCounters(identity::kMigrationCounterPrefix));
+    return OkStatus();
+  }));
+  if (!counters.empty()) {
+    out += "migration logins:";
+    for (const auto& [name, value] : counters) {
+      out += " " + name.substr(identity::kMigrationCounterPrefix.size()) + " " +
+             std::to_string(value);
+    }
+    out += "\n";
   }
   return out;
 }

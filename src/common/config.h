@@ -39,6 +39,36 @@ struct LoginProviderConfig {
   std::string jwks_url;
   std::string issuer;                  // expected `iss`; default "https://<name>"
   std::vector<std::string> audiences;  // accepted `aud` values; empty: the pool decides
+  // Instead of a JWKS: a token verifier hook (opaque tokens such as Facebook access tokens). The
+  // URL is called with the token (POST form `token=...`, or GET with `{token}` in the URL) and
+  // its JSON answer names the subject; docs/configuration.md "Token verifier hooks".
+  std::string verifier_url;
+  std::string verifier_method = "POST";                               // POST or GET
+  std::vector<std::pair<std::string, std::string>> verifier_headers;  // e.g. authorization
+  std::string verifier_subject_pointer = "/sub";  // JSON pointer to the subject (string/number)
+  std::string verifier_active_pointer;            // JSON pointer to a boolean that must be true
+  std::string verifier_audience_pointer;  // JSON pointer to the client/app id the pool expects
+  int64_t verifier_timeout_ms = 2000;
+  int64_t verifier_cache_seconds = 300;  // answers (both ways) are reused this long
+  int64_t verifier_cache_entries = 10000;
+};
+
+// Lazy login binding during a migration from Amazon Cognito (D29; docs/migration.md): a login
+// cogsync does not know is forwarded once to the source's public GetId until window_end_ms.
+struct MigrationConfig {
+  std::string source_endpoint;      // e.g. https://cognito-identity.us-east-1.amazonaws.com
+  std::string source_region;        // instead of source_endpoint: AWS's endpoint of that region
+  std::string account_id;           // AccountId sent with GetId; empty: not sent
+  int64_t window_end_ms = 0;        // 0: no window (no forwarding)
+  int64_t timeout_ms = 2000;        // each forward, whole exchange
+  int max_concurrent_forwards = 8;  // per node; more answer a retryable error at once
+  // The source's GetId URL, or empty when no migration is configured.
+  std::string SourceUrl() const {
+    if (!source_endpoint.empty()) return source_endpoint;
+    if (!source_region.empty())
+      return "https://cognito-identity." + source_region + ".amazonaws.com/";
+    return "";
+  }
 };
 
 // Throttling (token buckets; AWS publishes per-account rates). The public Cognito Identity
@@ -132,6 +162,7 @@ struct Config {
   ThrottleConfig throttle;
   IntegrationsConfig integrations;
   std::vector<LoginProviderConfig> login_providers;
+  MigrationConfig migration;
 };
 
 }  // namespace cogsync

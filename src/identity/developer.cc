@@ -57,6 +57,7 @@ IdentityService::Output IdentityService::GetOpenIdTokenForDeveloperIdentity(Requ
   std::vector<VerifiedLogin> verified;
   if (!public_logins.empty()) {
     COGSYNC_ASSIGN_OR_RETURN(verified, logins_.Verify(*pool, public_logins, now));
+    COGSYNC_RETURN_IF_ERROR(binder_.Bind(*pool, public_logins, verified, now));  // D29
   }
   std::string identity_id;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {

@@ -12,9 +12,11 @@
 namespace cogsync::identity {
 namespace {
 
-bj::object DescribeOutput(const store::Identity& identity,
-                          const std::vector<store::Login>& logins) {
-  std::set<std::string> providers;
+// `unbound`: providers of a migrated identity whose users are not bound yet (D29); AWS listed
+// them, so they are listed too.
+bj::object DescribeOutput(const store::Identity& identity, const std::vector<store::Login>& logins,
+                          const std::vector<std::string>& unbound) {
+  std::set<std::string> providers(unbound.begin(), unbound.end());
   for (const auto& l : logins) providers.insert(l.provider);
   bj::array names;
   for (const auto& p : providers) names.emplace_back(p);
@@ -39,6 +41,7 @@ IdentityService::Output IdentityService::GetId(RequestContext& ctx, const bj::ob
   std::vector<VerifiedLogin> verified;
   if (logins != nullptr && !logins->empty()) {
     COGSYNC_ASSIGN_OR_RETURN(verified, logins_.Verify(*pool, *logins, now));
+    COGSYNC_RETURN_IF_ERROR(binder_.Bind(*pool, *logins, verified, now));  // D29
   } else if (!pool->description.at("AllowUnauthenticatedIdentities").as_bool()) {
     return ApiError::NotAuthorized(
         "Unauthenticated access is not supported for this identity pool.");
@@ -64,7 +67,8 @@ IdentityService::Output IdentityService::DescribeIdentity(RequestContext&, const
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto identity, LoadIdentity(txn, in.at("IdentityId").as_string()));
     COGSYNC_ASSIGN_OR_RETURN(auto logins, txn.ListLogins(identity.id));
-    out = DescribeOutput(identity, logins);
+    COGSYNC_ASSIGN_OR_RETURN(auto unbound, txn.ListUnboundLogins(identity.id));
+    out = DescribeOutput(identity, logins, unbound);
     return OkStatus();
   }));
   return bj::value(std::move(out));
@@ -87,7 +91,8 @@ IdentityService::Output IdentityService::ListIdentities(RequestContext&, const b
     bj::array items;
     for (size_t i = 0; i < identities.size() && i < size_t(limit); ++i) {
       COGSYNC_ASSIGN_OR_RETURN(auto logins, txn.ListLogins(identities[i].id));
-      items.push_back(DescribeOutput(identities[i], logins));
+      COGSYNC_ASSIGN_OR_RETURN(auto unbound, txn.ListUnboundLogins(identities[i].id));
+      items.push_back(DescribeOutput(identities[i], logins, unbound));
     }
     out["IdentityPoolId"] = pool.id;
     out["Identities"] = std::move(items);

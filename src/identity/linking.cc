@@ -125,8 +125,12 @@ Result<store::Identity> AuthorizeIdentity(LinkContext& ctx, store::Identity iden
                                           const std::vector<VerifiedLogin>& logins) {
   if (identity.disabled) return IdentityForbidden(identity.id);
   COGSYNC_ASSIGN_OR_RETURN(auto linked, ctx.txn.ListLogins(identity.id));
+  // A migrated identity whose logins are not bound yet (D29) is authenticated all the same: it
+  // is reached only through its own logins, never upgraded or merged by someone else's.
+  COGSYNC_ASSIGN_OR_RETURN(auto unbound, ctx.txn.ListUnboundLogins(identity.id));
+  const bool authenticated = !linked.empty() || !unbound.empty();
   if (logins.empty()) {
-    if (!linked.empty()) return LoginsDontMatch();
+    if (authenticated) return LoginsDontMatch();
     if (!ctx.pool.description.at("AllowUnauthenticatedIdentities").as_bool()) {
       return ApiError::NotAuthorized(
           "Unauthenticated access is not supported for this identity pool.");
@@ -155,7 +159,7 @@ Result<store::Identity> AuthorizeIdentity(LinkContext& ctx, store::Identity iden
   }
   // An authenticated identity is reached only with one of its own logins; an unauthenticated one
   // (no logins yet) may be upgraded by any valid login.
-  if (!linked.empty() && !proven) return LoginsDontMatch();
+  if (authenticated && !proven) return LoginsDontMatch();
   store::Identity result = identity;
   if (!owners.empty()) {
     // D23: the identity that already owned the presented login survives.

@@ -77,6 +77,7 @@ LoginVerifier::LoginVerifier(const Config& config, const OpenIdTokens& openid, c
                              OutboundLimiter* limiter)
     : config_(config), openid_(openid), limiter_(limiter) {
   for (const auto& p : config.login_providers) {
+    if (!p.verifier_url.empty()) hooks_.emplace(p.name, std::make_unique<TokenHook>(p, clock));
     std::string location = !p.jwks_file.empty() ? p.jwks_file : p.jwks_url;
     if (location.empty()) continue;
     sources_.emplace(p.name, std::make_unique<auth::JwksSource>(location, clock));
@@ -112,6 +113,13 @@ Result<VerifiedLogin> LoginVerifier::VerifyOne(const store::Pool& pool, const st
   const LoginProviderConfig* configured = nullptr;
   for (const auto& p : config_.login_providers) {
     if (p.name == provider) configured = &p;
+  }
+  if (auto hook = hooks_.find(provider); configured != nullptr && hook != hooks_.end()) {
+    COGSYNC_ASSIGN_OR_RETURN(
+        login.subject,
+        hook->second->Verify(
+            token, !in_pool.audiences.empty() ? in_pool.audiences : configured->audiences));
+    return login;
   }
   auto source = sources_.find(provider);
   if (configured != nullptr && source != sources_.end()) {

@@ -6,7 +6,9 @@
 //    which developer credentials call, names developer users);
 //  - any other provider the pool supports: a JWT checked against the JWKS the operator
 //    configured for that provider (issuer, audience, expiry, 5 minutes of skew), or, only in the
-//    explicitly named insecure test mode, trusted as it stands.
+//    explicitly named insecure test mode, trusted as it stands;
+//  - a provider configured with a token verifier hook instead of a JWKS: the subject its
+//    endpoint answers (opaque tokens; identity/token_hook.h).
 
 #include <boost/json.hpp>
 #include <map>
@@ -19,6 +21,7 @@
 #include "common/error.h"
 #include "common/outbound_limiter.h"
 #include "identity/openid_tokens.h"
+#include "identity/token_hook.h"
 #include "store/types.h"
 
 namespace cogsync::auth {
@@ -56,6 +59,7 @@ class LoginVerifier {
   const OpenIdTokens& openid_;
   OutboundLimiter* const limiter_;
   std::map<std::string, std::unique_ptr<auth::JwksSource>, std::less<>> sources_;
+  std::map<std::string, std::unique_ptr<TokenHook>, std::less<>> hooks_;
 };
 
 }  // namespace cogsync::identity

@@ -24,6 +24,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/sealed_token.h"
+#include "identity/login_binding.h"
 #include "identity/login_verifier.h"
 #include "identity/openid_tokens.h"
 #include "store/store.h"
@@ -37,14 +38,15 @@ class IdentityService {
  public:
   IdentityService(store::Store& store, const Clock& clock, const Config& config,
                   const TokenSealer& sealer, const auth::SessionCredentials& credentials,
-                  const OpenIdTokens& openid, const LoginVerifier& logins)
+                  const OpenIdTokens& openid, const LoginVerifier& logins, LoginBinder& binder)
       : store_(store),
         clock_(clock),
         config_(config),
         sealer_(sealer),
         credentials_(credentials),
         openid_(openid),
-        logins_(logins) {}
+        logins_(logins),
+        binder_(binder) {}
   IdentityService(const IdentityService&) = delete;
   IdentityService& operator=(const IdentityService&) = delete;
 
@@ -90,6 +92,7 @@ class IdentityService {
   const auth::SessionCredentials& credentials_;
   const OpenIdTokens& openid_;
   const LoginVerifier& logins_;
+  LoginBinder& binder_;  // D29: logins the migration source may know
 };
 
 }  // namespace cogsync::identity

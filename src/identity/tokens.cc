@@ -22,8 +22,8 @@ struct Proof {
 // Shared by both operations: verifies the logins, links and merges as AuthorizeIdentity says,
 // and works out `amr`. `check_pool`, when given, may refuse the identity's pool before any login
 // is verified or linked.
-Result<Proof> Prove(store::Store& store, const LoginVerifier& verifier, const Config& config,
-                    RequestContext& ctx, const bj::object& in, int64_t now,
+Result<Proof> Prove(store::Store& store, const LoginVerifier& verifier, LoginBinder& binder,
+                    const Config& config, RequestContext& ctx, const bj::object& in, int64_t now,
                     Status (*check_pool)(const store::Pool&) = nullptr) {
   const std::string identity_id(in.at("IdentityId").as_string());
   Proof proof;
@@ -35,6 +35,7 @@ Result<Proof> Prove(store::Store& store, const LoginVerifier& verifier, const Co
   if (check_pool != nullptr) COGSYNC_RETURN_IF_ERROR(check_pool(proof.pool));
   if (const bj::object* logins = json::GetObject(in, "Logins"); logins && !logins->empty()) {
     COGSYNC_ASSIGN_OR_RETURN(proof.logins, verifier.Verify(proof.pool, *logins, now));
+    COGSYNC_RETURN_IF_ERROR(binder.Bind(proof.pool, *logins, proof.logins, now));  // D29
   }
   auto authorize = [&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, proof.pool.id));
@@ -77,8 +78,8 @@ Result<Proof> Prove(store::Store& store, const LoginVerifier& verifier, const Co
 IdentityService::Output IdentityService::GetOpenIdToken(RequestContext& ctx, const bj::object& in) {
   const int64_t now = now_ms();
   // D27: GetOpenIdToken is the classic flow's first step; the pool may forbid that flow.
-  COGSYNC_ASSIGN_OR_RETURN(auto proof,
-                           Prove(store_, logins_, config_, ctx, in, now, &CheckClassicFlow));
+  COGSYNC_ASSIGN_OR_RETURN(
+      auto proof, Prove(store_, logins_, binder_, config_, ctx, in, now, &CheckClassicFlow));
   std::string token = openid_.Issue(proof.pool.id, proof.identity.id, proof.amr,
                                     OpenIdTokens::kDefaultLifetimeSeconds, nullptr, now / 1000);
   return bj::value(bj::object{{"IdentityId", proof.identity.id}, {"Token", std::move(token)}});
@@ -87,7 +88,7 @@ IdentityService::Output IdentityService::GetOpenIdToken(RequestContext& ctx, con
 IdentityService::Output IdentityService::GetCredentialsForIdentity(RequestContext& ctx,
                                                                    const bj::object& in) {
   const int64_t now = now_ms();
-  COGSYNC_ASSIGN_OR_RETURN(auto proof, Prove(store_, logins_, config_, ctx, in, now));
+  COGSYNC_ASSIGN_OR_RETURN(auto proof, Prove(store_, logins_, binder_, config_, ctx, in, now));
   COGSYNC_ASSIGN_OR_RETURN(auto role, ResolveRole(proof.pool, proof.authenticated, proof.logins,
                                                   json::GetString(in, "CustomRoleArn")));
   auto minted = credentials_.Mint(proof.pool.id, proof.identity.id, proof.authenticated, role, now);

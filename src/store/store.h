@@ -185,6 +185,23 @@ class Txn {
                                                         std::string_view after_identity,
                                                         std::string_view after_name, int limit) = 0;
 
+  // ---- migration from Amazon Cognito (D29) --------------------------------------------------
+  // Logins forwarded to the migration source, keyed by (pool, provider, subject).
+  virtual Result<std::optional<LoginBinding>> GetLoginBinding(std::string_view pool_id,
+                                                              std::string_view provider,
+                                                              std::string_view subject) = 0;
+  virtual Status PutLoginBinding(const LoginBinding& binding) = 0;  // insert or replace
+  // Providers a migrated identity was linked to at the source whose subject is not known yet
+  // (the source lists provider names only): such an identity counts as authenticated.
+  virtual Result<std::vector<std::string>> ListUnboundLogins(std::string_view identity_id) = 0;
+  virtual Status PutUnboundLogin(std::string_view identity_id, std::string_view provider) = 0;
+  virtual Status DeleteUnboundLogin(std::string_view identity_id, std::string_view provider) = 0;
+  // Named counters shared by every node (the migration's forwarded/bound/unknown/failed).
+  virtual Status AddCounter(std::string_view name, int64_t delta) = 0;
+  // Counters whose name starts with `prefix`, ordered by name.
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> ListCounters(
+      std::string_view prefix) = 0;
+
   // ---- test mode -------------------------------------------------------------------------------
   // Removes all Cognito state (pools and everything below them, the outbox); keeps access keys,
   // secrets and leases.

@@ -154,6 +154,16 @@ struct OutboxStats {
   int64_t oldest_created_ms = 0;  // 0 when empty
 };
 
+// A login forwarded once to the migration source's GetId (D29) and what the source answered.
+struct LoginBinding {
+  std::string pool_id;
+  std::string provider;
+  std::string subject;
+  std::string outcome;      // "bound": linked to the migrated identity; "unknown": not the source's
+  std::string identity_id;  // the source's answer; empty when it refused the login
+  int64_t created_ms = 0;
+};
+
 struct PoolUsage {
   int64_t sync_sessions = 0;
   int64_t data_storage = 0;

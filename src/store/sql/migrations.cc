@@ -41,8 +41,8 @@ struct Step {
 // functions in one transaction, and a deferred violation would fail the whole batch at COMMIT.
 // Callers therefore write parents first: pool, identity, dataset, then records.
 //
-// An engine's migration N is the N-th step that applies to its dialect: SQLite has all five
-// (its user_version), PostgreSQL skips the third (its cogsync_schema table counts four).
+// An engine's migration N is the N-th step that applies to its dialect: SQLite has all six
+// (its user_version), PostgreSQL skips the third (its cogsync_schema table counts five).
 constexpr Step kSteps[] = {
     // The initial schema.
     {R"sql(
@@ -207,6 +207,30 @@ UPDATE outbox SET next_attempt_ms = (
     // `deleted` too, so the count never reads the table).
     {R"sql(
 CREATE INDEX datasets_live_by_pool ON datasets(pool_id, deleted) WHERE {{not:deleted}};
+)sql"},
+    // Migration from Amazon Cognito (D29): logins forwarded to the source and its answers,
+    // providers of migrated identities whose subjects are not bound yet, named counters.
+    {R"sql(
+CREATE TABLE login_bindings (
+  pool_id TEXT{{c}} NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+  provider TEXT{{c}} NOT NULL,
+  subject TEXT{{c}} NOT NULL,
+  outcome TEXT NOT NULL,
+  identity_id TEXT{{c}} NOT NULL,
+  created_ms {{int}} NOT NULL,
+  PRIMARY KEY (pool_id, provider, subject)
+);
+
+CREATE TABLE unbound_logins (
+  identity_id TEXT{{c}} NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+  provider TEXT{{c}} NOT NULL,
+  PRIMARY KEY (identity_id, provider)
+);
+
+CREATE TABLE counters (
+  name TEXT{{c}} PRIMARY KEY,
+  value {{int}} NOT NULL
+);
 )sql"},
 };
 

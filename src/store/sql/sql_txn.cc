@@ -464,10 +464,11 @@ Status SqlTxn::WipeCognitoState() {
   // node, and is not transactional everywhere. Children first, so each DELETE is a plain table
   // clear rather than a cascade walk. access_keys and secrets are not Cognito state and stay.
   static constexpr const char* kStatements[] = {
-      "DELETE FROM outbox",     "DELETE FROM subscriptions", "DELETE FROM devices",
-      "DELETE FROM records",    "DELETE FROM datasets",      "DELETE FROM logins",
-      "DELETE FROM identities", "DELETE FROM sync_usage",    "DELETE FROM principal_tag_maps",
-      "DELETE FROM pools"};
+      "DELETE FROM outbox",         "DELETE FROM subscriptions",      "DELETE FROM devices",
+      "DELETE FROM records",        "DELETE FROM datasets",           "DELETE FROM logins",
+      "DELETE FROM login_bindings", "DELETE FROM unbound_logins",     "DELETE FROM identities",
+      "DELETE FROM sync_usage",     "DELETE FROM principal_tag_maps", "DELETE FROM pools",
+      "DELETE FROM counters"};
   for (const char* sql : kStatements) COGSYNC_RETURN_IF_ERROR(session_.Run(sql, {}));
   return OkStatus();
 }

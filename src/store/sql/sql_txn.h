@@ -2,9 +2,10 @@
 // store::Txn written once for every SQL engine: each method is one or a few neutral statements
 // (sql/dialect.h) run on the engine's Session, and its row mappers. The engine owns the
 // transaction around it (BEGIN/COMMIT, savepoints, retries); a read Txn refuses every write
-// method. Split over three files, one class: sql_txn.cc (pools, identities, credentials,
+// method. Split over four files, one class: sql_txn.cc (pools, identities, credentials,
 // datasets and records, usage), sql_push.cc (devices, subscriptions), sql_outbox.cc (outbox,
-// leases, pool-wide dataset scans).
+// leases, pool-wide dataset scans), sql_migration.cc (the migration's forwarded logins, unbound
+// logins and counters, D29).
 //
 // The pool cache (sql/pool_cache.h), when the engine keeps one, answers pool reads of a read
 // Txn; a write Txn never reads from it and marks it written when it changes pools.
@@ -119,6 +120,17 @@ class SqlTxn final : public Txn {
   Result<std::vector<Dataset>> ListPoolDatasets(std::string_view pool_id,
                                                 std::string_view after_identity,
                                                 std::string_view after_name, int limit) override;
+
+  Result<std::optional<LoginBinding>> GetLoginBinding(std::string_view pool_id,
+                                                      std::string_view provider,
+                                                      std::string_view subject) override;
+  Status PutLoginBinding(const LoginBinding& binding) override;
+  Result<std::vector<std::string>> ListUnboundLogins(std::string_view identity_id) override;
+  Status PutUnboundLogin(std::string_view identity_id, std::string_view provider) override;
+  Status DeleteUnboundLogin(std::string_view identity_id, std::string_view provider) override;
+  Status AddCounter(std::string_view name, int64_t delta) override;
+  Result<std::vector<std::pair<std::string, int64_t>>> ListCounters(
+      std::string_view prefix) override;
 
   Status WipeCognitoState() override;
 

@@ -7,7 +7,9 @@ makes it answer 500 to the next n requests (recorded in `rejected`), to exercise
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from support.loopback_http import reply, start_server, stop_server
 
 
 class WebhookSink:
@@ -42,23 +44,14 @@ class WebhookSink:
                             parsed = {"unparseable": body.decode("utf-8", "replace")}
                         sink.received.append((self.path, parsed))
                         status = 200
-                answer = b"{}"
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                reply(self, status, b"{}")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = start_server(Handler)
         return self
 
     def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        stop_server(self._server)
+        self._server = None
 
     @property
     def url(self):

@@ -25,9 +25,12 @@
 #include "common/encoding.h"
 #include "common/http_client.h"
 #include "common/json.h"
+#include "support/tiny_http_server.h"
 
 namespace cogsync::auth {
 namespace {
+
+using testing::TinyHttpServer;
 
 namespace bj = boost::json;
 namespace net = boost::asio;
@@ -277,73 +280,6 @@ TEST_F(JwksSourceFileTest, ManyThreadsVerifyConcurrently) {
 }
 
 // ---- JwksSource over HTTP ----
-
-// A tiny HTTP/1.1 server on 127.0.0.1 with an OS-chosen port. `respond` gets the request head
-// and returns the whole response, or nullopt to hold the connection open without answering.
-class TinyHttpServer {
- public:
-  using Responder = std::function<std::optional<std::string>(const std::string& head)>;
-
-  explicit TinyHttpServer(Responder respond)
-      : respond_(std::move(respond)),
-        acceptor_(io_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)),
-        port_(acceptor_.local_endpoint().port()),
-        thread_([this] { Serve(); }) {}
-
-  ~TinyHttpServer() {
-    stop_ = true;
-    boost::system::error_code ec;
-    tcp::socket poke(io_);
-    poke.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), ec);
-    thread_.join();
-  }
-
-  std::string Url(std::string_view path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
-  }
-  int requests() const { return requests_.load(); }
-  std::string last_head() const {
-    std::lock_guard lock(mu_);
-    return last_head_;
-  }
-
- private:
-  void Serve() {
-    std::vector<tcp::socket> held;
-    while (true) {
-      tcp::socket socket(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (stop_ || ec) return;
-      net::streambuf buffer;
-      net::read_until(socket, buffer, "\r\n\r\n", ec);
-      if (ec) continue;
-      std::string head(net::buffers_begin(buffer.data()), net::buffers_end(buffer.data()));
-      {
-        std::lock_guard lock(mu_);
-        last_head_ = head;
-      }
-      ++requests_;
-      std::optional<std::string> response = respond_(head);
-      if (!response) {
-        held.push_back(std::move(socket));
-        continue;
-      }
-      net::write(socket, net::buffer(*response), ec);
-      socket.shutdown(tcp::socket::shutdown_both, ec);
-    }
-  }
-
-  Responder respond_;
-  net::io_context io_;
-  tcp::acceptor acceptor_;
-  unsigned short port_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> requests_{0};
-  mutable std::mutex mu_;
-  std::string last_head_;
-  std::thread thread_;  // last: starts once everything above exists
-};
 
 std::string Ok(const std::string& body) {
   return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +

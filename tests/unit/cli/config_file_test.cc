@@ -101,5 +101,107 @@ TEST_F(ConfigFileTest, BadIntegrationsAreRefused) {
             std::string::npos);
 }
 
+// D29: the migration section.
+TEST_F(ConfigFileTest, MigrationIsRead) {
+  Config c;
+  Status s = Load(R"({"migration": {"source_region": "eu-west-1", "account_id": "123456789012",
+      "window_end": "2027-03-01", "timeout_ms": 1500, "max_concurrent_forwards": 4}})",
+                  c);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(c.migration.SourceUrl(), "https://cognito-identity.eu-west-1.amazonaws.com/");
+  EXPECT_EQ(c.migration.account_id, "123456789012");
+  EXPECT_EQ(c.migration.window_end_ms, 1803859200000);  // 2027-03-01T00:00:00Z
+  EXPECT_EQ(c.migration.timeout_ms, 1500);
+  EXPECT_EQ(c.migration.max_concurrent_forwards, 4);
+  Config t;
+  ASSERT_TRUE(Load(R"({"migration": {"source_endpoint": "http://127.0.0.1:9000/",
+      "window_end": "2027-03-01T12:30:00Z"}})",
+                   t)
+                  .ok());
+  EXPECT_EQ(t.migration.SourceUrl(), "http://127.0.0.1:9000/");
+  EXPECT_EQ(t.migration.window_end_ms, 1803859200000 + (12 * 3600 + 30 * 60) * 1000);
+}
+
+TEST_F(ConfigFileTest, BadMigrationIsRefused) {
+  auto message = [&](const std::string& text) {
+    Config c;
+    Status s = Load(text, c);
+    return s.ok() ? std::string() : s.error().message();
+  };
+  EXPECT_NE(message(R"({"migration": {"window_end": "2027-03-01"}})").find("exactly one of"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"migration": {"source_region": "us-east-1", "source_endpoint": "http://x",
+      "window_end": "2027-03-01"}})")
+                .find("exactly one of"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"migration": {"source_region": "us-east-1"}})").find("window_end"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"migration": {"source_region": "x/../y", "window_end": "2027-03-01"}})")
+                .find("region name"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"migration": {"source_endpoint": "ftp://x", "window_end": "2027-03-01"}})")
+                .find("http"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"migration": {"source_region": "us-east-1", "window_end": "March"}})")
+                .find("UTC date"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"migration": {"source_region": "us-east-1", "window_end": "2027-03-01",
+      "timeout_ms": 0}})")
+                .find("timeout_ms"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"migration": {"source": "x"}})").find("unknown migration setting"),
+            std::string::npos);
+}
+
+TEST_F(ConfigFileTest, TokenVerifierHooksAreRead) {
+  Config c;
+  Status s = Load(R"({"login_providers": [{"name": "graph.facebook.com",
+      "verifier_url": "https://graph.facebook.com/debug_token?input_token={token}&access_token=A",
+      "verifier_method": "GET", "verifier_subject_pointer": "/data/user_id",
+      "verifier_active_pointer": "/data/is_valid", "verifier_audience_pointer": "/data/app_id",
+      "verifier_headers": {"x-k": "v"}, "verifier_timeout_ms": 900,
+      "verifier_cache_seconds": 30, "verifier_cache_entries": 50}]})",
+                  c);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  ASSERT_EQ(c.login_providers.size(), 1u);
+  const LoginProviderConfig& p = c.login_providers[0];
+  EXPECT_EQ(p.verifier_method, "GET");
+  EXPECT_EQ(p.verifier_subject_pointer, "/data/user_id");
+  EXPECT_EQ(p.verifier_active_pointer, "/data/is_valid");
+  EXPECT_EQ(p.verifier_audience_pointer, "/data/app_id");
+  ASSERT_EQ(p.verifier_headers.size(), 1u);
+  EXPECT_EQ(p.verifier_headers[0].second, "v");
+  EXPECT_EQ(p.verifier_timeout_ms, 900);
+  EXPECT_EQ(p.verifier_cache_seconds, 30);
+  EXPECT_EQ(p.verifier_cache_entries, 50);
+}
+
+TEST_F(ConfigFileTest, BadTokenVerifierHooksAreRefused) {
+  auto message = [&](const std::string& provider) {
+    Config c;
+    Status s = Load(R"({"login_providers": [)" + provider + "]}", c);
+    return s.ok() ? std::string() : s.error().message();
+  };
+  EXPECT_NE(message(R"({"name": "p", "verifier_url": "http://v", "jwks_url": "http://j"})")
+                .find("exactly one of"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"name": "p", "verifier_url": "http://v", "verifier_method": "PUT"})")
+                .find("POST or GET"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"name": "p", "verifier_url": "http://v", "verifier_method": "GET"})")
+                .find("{token}"),
+            std::string::npos);
+  EXPECT_NE(
+      message(R"({"name": "p", "verifier_url": "http://v", "verifier_subject_pointer": "sub"})")
+          .find("JSON pointers"),
+      std::string::npos);
+  EXPECT_NE(message(R"({"name": "p", "verifier_url": "http://v", "verifier_timeout_ms": 0})")
+                .find("verifier_timeout_ms"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"name": "p", "verifier_url": "http://v", "verifier_bogus": 1})")
+                .find("unknown login provider key"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace cogsync::cli

@@ -1,0 +1,105 @@
+"""A loopback HTTP proxy in front of a cogsync that plays the migration source (D29).
+
+It forwards every POST to the source unchanged and counts the GetId calls it saw, per login
+subject (the `sub` of each JWT in Logins). Faults on demand: `mode = "down"` closes each
+connection without an answer, `"slow"` answers only after `slow_seconds`, and subjects listed in
+`refused` get the 400 NotAuthorizedException AWS gives for a login it does not accept. `delay`
+holds every forwarded call that long first, so concurrent callers overlap with it.
+"""
+
+import base64
+import http.client
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler
+
+from support.loopback_http import reply, start_server, stop_server
+
+
+def _subjects(body):
+    try:
+        logins = json.loads(body).get("Logins") or {}
+    except ValueError:
+        return []
+    out = []
+    for token in logins.values():
+        try:
+            payload = token.split(".")[1]
+            out.append(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+                       ["sub"])
+        except (IndexError, ValueError, KeyError):
+            out.append(token)
+    return out
+
+
+class SourceProxy:
+    def __init__(self, source_port):
+        self.source_port = source_port
+        self.mode = "up"
+        self.slow_seconds = 3.0
+        self.delay = 0.0
+        self.refused = set()
+        self.get_id_calls = Counter()  # subject -> GetId calls that reached the proxy
+        self.bodies = []                # every GetId body, parsed
+        self._lock = threading.Lock()
+        self._server = None
+
+    def calls(self, subject):
+        with self._lock:
+            return self.get_id_calls[subject]
+
+    def start(self):
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                target = self.headers.get("X-Amz-Target", "")
+                subjects = _subjects(body)
+                if target.endswith(".GetId"):
+                    with proxy._lock:
+                        proxy.get_id_calls.update(subjects)
+                        proxy.bodies.append(json.loads(body))
+                if proxy.mode == "down":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                if proxy.mode == "slow":
+                    time.sleep(proxy.slow_seconds)
+                if proxy.delay:
+                    time.sleep(proxy.delay)
+                if any(s in proxy.refused for s in subjects):
+                    answer = json.dumps({"__type": "NotAuthorizedException",
+                                         "message": "Invalid login token."}).encode()
+                    status, headers = 400, {"x-amzn-ErrorType": "NotAuthorizedException"}
+                else:
+                    conn = http.client.HTTPConnection("127.0.0.1", proxy.source_port, timeout=10)
+                    try:
+                        conn.request("POST", self.path, body=body,
+                                     headers={k: v for k, v in self.headers.items()
+                                              if k.lower() not in ("host", "content-length")})
+                        response = conn.getresponse()
+                        answer = response.read()
+                        status = response.status
+                        headers = {k: v for k, v in response.getheaders()
+                                   if k.lower() in ("content-type", "x-amzn-errortype")}
+                    finally:
+                        conn.close()
+                reply(self, status, answer, headers)
+
+        self._server = start_server(Handler)
+        return self
+
+    def stop(self):
+        stop_server(self._server)
+
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
