@@ -39,8 +39,8 @@ Result<std::string> StatusReport(store::Store& store, int64_t now_ms) {
   if (!counters.empty()) {
     out += "migration logins:";
     for (const auto& [name, value] : counters) {
-      out += " " + name.substr(identity::kMigrationCounterPrefix.size()) + " " +
-             std::to_string(value);
+      out +=
+          " " + name.substr(identity::kMigrationCounterPrefix.size()) + " " + std::to_string(value);
     }
     out += "\n";
   }
