@@ -220,7 +220,9 @@ Status ReadVerifierKey(const std::string& k, const bj::value& v, LoginProviderCo
 
 Status CheckVerifier(const LoginProviderConfig& p) {
   const std::string where = "login provider " + p.name + ": ";
-  if (!http_client::ParseUrl(p.verifier_url).ok()) {
+  std::string url = p.verifier_url;  // as it will be sent: {token} replaced
+  if (size_t at = url.find("{token}"); at != std::string::npos) url.replace(at, 7, "t");
+  if (!http_client::ParseUrl(url).ok()) {
     return Bad(where + "verifier_url must be an http:// or https:// URL");
   }
   if (p.verifier_method != "POST" && p.verifier_method != "GET") {
