@@ -135,7 +135,8 @@ class Exporter {
   }
 
   Status WriteIdentity(store::Txn& txn, const store::Identity& identity) {
-    COGSYNC_RETURN_IF_ERROR(out_.Write(EncodeIdentity(identity)));
+    COGSYNC_ASSIGN_OR_RETURN(auto unbound, txn.ListUnboundLogins(identity.id));
+    COGSYNC_RETURN_IF_ERROR(out_.Write(EncodeIdentity(identity, unbound)));
     ++counts_.identities;
     COGSYNC_ASSIGN_OR_RETURN(auto logins, txn.ListLogins(identity.id));
     for (const store::Login& login : logins) {

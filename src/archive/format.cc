@@ -1,5 +1,6 @@
 #include "archive/format.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "common/encoding.h"
@@ -214,14 +215,20 @@ bj::object EncodePool(const PoolEntry& entry) {
                     {"created_ms", p.created_ms}};
 }
 
-bj::object EncodeIdentity(const store::Identity& i) {
-  return bj::object{{"type", kIdentity},
-                    {"id", i.id},
-                    {"pool_id", i.pool_id},
-                    {"created_ms", i.created_ms},
-                    {"modified_ms", i.modified_ms},
-                    {"disabled", i.disabled},
-                    {"merged_into", i.merged_into}};
+bj::object EncodeIdentity(const store::Identity& i, const std::vector<std::string>& unbound) {
+  bj::object out{{"type", kIdentity},
+                 {"id", i.id},
+                 {"pool_id", i.pool_id},
+                 {"created_ms", i.created_ms},
+                 {"modified_ms", i.modified_ms},
+                 {"disabled", i.disabled},
+                 {"merged_into", i.merged_into}};
+  if (!unbound.empty()) {
+    bj::array providers;
+    for (const std::string& provider : unbound) providers.emplace_back(provider);
+    out["unbound_logins"] = std::move(providers);
+  }
+  return out;
 }
 
 bj::object EncodeLogin(const store::Login& l) {
@@ -420,6 +427,24 @@ Result<store::Identity> DecodeIdentity(const bj::object& line) {
     COGSYNC_RETURN_IF_ERROR(CheckIdentityId("merged_into", i.merged_into));
   }
   return i;
+}
+
+Result<std::vector<std::string>> DecodeUnboundLogins(const bj::object& line) {
+  std::vector<std::string> out;
+  const bj::value* member = line.if_contains("unbound_logins");
+  if (member == nullptr) return out;
+  if (!member->is_array()) return Bad("unbound_logins must be an array of provider names");
+  for (const bj::value& v : member->get_array()) {
+    if (!v.is_string() || v.get_string().empty() || v.get_string().size() > 128) {
+      return Bad("unbound_logins must hold provider names of 1-128 characters");
+    }
+    std::string provider(v.get_string());
+    if (std::find(out.begin(), out.end(), provider) != out.end()) {
+      return Bad("unbound_logins names provider '" + provider + "' twice");
+    }
+    out.push_back(std::move(provider));
+  }
+  return out;
 }
 
 Result<store::Login> DecodeLogin(const bj::object& line) {

@@ -98,7 +98,10 @@ boost::json::object EncodeTrailer(const Trailer& trailer);
 boost::json::object EncodeAccessKey(const store::AccessKey& key);
 boost::json::object EncodeSecret(const NamedSecret& secret);
 boost::json::object EncodePool(const PoolEntry& entry);
-boost::json::object EncodeIdentity(const store::Identity& identity);
+// `unbound_logins`: the providers the identity was linked to at its source whose subjects are not
+// known (a migration from AWS); the member is written only when there are some.
+boost::json::object EncodeIdentity(const store::Identity& identity,
+                                   const std::vector<std::string>& unbound_logins = {});
 boost::json::object EncodeLogin(const store::Login& login);
 boost::json::object EncodeDataset(const store::Dataset& dataset);
 // A record line names its identity and dataset, so it can be read without its parents.
@@ -119,6 +122,8 @@ Result<store::AccessKey> DecodeAccessKey(const boost::json::object& line);
 Result<NamedSecret> DecodeSecret(const boost::json::object& line);
 Result<PoolEntry> DecodePool(const boost::json::object& line);
 Result<store::Identity> DecodeIdentity(const boost::json::object& line);
+// The identity line's optional `unbound_logins` (provider names, 1-128 characters, no repeats).
+Result<std::vector<std::string>> DecodeUnboundLogins(const boost::json::object& line);
 Result<store::Login> DecodeLogin(const boost::json::object& line);
 Result<store::Dataset> DecodeDataset(const boost::json::object& line);
 struct RecordLine {

@@ -1,5 +1,6 @@
 #include "archive/importer.h"
 
+#include <algorithm>
 #include <set>
 
 #include "common/json.h"
@@ -138,6 +139,7 @@ class Importer {
       case OnConflict::kSkip:
         return false;
       case OnConflict::kReplace:
+      case OnConflict::kMerge:
         return true;
     }
     return false;
@@ -155,7 +157,9 @@ class Importer {
     pool_ = PoolState{entry.pool.id, true, ""};
     const std::string marker = std::string(kImportMarkerPrefix) + entry.pool.id;
     COGSYNC_ASSIGN_OR_RETURN(auto existing, txn.GetPool(entry.pool.id));
-    if (existing) {
+    if (existing && options_.on_conflict == OnConflict::kMerge) {
+      report_.merged.push_back(entry.pool.id);
+    } else if (existing) {
       COGSYNC_ASSIGN_OR_RETURN(auto imported_from, txn.GetSecret(marker));
       if (imported_from && *imported_from == header_->archive_id &&
           options_.on_conflict != OnConflict::kReplace) {
@@ -179,7 +183,7 @@ class Importer {
     for (const auto& [provider, map] : entry.principal_tag_maps) {
       COGSYNC_RETURN_IF_ERROR(txn.PutPrincipalTagMap(entry.pool.id, provider, map));
     }
-    if (entry.sync_sessions > 0) {
+    if (entry.sync_sessions > 0 && !existing) {
       COGSYNC_RETURN_IF_ERROR(txn.AddSyncSessions(entry.pool.id, entry.sync_sessions));
     }
     return txn.PutSecret(marker, header_->archive_id);
@@ -187,6 +191,7 @@ class Importer {
 
   Status Identity(store::Txn& txn, const bj::object& line) {
     COGSYNC_ASSIGN_OR_RETURN(store::Identity identity, DecodeIdentity(line));
+    COGSYNC_ASSIGN_OR_RETURN(std::vector<std::string> unbound, DecodeUnboundLogins(line));
     if (!pool_ || identity.pool_id != pool_->id) {
       return Bad("identity " + identity.id + " of pool " + identity.pool_id +
                  " does not follow its pool's line (unknown pool)");
@@ -203,12 +208,23 @@ class Importer {
     identity_->write = pool_->write;
     if (!identity_->write) return OkStatus();
     COGSYNC_ASSIGN_OR_RETURN(auto existing, txn.GetIdentity(identity.id));
-    if (existing) {
+    if (existing &&
+        (options_.on_conflict != OnConflict::kMerge || existing->pool_id != identity.pool_id)) {
       return Bad("identity " + identity.id + " already exists in the store (in pool " +
                  existing->pool_id + ")");
     }
     ++report_.written.identities;
-    return txn.PutIdentity(identity);
+    COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(identity));
+    // An identity linked at its source to providers whose subjects the archive does not know
+    // (AWS lists provider names only): it counts as authenticated, and a login of such a
+    // provider reaches it only through the migration's binding (D29), never by itself.
+    COGSYNC_ASSIGN_OR_RETURN(auto logins, txn.ListLogins(identity.id));
+    for (const std::string& provider : unbound) {
+      const bool bound = std::any_of(logins.begin(), logins.end(),
+                                     [&](const store::Login& l) { return l.provider == provider; });
+      if (!bound) COGSYNC_RETURN_IF_ERROR(txn.PutUnboundLogin(identity.id, provider));
+    }
+    return OkStatus();
   }
 
   Status RequireIdentity(std::string_view what, std::string_view identity_id,
@@ -237,6 +253,10 @@ class Importer {
     if (!id.write) return OkStatus();
     COGSYNC_ASSIGN_OR_RETURN(auto existing,
                              txn.FindLogin(login.pool_id, login.provider, login.subject));
+    if (existing && existing->identity_id == login.identity_id &&
+        options_.on_conflict == OnConflict::kMerge) {
+      return OkStatus();
+    }
     if (existing) {
       return Bad("login " + login.provider + " is already linked to identity " +
                  existing->identity_id);
@@ -272,6 +292,10 @@ class Importer {
     dataset_ = DatasetState{dataset, n, "", false, 0, 0};
     if (!id.write) return OkStatus();
     ++report_.written.datasets;
+    // Merging: the archive's dataset replaces the store's, records and all.
+    if (options_.on_conflict == OnConflict::kMerge) {
+      COGSYNC_RETURN_IF_ERROR(txn.DeleteRecords(dataset.identity_id, dataset.name));
+    }
     return txn.PutDataset(dataset);
   }
 
@@ -345,6 +369,10 @@ class Importer {
     ++report_.archive.devices;
     if (!id.write) return OkStatus();
     COGSYNC_ASSIGN_OR_RETURN(auto existing, txn.GetDevice(device.device_id));
+    if (existing && existing->identity_id == device.identity_id &&
+        options_.on_conflict == OnConflict::kMerge) {
+      return OkStatus();
+    }
     if (existing) {
       return Bad("device " + device.device_id + " already exists in the store (identity " +
                  existing->identity_id + ")");
@@ -424,6 +452,15 @@ class Importer {
     return OkStatus();
   }
 
+ public:
+  Status PutAlso(store::Txn& txn) {
+    for (const auto& [name, value] : options_.also_put_secrets) {
+      COGSYNC_RETURN_IF_ERROR(txn.PutSecret(name, value));
+    }
+    return OkStatus();
+  }
+
+ private:
   ArchiveReader& reader_;
   const ImportOptions& options_;
   Progress& progress_;
@@ -442,13 +479,17 @@ Result<OnConflict> ParseOnConflict(std::string_view text) {
   if (text == "fail") return OnConflict::kFail;
   if (text == "skip") return OnConflict::kSkip;
   if (text == "replace") return OnConflict::kReplace;
-  return Bad("--on-conflict must be fail, skip or replace");
+  if (text == "merge") return OnConflict::kMerge;
+  return Bad("--on-conflict must be fail, skip, replace or merge");
 }
 
 Result<ImportReport> ImportArchive(store::Store& store, ArchiveReader& reader,
                                    const ImportOptions& options, Progress& progress) {
   Importer importer(reader, options, progress);
-  COGSYNC_RETURN_IF_ERROR(store.Write([&](store::Txn& txn) { return importer.Run(txn); }));
+  COGSYNC_RETURN_IF_ERROR(store.Write([&](store::Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(importer.Run(txn));
+    return importer.PutAlso(txn);
+  }));
   progress.Done(importer.report().archive.identities, importer.report().archive.records);
   return importer.report();
 }

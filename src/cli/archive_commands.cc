@@ -80,6 +80,7 @@ Result<archive::ImportReport> Import(store::Store& store, const Config& config,
 void PrintReport(const archive::ImportReport& report) {
   PrintPools("imported pool", report.imported);
   PrintPools("replaced pool", report.replaced);
+  PrintPools("merged pool", report.merged);
   PrintPools("skipped pool (already in the store)", report.skipped);
   PrintPools("skipped pool (imported from this archive before)", report.already_imported);
   PrintCounts("wrote", report.written);
