@@ -11,6 +11,7 @@
 #include "cli/archive_commands.h"
 #include "cli/config_file.h"
 #include "cli/keys.h"
+#include "cli/migrate_command.h"
 #include "cli/status.h"
 #include "common/clock.h"
 #include "common/time_format.h"
@@ -163,7 +164,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   AddCommonFlags(import_cmd, flags);
   import_cmd->add_option("--input,-i", import_flags.input, "FILE, or - for stdin")->required();
   import_cmd->add_option("--on-conflict", import_flags.on_conflict,
-                         "A pool the store already has: fail (default), skip or replace");
+                         "A pool the store already has: fail (default), skip, replace or merge "
+                         "(the archive's identities and datasets overwrite the store's)");
   import_cmd->add_flag("--streams", import_flags.streams,
                        "The input is Cognito Streams records (AWS's or the file sink's)");
   import_cmd->add_flag("--quiet", import_flags.quiet, "No progress line and no summary");
@@ -180,7 +182,44 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   AddCommonFlags(restore_cmd, flags);
   restore_cmd->add_option("--input,-i", restore_input, "A backup FILE")->required();
 
+  cogsync::cli::MigrateFlags migrate_flags;
+  CLI::App* migrate_cmd = app.add_subcommand(
+      "migrate",
+      "Copy pools from Amazon Cognito into the store, resumably and incrementally "
+      "(docs/migration.md); --verify compares");
+  AddCommonFlags(migrate_cmd, flags);
+  migrate_cmd->add_option(
+      "--source-endpoint", migrate_flags.source_endpoint,
+      "URL serving Cognito Identity and Cognito Sync (another cogsync, a test)");
+  migrate_cmd->add_option("--source-region", migrate_flags.source_region,
+                          "AWS region of the source (its endpoints), also the signing region");
+  migrate_cmd->add_option("--source-account-id", migrate_flags.source_account_id,
+                          "Account of the source pools (to read their tags by ARN)");
+  migrate_cmd->add_option("--access-key-id", migrate_flags.access_key_id,
+                          "Source credentials (default: AWS_ACCESS_KEY_ID, then the profile)");
+  migrate_cmd->add_option("--secret-access-key", migrate_flags.secret_access_key, "");
+  migrate_cmd->add_option("--session-token", migrate_flags.session_token, "");
+  migrate_cmd->add_option("--profile", migrate_flags.profile,
+                          "Profile of the shared credentials file (default AWS_PROFILE, default)");
+  migrate_cmd->add_option("--pool", migrate_flags.pools, "A pool to copy (repeatable)");
+  migrate_cmd->add_flag("--all-pools", migrate_flags.all_pools, "Every pool the source lists");
+  migrate_cmd->add_option("--rate", migrate_flags.rate,
+                          "Requests per second to the source, all workers together (default 10)");
+  migrate_cmd->add_option("--workers", migrate_flags.workers,
+                          "Identities read in parallel (1-16, default 4)");
+  migrate_cmd->add_flag("--verify", migrate_flags.verify,
+                        "Compare source and target instead of copying; exit 1 on differences");
+  migrate_cmd->add_option("--sample-every", migrate_flags.sample_every,
+                          "--verify: compare the records of every Nth identity (default 1: all)");
+  migrate_cmd->add_flag("--quiet", migrate_flags.quiet, "No progress line");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (migrate_cmd->parsed()) {
+    Config config;
+    if (int rc = BuildConfig(flags, config); rc != 0) return rc;
+    return cogsync::cli::RunMigrate(config, migrate_flags);
+  }
 
   if (export_cmd->parsed() || import_cmd->parsed() || backup_cmd->parsed() ||
       restore_cmd->parsed()) {

@@ -1,6 +1,7 @@
-// Devices keep syncing across a restore and an import (D28): amazon-cognito-js devices that
-// synced against the original server continue against the restored (cogsync backup/restore)
-// or imported (cogsync export --include-secrets / import) one, on the same endpoint, from
+// Devices keep syncing across a restore and an import (D28) and a migration (D29):
+// amazon-cognito-js devices that synced against the original server continue against the
+// restored (cogsync backup/restore), imported (cogsync export --include-secrets / import) or
+// migrated (cogsync migrate, the original playing AWS) one, on the same endpoint, from
 // their cached lastSyncCount: no full re-pull (ListRecords asks from the cached count and
 // gets nothing back it already has) and no conflict loop (a local change syncs in one round).
 
@@ -12,7 +13,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CogsyncServer, DEVELOPER_CREDENTIALS, REGION, serverBinary } from './support/server.mjs';
+import { ACCESS_KEY_ID, CogsyncServer, DEVELOPER_CREDENTIALS, REGION, SECRET_ACCESS_KEY,
+  serverBinary } from './support/server.mjs';
 import { call, newDevice as newManager } from './support/sync_manager_device.mjs';
 
 const require = createRequire(import.meta.url);
@@ -64,7 +66,10 @@ AWS.events.on('success', (response) => {
   calls.push({ op: req.operation, params: req.params, data: response.data });
 });
 
-async function scenario(t, move) {
+// freshCredentials: the move carries no secrets (a migration from AWS), so the devices' cached
+// AWS credentials are worthless there: they are expired, and the SDK fetches new ones for its
+// cached identity id from the new endpoint, as the app update that switches endpoints does.
+async function scenario(t, move, { freshCredentials = false } = {}) {
   const original = new CogsyncServer();
   await original.start();
   cleanups.push(() => original.stop());
@@ -102,6 +107,11 @@ async function scenario(t, move) {
   const moved = await move(original);
   cleanups.push(() => moved.stop());
   assert.equal(moved.endpoint, original.endpoint);
+  if (freshCredentials) {
+    AWS.config.credentials.expired = true;
+    await AWS.config.credentials.getPromise();
+    assert.equal(AWS.config.credentials.identityId, identityId);
+  }
 
   // Device A syncs with nothing to send: one ListRecords from its cached count, nothing new.
   calls.length = 0;
@@ -158,4 +168,21 @@ test('devices continue across cogsync export and import', async (t) => {
     const moved = new CogsyncServer({ rootDir: join(work, 'root'), port: original.port });
     return moved.start();
   });
+});
+
+test('devices continue across cogsync migrate (D29)', async (t) => {
+  await scenario(t, async (original) => {
+    const work = mkdtempSync(join(tmpdir(), 'cogsync-continuity-'));
+    cleanups.push(() => rmSync(work, { recursive: true, force: true }));
+    const dev = new AWS.CognitoIdentity({ region: REGION, endpoint: original.endpoint,
+      credentials: new AWS.Credentials(DEVELOPER_CREDENTIALS), maxRetries: 0 });
+    const { IdentityPools: pools } = await dev.listIdentityPools({ MaxResults: 60 }).promise();
+    cogsync('migrate', '--data-dir', join(work, 'root', 'data'), '--source-endpoint',
+      original.endpoint, '--access-key-id', ACCESS_KEY_ID, '--secret-access-key',
+      SECRET_ACCESS_KEY, '--quiet', '--rate', '200',
+      ...pools.flatMap((p) => ['--pool', p.IdentityPoolId]));
+    await original.halt();
+    const moved = new CogsyncServer({ rootDir: join(work, 'root'), port: original.port });
+    return moved.start();
+  }, { freshCredentials: true });
 });

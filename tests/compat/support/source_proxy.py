@@ -5,6 +5,11 @@ subject (the `sub` of each JWT in Logins). Faults on demand: `mode = "down"` clo
 connection without an answer, `"slow"` answers only after `slow_seconds`, and subjects listed in
 `refused` get the 400 NotAuthorizedException AWS gives for a login it does not accept. `delay`
 holds every forwarded call that long first, so concurrent callers overlap with it.
+
+The migration (`cogsync migrate`) reads the source through it too: signed Identity POSTs and Sync
+GETs are forwarded with their Host header (the signature covers it), every request is counted
+per operation (`operations`), and `throttle_every = n` answers every nth request with AWS's 400
+TooManyRequestsException instead of forwarding it.
 """
 
 import base64
@@ -34,6 +39,17 @@ def _subjects(body):
     return out
 
 
+def _sync_operation(path):
+    """The Cognito Sync operation of a GET path (the migration reads only these)."""
+    path = path.split("?", 1)[0]
+    for suffix, name in (("/records", "ListRecords"), ("/datasets", "ListDatasets"),
+                         ("/configuration", "GetIdentityPoolConfiguration"),
+                         ("/events", "GetCognitoEvents")):
+        if path.endswith(suffix):
+            return name
+    return "DescribeDataset" if "/datasets/" in path else "GET " + path
+
+
 class SourceProxy:
     def __init__(self, source_port):
         self.source_port = source_port
@@ -43,6 +59,9 @@ class SourceProxy:
         self.refused = set()
         self.get_id_calls = Counter()  # subject -> GetId calls that reached the proxy
         self.bodies = []                # every GetId body, parsed
+        self.operations = Counter()     # operation -> requests that reached the proxy
+        self.throttle_every = 0
+        self.throttled = 0
         self._lock = threading.Lock()
         self._server = None
 
@@ -59,10 +78,25 @@ class SourceProxy:
             def log_message(self, *args):
                 pass
 
+            def do_GET(self):
+                self.do_POST()
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 target = self.headers.get("X-Amz-Target", "")
-                subjects = _subjects(body)
+                subjects = _subjects(body) if self.command == "POST" else []
+                with proxy._lock:
+                    operation = target.rsplit(".", 1)[-1] if target else _sync_operation(self.path)
+                    proxy.operations[operation] += 1
+                    throttle = (proxy.throttle_every and
+                                sum(proxy.operations.values()) % proxy.throttle_every == 0)
+                    if throttle:
+                        proxy.throttled += 1
+                if throttle:
+                    answer = json.dumps({"__type": "TooManyRequestsException",
+                                         "message": "Rate exceeded"}).encode()
+                    reply(self, 400, answer, {"x-amzn-ErrorType": "TooManyRequestsException"})
+                    return
                 if target.endswith(".GetId"):
                     with proxy._lock:
                         proxy.get_id_calls.update(subjects)
@@ -82,9 +116,10 @@ class SourceProxy:
                 else:
                     conn = http.client.HTTPConnection("127.0.0.1", proxy.source_port, timeout=10)
                     try:
-                        conn.request("POST", self.path, body=body,
+                        conn.request(self.command, self.path,
+                                     body=body if self.command == "POST" else None,
                                      headers={k: v for k, v in self.headers.items()
-                                              if k.lower() not in ("host", "content-length")})
+                                              if k.lower() != "content-length"})
                         response = conn.getresponse()
                         answer = response.read()
                         status = response.status
