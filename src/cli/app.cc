@@ -265,6 +265,32 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   integrations.limiter = app->outbound_limiter_.get();
   app->sync_ = std::make_unique<sync::SyncService>(*app->store_, *app->clock_, c, *app->sealer_,
                                                    integrations);
+  app->metrics_.AddCollector([&cache = app->sync_->dataset_cache()](std::string& out) {
+    const sync::DatasetCache::Stats s = cache.stats();
+    out +=
+        "# HELP cogsync_dataset_cache_hits_total ListRecords answered from the dataset cache.\n"
+        "# TYPE cogsync_dataset_cache_hits_total counter\n"
+        "cogsync_dataset_cache_hits_total " +
+        std::to_string(s.hits) +
+        "\n# HELP cogsync_dataset_cache_misses_total ListRecords that read the dataset from the "
+        "store.\n"
+        "# TYPE cogsync_dataset_cache_misses_total counter\n"
+        "cogsync_dataset_cache_misses_total " +
+        std::to_string(s.misses) +
+        "\n# HELP cogsync_dataset_cache_evictions_total Cached datasets dropped for room or "
+        "because they changed.\n"
+        "# TYPE cogsync_dataset_cache_evictions_total counter\n"
+        "cogsync_dataset_cache_evictions_total " +
+        std::to_string(s.evictions) +
+        "\n# HELP cogsync_dataset_cache_bytes Bytes the dataset cache holds (estimated).\n"
+        "# TYPE cogsync_dataset_cache_bytes gauge\n"
+        "cogsync_dataset_cache_bytes " +
+        std::to_string(s.bytes) +
+        "\n# HELP cogsync_dataset_cache_entries Datasets the dataset cache holds.\n"
+        "# TYPE cogsync_dataset_cache_entries gauge\n"
+        "cogsync_dataset_cache_entries " +
+        std::to_string(s.entries) + "\n";
+  });
   app->authenticator_ =
       std::make_unique<auth::Authenticator>(*app->store_, *app->credentials_, *app->clock_);
 

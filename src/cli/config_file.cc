@@ -400,6 +400,8 @@ Status ApplyConfigFile(const std::string& path, Config& c) {
       COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_read_connections));
     else if (k == "sqlite_cache_kib")
       COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.sqlite_cache_kib));
+    else if (k == "dataset_cache_mib")
+      COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.dataset_cache_mib));
     else if (k == "postgres_pool_size")
       COGSYNC_RETURN_IF_ERROR(ReadInt(v, k, c.postgres_pool_size));
     else if (k == "log_level")

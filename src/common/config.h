@@ -150,6 +150,8 @@ struct Config {
   std::string plain_listen;
   int sqlite_read_connections = 8;
   int64_t sqlite_cache_kib = 16384;
+  // Memory for the records of recently read datasets (ListRecords from memory); 0: none.
+  int dataset_cache_mib = 32;
   int postgres_pool_size = 8;  // sessions per node (each node opens up to this many)
   std::string log_level = "info";
   bool access_log = true;

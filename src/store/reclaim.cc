@@ -18,6 +18,20 @@ Status ReclaimRecords(Store& store, std::string_view identity_id, std::string_vi
   }
 }
 
+Result<std::vector<Record>> ListVisibleRecords(Txn& txn, const Dataset& dataset) {
+  constexpr int kPage = 1024;
+  std::vector<Record> all;
+  std::string after;
+  while (true) {
+    COGSYNC_ASSIGN_OR_RETURN(auto page, txn.ListRecords(dataset.identity_id, dataset.name,
+                                                        ReadFloor(dataset, -1), after, kPage));
+    const bool last = page.size() < size_t(kPage);
+    if (!page.empty()) after = page.back().key;
+    for (auto& r : page) all.push_back(std::move(r));
+    if (last) return all;
+  }
+}
+
 Status PurgeDatasetInBatches(Store& store, std::string_view identity_id, std::string_view dataset) {
   int64_t up_to = std::numeric_limits<int64_t>::max();
   COGSYNC_RETURN_IF_ERROR(store.Write([&](Txn& txn) -> Status {

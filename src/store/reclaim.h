@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "common/error.h"
 #include "store/store.h"
@@ -18,6 +19,10 @@ inline constexpr int kReclaimBatch = 1024;
 // deleted revisions, ReadFloor in types.h), kReclaimBatch rows per write transaction.
 Status ReclaimRecords(Store& store, std::string_view identity_id, std::string_view dataset,
                       int64_t max_sync_count);
+
+// Every record of the dataset that a reader may see (ReadFloor in types.h), in key order, read
+// page by page within the caller's transaction (D16 and D19 bound how many there are).
+Result<std::vector<Record>> ListVisibleRecords(Txn& txn, const Dataset& dataset);
 
 // Removes the dataset (PurgeDataset) in bounded steps: first, in one transaction, a live dataset
 // is marked deleted at its SyncCount, so that none of its rows is visible from then on; then its

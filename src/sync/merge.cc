@@ -4,26 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "store/reclaim.h"
+
 namespace cogsync::sync {
 namespace {
-
-constexpr int kPage = 1024;
-
-// The dataset's records, those of deleted revisions not reclaimed yet left out (ReadFloor).
-Result<std::vector<store::Record>> AllRecords(store::Txn& txn, const store::Dataset& dataset) {
-  std::vector<store::Record> all;
-  std::string after;
-  while (true) {
-    COGSYNC_ASSIGN_OR_RETURN(
-        auto page, txn.ListRecords(dataset.identity_id, dataset.name, store::ReadFloor(dataset, 0),
-                                   after, kPage));
-    if (page.empty()) break;
-    after = page.back().key;
-    for (auto& r : page) all.push_back(std::move(r));
-    if (page.size() < size_t(kPage)) break;
-  }
-  return all;
-}
 
 // "<name>.<identity>", keeping the identity whole and shortening the name if the result would
 // pass the 128-character limit of dataset names.
@@ -49,7 +33,7 @@ Status MoveDatasetsOnMerge(store::Txn& txn, std::string_view from_identity,
   COGSYNC_ASSIGN_OR_RETURN(auto datasets, txn.ListAllDatasets(from_identity));
   for (const auto& moving : datasets) {
     if (!moving.deleted) {
-      COGSYNC_ASSIGN_OR_RETURN(auto records, AllRecords(txn, moving));
+      COGSYNC_ASSIGN_OR_RETURN(auto records, store::ListVisibleRecords(txn, moving));
       COGSYNC_ASSIGN_OR_RETURN(auto existing, txn.GetDataset(to_identity, moving.name, true));
       store::Dataset moved = moving;
       moved.identity_id = std::string(to_identity);

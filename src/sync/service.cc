@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace cogsync::sync {
@@ -20,7 +21,8 @@ SyncService::SyncService(store::Store& store, const Clock& clock, const Config& 
       config_(config),
       sealer_(sealer),
       integrations_(integrations),
-      sessions_(sealer) {
+      sessions_(sealer),
+      dataset_cache_(size_t(std::max(config.dataset_cache_mib, 0)) << 20) {
   flusher_ = std::thread([this] { FlushLoop(); });
 }
 

@@ -37,6 +37,7 @@
 #include "outbox/sinks.h"
 #include "store/store.h"
 #include "sync/bulk_publisher.h"
+#include "sync/dataset_cache.h"
 #include "sync/session_counter.h"
 #include "sync/sync_session.h"
 
@@ -110,6 +111,8 @@ class SyncService {
   Status FlushSessionCounts();
   // Stops the flusher after a last flush. Idempotent.
   void Stop();
+  // The records of recently read datasets (ListRecords from memory), for /metrics.
+  const DatasetCache& dataset_cache() const { return dataset_cache_; }
 
  private:
   int64_t now_ms() const { return clock_.NowMillis(); }
@@ -135,6 +138,7 @@ class SyncService {
   Integrations integrations_;
   SyncSessionTokens sessions_;
   SessionCounter session_counts_;
+  DatasetCache dataset_cache_;
 
   // guards no data: one flush at a time (SessionCounter tracks one batch in flight)
   Mutex flush_mu_;
