@@ -220,6 +220,10 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
   COGSYNC_ASSIGN_OR_RETURN(app->store_, OpenStore(c, /*server=*/true));
   if (const auto* sqlite = dynamic_cast<const store::SqliteStore*>(app->store_.get())) {
     AddSqliteMetrics(app->metrics_, *sqlite);
+  } else {
+    // Other nodes and online imports write a shared store: no node answers from its memory
+    // (sync/dataset_cache.h).
+    app->config_.dataset_cache_mib = 0;
   }
   app->store_ = std::make_unique<TimedStore>(std::move(app->store_), app->metrics_);
   COGSYNC_ASSIGN_OR_RETURN(auto secrets, LoadOrCreateSecrets(*app->store_));

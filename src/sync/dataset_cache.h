@@ -5,11 +5,16 @@
 // Coherent without invalidation hooks. An entry carries the version of the dataset row it was
 // read with (SyncCount, creation and modification times, count at the last deletion). Every
 // ListRecords reads the dataset row anyway, in its own transaction, and uses an entry only when
-// that row's version is the entry's; anything that changes a dataset's records (UpdateRecords,
-// DeleteDataset, a merge, an import or restore, another node of a PostgreSQL cluster) writes the
-// row with a new SyncCount and modification time (D14, D17), so the entry is passed over and
-// dropped. An entry is filled from the same transaction that read the version, so it never holds
-// rows newer or older than its version.
+// that row's version is the entry's; everything in the server that changes a dataset's records
+// (UpdateRecords, DeleteDataset, a merge, the reclaim of a deleted revision's invisible rows)
+// writes the row with a new SyncCount and modification time (D14, D17), or changes only rows no
+// reader sees, so the entry is passed over and dropped. An entry is filled from the same
+// transaction that read the version, so it never holds rows newer or older than its version.
+//
+// The server uses it on SQLite only, where it holds the store alone (imports and restores need the
+// server stopped). A PostgreSQL store is shared with other nodes and with `cogsync import
+// --on-conflict replace`, which can put back a dataset at the very version a node has cached but
+// with other records; there ListRecords always reads the database (cli/app.cc).
 //
 // Thread safety: every method may be called from any thread.
 
