@@ -49,6 +49,7 @@ DatasetCache::Records DatasetCache::Find(std::string_view identity_id, std::stri
   }
   if (found->second->version != version) {
     EraseLocked(found->second);
+    evictions_.fetch_add(1, std::memory_order_relaxed);
     misses_.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
@@ -65,8 +66,12 @@ DatasetCache::Records DatasetCache::Insert(std::string_view identity_id, std::st
   if (!enabled() || bytes > max_bytes_ / 8) return shared;
   std::string key = Key(identity_id, name);
   MutexLock lock(mu_);
+  // Two readers that missed together both fill: the later one replaces, which is no eviction.
   if (auto found = index_.find(key); found != index_.end()) EraseLocked(found->second);
-  while (bytes_ + bytes > max_bytes_ && !lru_.empty()) EraseLocked(std::prev(lru_.end()));
+  while (bytes_ + bytes > max_bytes_ && !lru_.empty()) {
+    EraseLocked(std::prev(lru_.end()));
+    evictions_.fetch_add(1, std::memory_order_relaxed);
+  }
   lru_.push_front(Entry{key, version, shared, bytes});
   index_.emplace(std::move(key), lru_.begin());
   bytes_ += bytes;
@@ -77,7 +82,6 @@ void DatasetCache::EraseLocked(Lru::iterator it) {
   bytes_ -= it->bytes;
   index_.erase(it->key);
   lru_.erase(it);
-  evictions_.fetch_add(1, std::memory_order_relaxed);
 }
 
 DatasetCache::Stats DatasetCache::stats() const {

@@ -122,6 +122,7 @@ class SyncCacheTest : public SyncTest {
 
 TEST_F(SyncCacheTest, ServesRepeatedReadsFromMemoryAndSeesEveryChange) {
   UpdateOk(Ident(), "ds", {Replace("a", "1", 0), Replace("b", "2", 0)});
+  UpdateOk(Ident(), "ds", {Replace("c", "3", 0)});  // count 2: a client at 1 reads records
   const auto before = service_->dataset_cache().stats();
   ListOk(Ident(), "ds");
   ListOk(Ident(), "ds");
@@ -132,18 +133,21 @@ TEST_F(SyncCacheTest, ServesRepeatedReadsFromMemoryAndSeesEveryChange) {
   EXPECT_EQ(after.entries, 1u);
   // A write through the service: the next read has it.
   UpdateOk(Ident(), "ds", {Replace("a", "changed", 1)});
+  EXPECT_EQ(ListOk(Ident(), "ds", 2).at("Records").as_array().size(), 1u);  // a at 3
   auto listed = ListOk(Ident(), "ds");
   EXPECT_EQ(listed.at("Records").as_array()[0].as_object().at("Value").as_string(), "changed");
   // A write by someone else (another node of a cluster, an import): the dataset row changes
   // version with it, so the cached entry is passed over.
   clock_.Advance(5);
   MustWrite([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto d, txn.GetDataset(kIdentity, "ds", true));
-    d->sync_count += 1;
-    d->modified_ms = clock_.NowMillis();
-    COGSYNC_RETURN_IF_ERROR(txn.PutDataset(*d));
+    COGSYNC_ASSIGN_OR_RETURN(auto found, txn.GetDataset(kIdentity, "ds", true));
+    if (!found) return ApiError::ResourceNotFound("no dataset ds");
+    store::Dataset d = *found;
+    d.sync_count += 1;
+    d.modified_ms = clock_.NowMillis();
+    COGSYNC_RETURN_IF_ERROR(txn.PutDataset(d));
     return txn.PutRecord(kIdentity, "ds",
-                         store::Record{"b", "elsewhere", d->sync_count, d->modified_ms, "n2", {}});
+                         store::Record{"b", "elsewhere", d.sync_count, d.modified_ms, "n2", {}});
   });
   listed = ListOk(Ident(), "ds");
   EXPECT_EQ(listed.at("Records").as_array()[1].as_object().at("Value").as_string(), "elsewhere");
