@@ -30,16 +30,19 @@ LoginBinder::Counts LoginBinder::counts() const {
 }
 
 void LoginBinder::LockAll(const std::vector<std::string>& keys) {
-  std::unique_lock lock(mutex_);
-  released_.wait(lock, [&] {
-    return std::none_of(keys.begin(), keys.end(), [&](const auto& k) { return held_.count(k); });
-  });
+  MutexLock lock(mutex_);
+  while (true) {  // a loop, not a predicate lambda, so the analysis sees the lock held
+    bool busy = false;
+    for (const auto& k : keys) busy = busy || held_.contains(k);
+    if (!busy) break;
+    released_.wait(lock.native());
+  }
   held_.insert(keys.begin(), keys.end());
 }
 
 void LoginBinder::UnlockAll(const std::vector<std::string>& keys) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& k : keys) held_.erase(k);
   }
   released_.notify_all();

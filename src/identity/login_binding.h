@@ -21,13 +21,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/mutex.h"
 #include "identity/login_verifier.h"
 #include "identity/migration_source.h"
 #include "store/store.h"
@@ -66,16 +66,16 @@ class LoginBinder {
   Status Record(const store::Pool& pool, const std::vector<const VerifiedLogin*>& candidates,
                 const SourceAnswer& answer, int64_t now_ms);
   Status CountFailure();
-  void LockAll(const std::vector<std::string>& keys);
-  void UnlockAll(const std::vector<std::string>& keys);
+  void LockAll(const std::vector<std::string>& keys) EXCLUDES(mutex_);
+  void UnlockAll(const std::vector<std::string>& keys) EXCLUDES(mutex_);
 
   store::Store& store_;
   const Config& config_;
   MigrationSource* source_;
   // Logins being forwarded right now (pool, provider, subject joined): at most one forward each.
-  std::mutex mutex_;
+  Mutex mutex_;
   std::condition_variable released_;
-  std::set<std::string> held_;  // guarded by mutex_
+  std::set<std::string> held_ GUARDED_BY(mutex_);
   std::atomic<int> in_flight_{0};
   std::atomic<uint64_t> forwarded_{0}, bound_{0}, unknown_{0}, failed_{0}, busy_{0};
 };

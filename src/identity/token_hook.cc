@@ -33,7 +33,7 @@ std::string Scalar(const bj::value* v) {
 }  // namespace
 
 uint64_t TokenHook::calls() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return calls_;
 }
 
@@ -92,7 +92,7 @@ Result<TokenHook::Answer> TokenHook::Ask(const std::string& token) const {
 void TokenHook::Remember(const std::string& key, const Answer& answer) {
   const int64_t limit = config_.verifier_cache_entries;
   if (limit <= 0 || config_.verifier_cache_seconds <= 0) return;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (int64_t(cache_.size()) >= limit) {
     const int64_t now = answer.stored_ms;
     std::erase_if(cache_, [&](const auto& kv) { return kv.second.expires_ms <= now; });
@@ -114,14 +114,14 @@ Result<std::string> TokenHook::Verify(const std::string& token,
   const std::string key = crypto::Sha256(token);
   std::optional<Answer> answer;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (auto it = cache_.find(key); it != cache_.end() && it->second.expires_ms > now) {
       answer = it->second;
     }
   }
   if (!answer) {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       ++calls_;
     }
     COGSYNC_ASSIGN_OR_RETURN(answer, Ask(token));

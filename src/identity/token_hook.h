@@ -20,13 +20,13 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/mutex.h"
 
 namespace cogsync::identity {
 
@@ -41,7 +41,7 @@ class TokenHook {
   Result<std::string> Verify(const std::string& token, const std::vector<std::string>& audiences);
 
   // Calls made to the hook since start (cache misses), for tests and metrics.
-  uint64_t calls() const;
+  uint64_t calls() const EXCLUDES(mutex_);
 
  private:
   // What the hook said about one token.
@@ -54,13 +54,13 @@ class TokenHook {
     int64_t stored_ms = 0;
   };
   Result<Answer> Ask(const std::string& token) const;
-  void Remember(const std::string& key, const Answer& answer);
+  void Remember(const std::string& key, const Answer& answer) EXCLUDES(mutex_);
 
   const LoginProviderConfig& config_;
   const Clock& clock_;
-  mutable std::mutex mutex_;
-  std::map<std::string, Answer> cache_;  // guarded by mutex_; key: SHA-256 of the token
-  uint64_t calls_ = 0;                   // guarded by mutex_
+  mutable Mutex mutex_;
+  std::map<std::string, Answer> cache_ GUARDED_BY(mutex_);  // key: SHA-256 of the token
+  uint64_t calls_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace cogsync::identity
