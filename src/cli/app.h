@@ -29,7 +29,8 @@
 
 namespace cogsync::cli {
 
-// The store named by config.store_url: "sqlite:PATH", or the default sqlite:<data_dir>/cogsync.db.
+// The store named by config.store_url: "sqlite:PATH", "postgresql://...", "memory:" (the model
+// store, nothing kept past the process), or the default sqlite:<data_dir>/cogsync.db.
 // `server`: the serving process, which owns a SQLite store alone (SqliteOptions::exclusive);
 // the administration commands open it beside a running server.
 Result<store::StorePtr> OpenStore(const Config& config, bool server = false);

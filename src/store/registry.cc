@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "store/model/model_store.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -10,11 +11,13 @@ namespace {
 
 constexpr std::string_view kSqliteSchemes[] = {"sqlite"};
 constexpr std::string_view kPostgresSchemes[] = {"postgresql", "postgres"};
+constexpr std::string_view kModelSchemes[] = {"memory"};
 
 // The engines: one line each.
 constexpr Engine kEngines[] = {
     {"sqlite", "Sqlite", kSqliteSchemes, &SqliteStore::OpenUrl},
     {"postgresql", "Postgres", kPostgresSchemes, &PostgresStore::OpenUrl},
+    {"memory", "Model", kModelSchemes, &model::ModelStore::OpenUrl},
 };
 
 std::string_view SchemeOf(std::string_view url) {

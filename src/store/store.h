@@ -63,7 +63,7 @@ class Txn {
   virtual Result<std::optional<Login>> FindLogin(std::string_view pool_id,
                                                  std::string_view provider,
                                                  std::string_view subject) = 0;
-  // All logins of an identity ordered by (provider, subject).
+  // All logins of an identity ordered by (provider, subject, pool).
   virtual Result<std::vector<Login>> ListLogins(std::string_view identity_id) = 0;
   virtual Status PutLogin(const Login& login) = 0;  // insert or replace (re-linking moves it)
   virtual Status DeleteLogin(std::string_view pool_id, std::string_view provider,

@@ -166,7 +166,7 @@ Result<std::optional<Login>> SqlTxn::FindLogin(std::string_view pool_id, std::st
 
 Result<std::vector<Login>> SqlTxn::ListLogins(std::string_view identity_id) {
   return session_.Collect<Login>(COGSYNC_SELECT_LOGIN
-                                 "WHERE identity_id = ?1 ORDER BY provider, subject",
+                                 "WHERE identity_id = ?1 ORDER BY provider, subject, pool_id",
                                  {Arg::Text(identity_id)}, ReadLogin);
 }
 

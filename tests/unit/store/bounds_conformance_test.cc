@@ -1,7 +1,8 @@
 // The parts of the Store contract that bound what one identity can make the server keep (D16,
 // D19): tombstones counted and listed oldest first, single records removed, devices listed in
 // registration order and removed with their subscriptions, purged datasets taking their
-// subscriptions along. Once for SQLite and once for PostgreSQL, like conformance_test.cc.
+// subscriptions along. Once for every registered engine (the model, SQLite, PostgreSQL), like
+// conformance_test.cc.
 
 #include <gtest/gtest.h>
 

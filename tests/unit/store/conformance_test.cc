@@ -1,8 +1,9 @@
-// The Store contract, once for every implementation: each test runs against SQLite and against
-// PostgreSQL (a fresh database of the shared test server), so both answer every Txn method alike:
-// round trips, cascades, keyset pagination, deletion memory, usage, transaction semantics and
-// concurrent writers of one dataset. Implementation-specific behaviour (SQLite group commit and
-// file permissions, PostgreSQL pooling, retries and outages) is tested in their own files.
+// The Store contract, once for every implementation: each test runs against the in-memory model
+// (store/model/), SQLite and PostgreSQL (a fresh database of the shared test server), so all
+// three answer every Txn method alike: round trips, cascades, keyset pagination, deletion memory,
+// usage, transaction semantics and concurrent writers of one dataset. Implementation-specific
+// behaviour (SQLite group commit and file permissions, PostgreSQL pooling, retries and outages) is
+// tested in their own files.
 
 #include <gtest/gtest.h>
 
@@ -182,6 +183,30 @@ TEST_P(StoreConformanceTest, IdentitiesAndLoginRelinking) {
   MustRead([&](Txn& txn) -> Status {
     EXPECT_FALSE(txn.FindLogin("p", "dev", "user-a")->has_value());
     EXPECT_EQ(txn.ListLogins("i2")->size(), 1u);
+    return OkStatus();
+  });
+}
+
+// Found by the lockstep test (seed 1005): one identity holding the same (provider, subject) in two
+// pools came back in insertion order from SQLite and PostgreSQL, so the order was the engine's
+// choice. The pool breaks the tie.
+TEST_P(StoreConformanceTest, ListLoginsBreaksTiesByPool) {
+  MustWrite([&](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p0")));
+    COGSYNC_RETURN_IF_ERROR(txn.PutPool(MakePool("p1")));
+    COGSYNC_RETURN_IF_ERROR(txn.PutIdentity(MakeIdentity("p0", "i")));
+    COGSYNC_RETURN_IF_ERROR(txn.PutLogin(Login{"p1", "dev", "same", "i", 1}));
+    COGSYNC_RETURN_IF_ERROR(txn.PutLogin(Login{"p0", "dev", "same", "i", 2}));
+    return txn.PutLogin(Login{"p1", "dev", "earlier", "i", 3});
+  });
+  MustRead([&](Txn& txn) -> Status {
+    auto logins = *txn.ListLogins("i");
+    EXPECT_EQ(logins.size(), 3u);
+    if (logins.size() == 3) {
+      EXPECT_EQ(logins[0].pool_id + "/" + logins[0].subject, "p1/earlier");
+      EXPECT_EQ(logins[1].pool_id + "/" + logins[1].subject, "p0/same");
+      EXPECT_EQ(logins[2].pool_id + "/" + logins[2].subject, "p1/same");
+    }
     return OkStatus();
   });
 }

@@ -1,5 +1,5 @@
-// The outbox, lease and pool-scan parts of the Store contract (D24, D26), once for SQLite and once
-// for PostgreSQL, like conformance_test.cc.
+// The outbox, lease and pool-scan parts of the Store contract (D24, D26), once for every registered
+// engine (the model, SQLite, PostgreSQL), like conformance_test.cc.
 
 #include <gtest/gtest.h>
 

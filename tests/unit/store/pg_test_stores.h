@@ -3,7 +3,7 @@
 // temporary directory, PostgreSQL in a new database of the shared test server
 // (support/postgres_server.h), and any other engine at `scheme:` (an engine that needs nothing
 // more, as an in-memory one). The conformance suites iterate over every registered engine
-// (EngineLabels()); the randomized test names two.
+// (EngineLabels()); the lockstep test opens the model (label "Model") and each other engine.
 
 #include <stdlib.h>
 

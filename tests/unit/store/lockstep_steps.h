@@ -1,26 +1,21 @@
-// Model-based comparison of the two Store implementations: one random sequence of transactions
-// (writes that may fail on a missing parent, reads of every kind) is applied to SQLite and to
-// PostgreSQL in lockstep, and every answer, values and error codes alike, must be the same.
-// SQLite is the reference model here, as LevelDB's ModelDB test checks its DB against a map:
-// whatever both have agreed on so far, the next step must agree too.
-//
-// The seed is printed; COGSYNC_MODEL_SEED=<n> replays one run.
+#pragma once
+// The random steps of the lockstep test (lockstep_test.cc): operations of every Txn method over
+// small name spaces, so that they collide often (upserts of existing rows, deletes of missing
+// ones, children of missing parents, cascades, outbox partitions, lease owners), each printing
+// what it saw into a transcript that two stores must write alike.
 
-#include <gtest/gtest.h>
-
-#include <cstdlib>
+#include <boost/json.hpp>
 #include <functional>
-#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "common/json.h"
-#include "store/pg_test_stores.h"
+#include "store/store.h"
 
-namespace cogsync::store {
-namespace {
+namespace cogsync::store::lockstep {
 
 namespace bj = boost::json;
 
@@ -32,53 +27,66 @@ struct Step {
   std::vector<Op> ops;
 };
 
-std::string Opt(const std::optional<std::string>& value) {
+inline std::string Opt(const std::optional<std::string>& value) {
   return value ? "'" + *value + "'" : "null";
 }
-std::string Opt(const std::optional<int64_t>& value) {
+inline std::string Opt(const std::optional<int64_t>& value) {
   return value ? std::to_string(*value) : "null";
 }
 
-void Print(std::ostringstream& out, const Pool& p) {
+inline void Print(std::ostringstream& out, const Pool& p) {
   out << "pool{" << p.id << "," << p.name << "," << p.developer_provider_name << ","
       << json::Write(bj::value(p.description)) << "," << json::Write(bj::value(p.tags)) << ","
       << p.created_ms << "}";
 }
-void Print(std::ostringstream& out, const Identity& i) {
+inline void Print(std::ostringstream& out, const Identity& i) {
   out << "identity{" << i.id << "," << i.pool_id << "," << i.created_ms << "," << i.modified_ms
       << "," << i.disabled << "," << i.merged_into << "}";
 }
-void Print(std::ostringstream& out, const Login& l) {
+inline void Print(std::ostringstream& out, const Login& l) {
   out << "login{" << l.pool_id << "," << l.provider << "," << l.subject << "," << l.identity_id
       << "," << l.linked_ms << "}";
 }
-void Print(std::ostringstream& out, const Dataset& d) {
+inline void Print(std::ostringstream& out, const Dataset& d) {
   out << "dataset{" << d.identity_id << "," << d.name << "," << d.pool_id << "," << d.sync_count
       << "," << d.modified_ms << "," << d.modified_by << "," << d.data_storage << ","
       << d.num_records << "," << d.deleted << "," << d.last_deleted_at << "," << d.merged_into_name
       << "}";
 }
-void Print(std::ostringstream& out, const Record& r) {
+inline void Print(std::ostringstream& out, const Record& r) {
   out << "record{" << r.key << "," << Opt(r.value) << "," << r.sync_count << "," << r.modified_ms
       << "," << r.modified_by << "," << Opt(r.device_modified_ms) << "}";
 }
-void Print(std::ostringstream& out, const Device& d) {
+inline void Print(std::ostringstream& out, const Device& d) {
   out << "device{" << d.device_id << "," << d.pool_id << "," << d.identity_id << "," << d.platform
       << "," << d.token << "," << d.endpoint_arn << "," << d.created_ms << "}";
 }
-void Print(std::ostringstream& out, const Subscription& s) {
+inline void Print(std::ostringstream& out, const Subscription& s) {
   out << "sub{" << s.pool_id << "," << s.identity_id << "," << s.dataset_name << "," << s.device_id
       << "}";
 }
-void Print(std::ostringstream& out, const AccessKey& k) {
+inline void Print(std::ostringstream& out, const AccessKey& k) {
   out << "key{" << k.access_key_id << "," << k.secret_access_key << "," << k.name << ","
       << k.created_ms << "}";
 }
-void Print(std::ostringstream& out, const std::string& s) { out << "'" << s << "'"; }
-void Print(std::ostringstream& out, const bj::object& o) { out << json::Write(bj::value(o)); }
+inline void Print(std::ostringstream& out, const std::string& s) { out << "'" << s << "'"; }
+inline void Print(std::ostringstream& out, const bj::object& o) {
+  out << json::Write(bj::value(o));
+}
+inline void Print(std::ostringstream& out, const PoolName& p) {
+  out << "name{" << p.id << "," << p.name << "}";
+}
+inline void Print(std::ostringstream& out, const std::pair<std::string, bj::object>& map) {
+  out << "tagmap{" << map.first << "," << json::Write(bj::value(map.second)) << "}";
+}
+inline void Print(std::ostringstream& out, const OutboxEntry& e) {
+  out << "outbox{" << e.id << "," << e.kind << "," << e.pool_id << "," << e.partition << ","
+      << e.position << "," << e.sub << "," << e.target << "," << e.payload << "," << e.attempts
+      << "," << e.next_attempt_ms << "," << e.created_ms << "," << e.last_error << "}";
+}
 
 template <typename T>
-void Print(std::ostringstream& out, const std::optional<T>& value) {
+inline void Print(std::ostringstream& out, const std::optional<T>& value) {
   if (value) {
     Print(out, *value);
   } else {
@@ -86,7 +94,7 @@ void Print(std::ostringstream& out, const std::optional<T>& value) {
   }
 }
 template <typename T>
-void Print(std::ostringstream& out, const std::vector<T>& values) {
+inline void Print(std::ostringstream& out, const std::vector<T>& values) {
   out << "[";
   for (const T& value : values) {
     Print(out, value);
@@ -97,13 +105,17 @@ void Print(std::ostringstream& out, const std::vector<T>& values) {
 
 // Prints a successful answer, or propagates the error.
 template <typename T>
-Status Show(std::ostringstream& out, const char* what, Result<T> result) {
+inline Status Show(std::ostringstream& out, const char* what, Result<T> result) {
   if (!result.ok()) return result.error();
   out << what << "=";
   if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, bool>) {
     out << *result;
   } else if constexpr (std::is_same_v<T, PoolUsage>) {
     out << result->sync_sessions << "/" << result->data_storage << "/" << result->last_modified_ms;
+  } else if constexpr (std::is_same_v<T, PoolCounts>) {
+    out << result->identities << "/" << result->datasets;
+  } else if constexpr (std::is_same_v<T, OutboxStats>) {
+    out << result->pending << "/" << result->oldest_created_ms;
   } else {
     Print(out, *result);
   }
@@ -151,6 +163,192 @@ class Generator {
   int64_t Number() { return Pick(0, 1000); }
 
   Op WriteOp() {
+    switch (Pick(0, 5)) {
+      case 0:
+        return OutboxWriteOp();
+      case 1:
+        return BoundsWriteOp();
+      default:
+        return RowWriteOp();
+    }
+  }
+  Op ReadOp() {
+    switch (Pick(0, 5)) {
+      case 0:
+        return OutboxReadOp();
+      case 1:
+        return BoundsReadOp();
+      default:
+        return RowReadOp();
+    }
+  }
+
+  // The outbox (D24) and leases: ids, partitions and owners from small sets, so appends collide
+  // on ids, partitions interleave and leases change hands.
+  Op OutboxWriteOp() {
+    std::string id = Name("o", 8);
+    switch (Pick(0, 4)) {
+      case 0:
+      case 1: {
+        OutboxEntry entry;
+        entry.id = id;
+        entry.kind = Pick(0, 1) ? "stream" : "push";
+        entry.pool_id = PoolId();
+        entry.partition = Name("part", 3);
+        entry.position = Pick(0, 3);
+        entry.sub = Pick(0, 1);
+        entry.target = Text();
+        entry.payload = Text();
+        entry.attempts = Pick(0, 2);
+        entry.next_attempt_ms = Number();
+        entry.created_ms = Number();
+        entry.last_error = Pick(0, 1) ? "" : Text();
+        bool replace = Pick(0, 3) == 0;
+        return [entry, replace](Txn& txn, std::ostringstream&) {
+          return replace ? txn.ReplaceOutbox(entry) : txn.AppendOutbox(entry);
+        };
+      }
+      case 2:
+        return [id](Txn& txn, std::ostringstream&) { return txn.DeleteOutbox(id); };
+      case 3: {
+        int attempts = Pick(1, 5);
+        int64_t next = Number();
+        std::string error = Text();
+        return [id, attempts, next, error](Txn& txn, std::ostringstream&) {
+          return txn.UpdateOutboxAttempt(id, attempts, next, error);
+        };
+      }
+      default: {
+        std::string lease = Name("lease", 2), owner = Name("node", 2);
+        int64_t now = Number(), ttl = Pick(0, 300);
+        return [lease, owner, now, ttl](Txn& txn, std::ostringstream& out) {
+          return Show(out, "lease", txn.TryAcquireLease(lease, owner, now, ttl));
+        };
+      }
+    }
+  }
+
+  // What D16 and D19 bound: tombstones written and purged one by one (their times collide, so
+  // the oldest-first order needs its tie-break), devices registered and removed.
+  Op BoundsWriteOp() {
+    std::string id = IdentityId(), name = DatasetName(), key = Key();
+    switch (Pick(0, 4)) {
+      case 4: {
+        // Reclaiming a deleted revision (D16, D17): a bounded batch of the rows at or below a
+        // SyncCount.
+        int64_t max_sync_count = Pick(0, 1000);
+        int limit = Pick(-1, 3);
+        return [id, name, max_sync_count, limit](Txn& txn, std::ostringstream& out) {
+          return Show(out, "purged", txn.PurgeRecordsUpTo(id, name, max_sync_count, limit));
+        };
+      }
+      case 0: {
+        Record tombstone{key, std::nullopt, Number(), Pick(0, 5), Text(), std::nullopt};
+        return [id, name, tombstone](Txn& txn, std::ostringstream&) {
+          return txn.PutRecord(id, name, tombstone);
+        };
+      }
+      case 1:
+        return [id, name, key](Txn& txn, std::ostringstream&) {
+          return txn.DeleteRecord(id, name, key);
+        };
+      case 2: {
+        Device device{Name("dev", 3), PoolId(), id,        Pick(0, 1) ? "GCM" : "APNS",
+                      Name("tok", 2), Text(),   Pick(0, 3)};
+        return [device](Txn& txn, std::ostringstream&) { return txn.PutDevice(device); };
+      }
+      default: {
+        std::string device = Name("dev", 3);
+        return [device](Txn& txn, std::ostringstream&) { return txn.DeleteDevice(device); };
+      }
+    }
+  }
+
+  OutboxCursor Cursor() {
+    OutboxCursor cursor;
+    if (Pick(0, 1) == 0) return cursor;  // from the start
+    cursor.partition = Name("part", 3);
+    cursor.position = Pick(-1, 3);
+    cursor.sub = Pick(-1, 1);
+    cursor.id = Pick(0, 1) ? "" : Name("o", 8);
+    cursor.next_attempt_ms = Pick(0, 1) ? -1 : Number();
+    return cursor;
+  }
+
+  Op OutboxReadOp() {
+    OutboxCursor cursor = Cursor();
+    int limit = Pick(-1, 6);
+    switch (Pick(0, 3)) {
+      case 0:
+        return [cursor, limit](Txn& txn, std::ostringstream& out) {
+          return Show(out, "outbox", txn.ListOutbox(cursor, limit));
+        };
+      case 1: {
+        std::string kind = Pick(0, 1) ? "stream" : "push";
+        int64_t now = Number();
+        return [kind, now, cursor, limit](Txn& txn, std::ostringstream& out) {
+          return Show(out, "due", txn.ListDueOutbox(kind, now, cursor, limit));
+        };
+      }
+      case 2:
+        return [](Txn& txn, std::ostringstream& out) {
+          return Show(out, "stats", txn.GetOutboxStats());
+        };
+      default: {
+        std::string pool = PoolId();
+        std::string after_identity = Pick(0, 1) ? "" : IdentityId();
+        std::string after_name = Pick(0, 1) ? "" : DatasetName();
+        return [pool, after_identity, after_name, limit](Txn& txn, std::ostringstream& out) {
+          return Show(out, "pooldatasets",
+                      txn.ListPoolDatasets(pool, after_identity, after_name, limit));
+        };
+      }
+    }
+  }
+
+  Op BoundsReadOp() {
+    std::string id = IdentityId(), name = DatasetName(), pool = PoolId();
+    int limit = Pick(-1, 4);
+    switch (Pick(0, 6)) {
+      case 0:
+        return [id, name](Txn& txn, std::ostringstream& out) {
+          return Show(out, "tombstones", txn.CountTombstones(id, name));
+        };
+      case 1: {
+        int64_t before = Pick(0, 6);
+        return [id, name, before, limit](Txn& txn, std::ostringstream& out) {
+          return Show(out, "old", txn.ListOldTombstones(id, name, before, limit));
+        };
+      }
+      case 2:
+        return [id](Txn& txn, std::ostringstream& out) {
+          return Show(out, "devices", txn.ListDevices(id));
+        };
+      case 3:
+        return [id](Txn& txn, std::ostringstream& out) {
+          return Show(out, "identitysubs", txn.ListIdentitySubscriptions(id));
+        };
+      case 4:
+        return [pool](Txn& txn, std::ostringstream& out) -> Status {
+          COGSYNC_RETURN_IF_ERROR(Show(out, "tagmaps", txn.ListPrincipalTagMaps(pool)));
+          return Show(out, "counts", txn.CountPoolContents(pool));
+        };
+      case 5: {
+        std::string after = Pick(0, 1) ? "" : PoolId();
+        return [after, limit](Txn& txn, std::ostringstream& out) {
+          return Show(out, "names", txn.ListPoolNames(after, limit));
+        };
+      }
+      default: {
+        std::string key = Name("AKID", 3);
+        return [key](Txn& txn, std::ostringstream& out) {
+          return Show(out, "key", txn.GetAccessKey(key));
+        };
+      }
+    }
+  }
+
+  Op RowWriteOp() {
     switch (Pick(0, 18)) {
       case 0: {
         Pool pool;
@@ -266,7 +464,7 @@ class Generator {
     }
   }
 
-  Op ReadOp() {
+  Op RowReadOp() {
     std::string pool = PoolId(), id = IdentityId(), name = DatasetName(), after = Key();
     int limit = Pick(-1, 4);
     switch (Pick(0, 17)) {
@@ -369,53 +567,48 @@ class Generator {
   std::mt19937 random_;
 };
 
-// Runs a step and returns its transcript: what each operation saw, or the error that ended it.
-std::string Apply(Store& store, const Step& step) {
-  std::string transcript;
-  auto fn = [&](Txn& txn) -> Status {
-    std::ostringstream out;  // fresh per attempt: a write may be re-run
-    Status status = OkStatus();
-    for (const Op& op : step.ops) {
-      status = op(txn, out);
-      if (!status.ok()) break;
+// Everything a store holds that a reader can see, as one transcript: pools with their tag maps
+// and usage, identities with their logins, datasets (deleted ones too) with every record,
+// devices and subscriptions; access keys, the secrets the steps name, and the outbox.
+inline std::string Dump(Store& store) {
+  constexpr int kAll = 1 << 20;
+  std::string dump;
+  Status status = store.Read([&](Txn& txn) -> Status {
+    std::ostringstream out;
+    COGSYNC_ASSIGN_OR_RETURN(std::vector<Pool> pools, txn.ListPools("", kAll));
+    for (const Pool& pool : pools) {
+      Print(out, pool);
+      out << "\n";
+      COGSYNC_RETURN_IF_ERROR(Show(out, " tagmaps", txn.ListPrincipalTagMaps(pool.id)));
+      COGSYNC_RETURN_IF_ERROR(Show(out, " usage", txn.GetPoolUsage(pool.id)));
+      COGSYNC_RETURN_IF_ERROR(Show(out, " counts", txn.CountPoolContents(pool.id)));
+      COGSYNC_ASSIGN_OR_RETURN(std::vector<Identity> identities,
+                               txn.ListIdentities(pool.id, "", kAll, false));
+      for (const Identity& identity : identities) {
+        Print(out, identity);
+        out << "\n";
+        COGSYNC_RETURN_IF_ERROR(Show(out, " logins", txn.ListLogins(identity.id)));
+        COGSYNC_RETURN_IF_ERROR(Show(out, " devices", txn.ListDevices(identity.id)));
+        COGSYNC_RETURN_IF_ERROR(Show(out, " subs", txn.ListIdentitySubscriptions(identity.id)));
+        COGSYNC_ASSIGN_OR_RETURN(std::vector<Dataset> datasets, txn.ListAllDatasets(identity.id));
+        for (const Dataset& dataset : datasets) {
+          Print(out, dataset);
+          out << "\n";
+          COGSYNC_RETURN_IF_ERROR(
+              Show(out, "  records", txn.ListRecords(identity.id, dataset.name, -1, "", kAll)));
+        }
+      }
     }
-    transcript = out.str();
-    return status;
-  };
-  Status status = step.write ? store.Write(fn) : store.Read(fn);
-  if (!status.ok()) transcript += "error " + status.error().code() + "\n";
-  return transcript;
+    COGSYNC_RETURN_IF_ERROR(Show(out, "keys", txn.ListAccessKeys()));
+    for (const char* name : {"secret0", "secret1"}) {
+      COGSYNC_RETURN_IF_ERROR(Show(out, name, txn.GetSecret(name)));
+    }
+    COGSYNC_RETURN_IF_ERROR(Show(out, "outbox", txn.ListOutbox(OutboxCursor(), kAll)));
+    dump = out.str();
+    return OkStatus();
+  });
+  if (!status.ok()) dump += "error " + status.error().code() + "\n";
+  return dump;
 }
 
-class StoreModelTest : public ::testing::Test {};
-
-TEST_F(StoreModelTest, SqliteAndPostgresAnswerEveryRandomStepAlike) {
-  std::unique_ptr<TestStore> sqlite;
-  std::unique_ptr<TestStore> postgres;
-  COGSYNC_OPEN_TEST_STORE(sqlite, Backend::kSqlite);
-  COGSYNC_OPEN_TEST_STORE(postgres, Backend::kPostgres);
-
-  uint32_t seed = std::random_device{}();
-  if (const char* fixed = std::getenv("COGSYNC_MODEL_SEED")) {
-    seed = static_cast<uint32_t>(std::strtoul(fixed, nullptr, 10));
-  }
-  RecordProperty("seed", std::to_string(seed));
-  std::printf("model seed %u (COGSYNC_MODEL_SEED=%u replays it)\n", seed, seed);
-
-  Generator generator(seed);
-  constexpr int kSteps = 1500;
-  int errors = 0;
-  for (int n = 0; n < kSteps; ++n) {
-    Step step = generator.NextStep();
-    std::string expected = Apply(sqlite->store(), step);
-    std::string actual = Apply(postgres->store(), step);
-    if (expected.find("error ") != std::string::npos) ++errors;
-    ASSERT_EQ(actual, expected) << "step " << n << " of seed " << seed;
-  }
-  // The sequence must exercise failures (missing parents) as well as successes.
-  EXPECT_GT(errors, kSteps / 20);
-  EXPECT_LT(errors, kSteps * 9 / 10);
-}
-
-}  // namespace
-}  // namespace cogsync::store
+}  // namespace cogsync::store::lockstep
