@@ -215,9 +215,15 @@ void AddMigrationMetrics(http::Metrics& metrics, const identity::LoginBinder& bi
 Application::~Application() = default;
 
 Result<std::unique_ptr<Application>> Application::Create(const Config& config) {
+  COGSYNC_ASSIGN_OR_RETURN(auto store, OpenStore(config, /*server=*/true));
+  return Create(config, std::move(store));
+}
+
+Result<std::unique_ptr<Application>> Application::Create(const Config& config,
+                                                         store::StorePtr store) {
   std::unique_ptr<Application> app(new Application(config));
   const Config& c = app->config_;
-  COGSYNC_ASSIGN_OR_RETURN(app->store_, OpenStore(c, /*server=*/true));
+  app->store_ = std::move(store);
   if (const auto* sqlite = dynamic_cast<const store::SqliteStore*>(app->store_.get())) {
     AddSqliteMetrics(app->metrics_, *sqlite);
   } else {

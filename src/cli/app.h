@@ -58,6 +58,9 @@ Status EnsureDeveloperKey(store::Store& store, const Config& config);
 class Application {
  public:
   static Result<std::unique_ptr<Application>> Create(const Config& config);
+  // The same around a store opened by the caller (config.store_url is then not used): in-process
+  // tests hand in a model store, seeded with server secrets they made once.
+  static Result<std::unique_ptr<Application>> Create(const Config& config, store::StorePtr store);
   ~Application();
   Application(const Application&) = delete;
   Application& operator=(const Application&) = delete;

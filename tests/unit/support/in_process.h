@@ -1,6 +1,10 @@
 #pragma once
-// The whole request pipeline in-process, without a socket: a temporary data directory, the real
-// SQLite store, the services and the dispatcher, plus helpers that sign requests as SDKs do.
+// The whole request pipeline in-process, without a socket: a temporary data directory, the model
+// store (store/model/: in memory, no fsync; the SQL engines answer as it does, which the store's
+// conformance and lockstep tests check), the services and the dispatcher, plus helpers that sign
+// requests as SDKs do. The server secrets are stored before the application starts: a fresh
+// token key per instance, and one RS256 key per test process (generating a 2,048-bit key is most
+// of what starting an application costs).
 
 #include <gtest/gtest.h>
 
@@ -9,10 +13,14 @@
 #include <memory>
 #include <string>
 
+#include "auth/rsa_key.h"
 #include "auth/sigv4.h"
 #include "cli/app.h"
+#include "common/crypto.h"
+#include "common/encoding.h"
 #include "common/ids.h"
 #include "common/json.h"
+#include "store/model/model_store.h"
 
 namespace cogsync::testing {
 
@@ -24,8 +32,14 @@ class InProcess {
   explicit InProcess(Config config = Config()) {
     dir_ = std::filesystem::temp_directory_path() / ("cogsync-test-" + ids::Uuid());
     config.data_dir = dir_.string();
-    config.store_url.clear();
-    auto app = cli::Application::Create(config);
+    auto store = std::make_unique<store::model::ModelStore>();
+    auto seeded = store->Write([](store::Txn& txn) -> Status {
+      COGSYNC_RETURN_IF_ERROR(
+          txn.PutSecret(cli::kTokenKeySecret, encoding::Hex(crypto::RandomBytes(32))));
+      return txn.PutSecret(cli::kJwtKeySecret, SharedJwtKeyPem());
+    });
+    EXPECT_TRUE(seeded.ok());
+    auto app = cli::Application::Create(config, std::move(store));
     if (!app.ok()) {
       ADD_FAILURE() << app.error().ToString();
       return;
@@ -104,6 +118,15 @@ class InProcess {
   static const auth::sigv4::Credentials& developer() { return developer_; }
 
  private:
+  static const std::string& SharedJwtKeyPem() {
+    static const std::string pem = [] {
+      auto key = auth::RsaPrivateKey::Generate(2048);
+      EXPECT_TRUE(key.ok());
+      return key.ok() ? key->ToPem() : std::string();
+    }();
+    return pem;
+  }
+
   static inline const auth::sigv4::Credentials developer_{kDeveloperKeyId, kDeveloperSecret, ""};
   std::filesystem::path dir_;
   std::unique_ptr<cli::Application> app_;

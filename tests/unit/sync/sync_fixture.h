@@ -1,7 +1,9 @@
 #pragma once
-// Shared set-up of the Sync tests: a real SqliteStore in a temporary directory, a ManualClock, a
-// SyncService, one pool with two identities, and helpers to call the handlers as the dispatcher
-// would (validated input objects, developer or identity principals).
+// Shared set-up of the Sync tests: the model store (store/model/, in memory: the SQL engines are
+// checked against it by the store's conformance and lockstep tests), a temporary directory for
+// the stream file sink, a ManualClock, a SyncService, one pool with two identities, and helpers
+// to call the handlers as the dispatcher would (validated input objects, developer or identity
+// principals).
 
 #include <gtest/gtest.h>
 
@@ -14,7 +16,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/sealed_token.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/model/model_store.h"
 #include "support/temp_dir.h"
 #include "sync/service.h"
 
@@ -32,12 +34,7 @@ class SyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(temp_dir_.ok());
-    store::SqliteOptions options;
-    options.path = (dir_ / "cogsync.db").string();
-    options.read_connections = 4;
-    auto opened = store::SqliteStore::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-    store_ = std::move(opened).value();
+    store_ = std::make_unique<store::model::ModelStore>();
     config_.data_dir = dir_.string();  // the stream file sink writes under <data_dir>/streams
     // Outbound calls in these tests go to local fakes only; none needs a signature.
     calls_ = std::make_unique<outbox::AwsCalls>(
@@ -149,7 +146,7 @@ class SyncTest : public ::testing::Test {
   ManualClock clock_{kStartMs};
   Config config_;
   TokenSealer sealer_{"sync-test-key-0123456789abcdef"};
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::model::ModelStore> store_;
   std::unique_ptr<outbox::AwsCalls> calls_;
   std::unique_ptr<outbox::Sinks> sinks_;
   std::unique_ptr<outbox::Dispatcher> dispatcher_;
