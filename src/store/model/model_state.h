@@ -47,6 +47,10 @@ struct State {
   std::set<SubscriptionKey> subscriptions;
   std::map<std::string, OutboxEntry> outbox;  // by id
   std::map<std::string, Lease> leases;
+  // Migration from Amazon Cognito (D29).
+  std::map<LoginKey, LoginBinding> login_bindings;               // cascade with their pool
+  std::set<std::pair<std::string, std::string>> unbound_logins;  // (identity, provider)
+  std::map<std::string, int64_t> counters;
 };
 
 }  // namespace cogsync::store::model

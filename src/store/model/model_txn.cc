@@ -73,6 +73,7 @@ Status ModelTxn::DeletePool(std::string_view pool_id) {
   EraseWhere(state->tag_maps, [&](const auto& entry) { return entry.first.first == id; });
   state->sync_sessions.erase(id);
   EraseWhere(state->logins, [&](const auto& entry) { return entry.second.pool_id == id; });
+  EraseWhere(state->login_bindings, [&](const auto& entry) { return entry.second.pool_id == id; });
   std::vector<std::string> members;
   for (const auto& [identity_id, identity] : state->identities) {
     if (identity.pool_id == id) members.push_back(identity_id);
@@ -140,6 +141,7 @@ Status ModelTxn::PutIdentity(const Identity& identity) {
 
 void ModelTxn::RemoveIdentity(State& state, const std::string& identity_id) {
   state.identities.erase(identity_id);
+  EraseWhere(state.unbound_logins, [&](const auto& entry) { return entry.first == identity_id; });
   EraseWhere(state.logins,
              [&](const auto& entry) { return entry.second.identity_id == identity_id; });
   EraseWhere(state.datasets, [&](const auto& entry) { return entry.first.first == identity_id; });
@@ -430,6 +432,62 @@ Result<PoolCounts> ModelTxn::CountPoolContents(std::string_view pool_id) {
     if (rows.dataset.pool_id == pool_id && !rows.dataset.deleted) ++counts.datasets;
   }
   return counts;
+}
+
+// ---- migration from Amazon Cognito (D29) ---------------------------------------------------
+
+Result<std::optional<LoginBinding>> ModelTxn::GetLoginBinding(std::string_view pool_id,
+                                                              std::string_view provider,
+                                                              std::string_view subject) {
+  auto it = view_.login_bindings.find(
+      LoginKey(std::string(pool_id), std::string(provider), std::string(subject)));
+  if (it == view_.login_bindings.end()) return std::optional<LoginBinding>();
+  return std::optional<LoginBinding>(it->second);
+}
+
+Status ModelTxn::PutLoginBinding(const LoginBinding& binding) {
+  COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  if (!state->pools.contains(binding.pool_id)) return Refused("login binding of a missing pool");
+  state->login_bindings[LoginKey(binding.pool_id, binding.provider, binding.subject)] = binding;
+  return OkStatus();
+}
+
+Result<std::vector<std::string>> ModelTxn::ListUnboundLogins(std::string_view identity_id) {
+  std::vector<std::string> providers;
+  for (const auto& [identity, provider] : view_.unbound_logins) {
+    if (identity == identity_id) providers.push_back(provider);
+  }
+  return providers;  // ordered by provider: the set's order within one identity
+}
+
+Status ModelTxn::PutUnboundLogin(std::string_view identity_id, std::string_view provider) {
+  COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  if (!state->identities.contains(std::string(identity_id))) {
+    return Refused("unbound login of a missing identity");
+  }
+  state->unbound_logins.emplace(std::string(identity_id), std::string(provider));
+  return OkStatus();
+}
+
+Status ModelTxn::DeleteUnboundLogin(std::string_view identity_id, std::string_view provider) {
+  COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  state->unbound_logins.erase({std::string(identity_id), std::string(provider)});
+  return OkStatus();
+}
+
+Status ModelTxn::AddCounter(std::string_view name, int64_t delta) {
+  COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  state->counters[std::string(name)] += delta;
+  return OkStatus();
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> ModelTxn::ListCounters(
+    std::string_view prefix) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const auto& [name, value] : view_.counters) {
+    if (name.starts_with(prefix)) out.emplace_back(name, value);
+  }
+  return out;
 }
 
 // ---- test mode ---------------------------------------------------------------------------------

@@ -117,6 +117,17 @@ class ModelTxn final : public Txn {
                                                 std::string_view after_identity,
                                                 std::string_view after_name, int limit) override;
 
+  Result<std::optional<LoginBinding>> GetLoginBinding(std::string_view pool_id,
+                                                      std::string_view provider,
+                                                      std::string_view subject) override;
+  Status PutLoginBinding(const LoginBinding& binding) override;
+  Result<std::vector<std::string>> ListUnboundLogins(std::string_view identity_id) override;
+  Status PutUnboundLogin(std::string_view identity_id, std::string_view provider) override;
+  Status DeleteUnboundLogin(std::string_view identity_id, std::string_view provider) override;
+  Status AddCounter(std::string_view name, int64_t delta) override;
+  Result<std::vector<std::pair<std::string, int64_t>>> ListCounters(
+      std::string_view prefix) override;
+
   Status WipeCognitoState() override;
 
  private:
