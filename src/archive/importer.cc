@@ -183,7 +183,9 @@ class Importer {
     for (const auto& [provider, map] : entry.principal_tag_maps) {
       COGSYNC_RETURN_IF_ERROR(txn.PutPrincipalTagMap(entry.pool.id, provider, map));
     }
-    if (entry.sync_sessions > 0 && !existing) {
+    // A merge keeps the store's count (a migration's passes would add it again); a replaced pool
+    // went with its usage, so it takes the archive's.
+    if (entry.sync_sessions > 0 && !(existing && options_.on_conflict == OnConflict::kMerge)) {
       COGSYNC_RETURN_IF_ERROR(txn.AddSyncSessions(entry.pool.id, entry.sync_sessions));
     }
     return txn.PutSecret(marker, header_->archive_id);

@@ -389,7 +389,8 @@ Result<int64_t> SqlTxn::PurgeRecordsUpTo(std::string_view identity_id, std::stri
   COGSYNC_ASSIGN_OR_RETURN(
       auto removed, session_.Collect<int>(R"sql(
 DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2 AND key IN (
-  SELECT key FROM records WHERE identity_id = ?1 AND dataset = ?2 AND sync_count <= ?3 LIMIT ?4)
+  SELECT key FROM records WHERE identity_id = ?1 AND dataset = ?2 AND sync_count <= ?3
+  ORDER BY key LIMIT ?4)
 RETURNING 1)sql",
                                           {Arg::Text(identity_id), Arg::Text(dataset),
                                            Arg::Int(max_sync_count), Arg::Int(PageLimit(limit))},
