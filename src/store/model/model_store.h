@@ -36,7 +36,7 @@ class ModelStore final : public Store {
  private:
   std::shared_ptr<const State> Current() const EXCLUDES(state_mu_);
 
-  Mutex write_mu_;  // one write transaction at a time
+  Mutex write_mu_;  // guards no data: it serialises write transactions (each copies the state)
   mutable Mutex state_mu_;
   std::shared_ptr<const State> state_ GUARDED_BY(state_mu_);
 };
