@@ -126,6 +126,7 @@ Status LoginBinder::Bind(const store::Pool& pool, const boost::json::object& log
   if (!needs) return OkStatus();
 
   std::vector<std::string> keys;
+  keys.reserve(candidates.size());
   for (const VerifiedLogin* login : candidates) keys.push_back(Key(pool, *login));
   LockAll(keys);
   struct Unlock {

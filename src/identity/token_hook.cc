@@ -1,6 +1,7 @@
 #include "identity/token_hook.h"
 
 #include <algorithm>
+#include <cstddef>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
@@ -100,9 +101,11 @@ void TokenHook::Remember(const std::string& key, const Answer& answer) {
   if (int64_t(cache_.size()) >= limit) {
     // Still full of live entries: drop the older half.
     std::vector<int64_t> ages;
+    ages.reserve(cache_.size());
     for (const auto& kv : cache_) ages.push_back(kv.second.stored_ms);
-    std::nth_element(ages.begin(), ages.begin() + ages.size() / 2, ages.end());
-    const int64_t median = ages[ages.size() / 2];
+    const auto middle = ages.begin() + static_cast<std::ptrdiff_t>(ages.size() / 2);
+    std::nth_element(ages.begin(), middle, ages.end());
+    const int64_t median = *middle;
     std::erase_if(cache_, [&](const auto& kv) { return kv.second.stored_ms <= median; });
   }
   cache_[key] = answer;

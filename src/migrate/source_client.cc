@@ -88,10 +88,10 @@ Result<boost::json::object> SourceClient::SyncGet(std::string_view path, std::st
               "cognito-sync");
 }
 
-Result<boost::json::object> SourceClient::Call(std::string base, std::string method,
-                                               std::string path, std::string query,
-                                               std::string target, std::string body,
-                                               std::string service) {
+Result<boost::json::object> SourceClient::Call(std::string base, const std::string& method,
+                                               const std::string& path, const std::string& query,
+                                               const std::string& target, const std::string& body,
+                                               const std::string& service) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   COGSYNC_ASSIGN_OR_RETURN(http_client::Url url, http_client::ParseUrl(base + path));
   std::mt19937_64 jitter(crypto::RandomU64());

@@ -59,9 +59,10 @@ class SourceClient {
   const SourceOptions& options() const { return options_; }
 
  private:
-  Result<boost::json::object> Call(std::string base, std::string method, std::string path,
-                                   std::string query, std::string target, std::string body,
-                                   std::string service);
+  Result<boost::json::object> Call(std::string base, const std::string& method,
+                                   const std::string& path, const std::string& query,
+                                   const std::string& target, const std::string& body,
+                                   const std::string& service);
   void TakeToken();
 
   const SourceOptions options_;

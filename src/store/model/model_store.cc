@@ -44,7 +44,7 @@ Status ModelStore::Write(const TxnFn& fn) {
   t_writing = this;
   Status status = CallGuarded([&] { return fn(txn); });
   t_writing = nullptr;
-  COGSYNC_RETURN_IF_ERROR(status);
+  if (!status.ok()) return status;
   MutexLock lock(state_mu_);
   state_ = std::move(next);
   return OkStatus();
