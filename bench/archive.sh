@@ -30,17 +30,11 @@ cleanup() {
   if [[ ${KEEP_DATA:-0} == 1 ]]; then echo "archive.sh: data kept in $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
-source "$(dirname "$0")/lib.sh"  # free_port, wait_http
+source "$(dirname "$0")/lib.sh"  # serve_unthrottled
 
 export COGSYNC_ACCESS_KEY_ID=AKIDBENCHARCHIVE0000
 export COGSYNC_SECRET_ACCESS_KEY=bench-archive-secret-0123456789
-echo '{"throttle": {"enabled": false}}' >"$WORK/cogsync.json"
-
-PORT=$(free_port)
-"$COGSYNC" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/source" --no-access-log \
-  --config "$WORK/cogsync.json" >"$WORK/server.log" 2>&1 &
-SERVER=$!
-wait_http "http://127.0.0.1:$PORT/healthz"
+serve_unthrottled "$WORK/source" "$WORK/server.log"
 echo "archive.sh: filling $RECORDS records ($IDENTITIES identities x 1 dataset x" \
   "$RECORDS_PER_DATASET records, $VALUE_BYTES-byte values)" >&2
 "$BENCH" fill --endpoint "http://127.0.0.1:$PORT" --identities "$IDENTITIES" \

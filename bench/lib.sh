@@ -59,3 +59,15 @@ stop_all_and_clean() {
   stop_postgres
   rm -rf "$WORK"
 }
+
+# serve_unthrottled DATA_DIR LOG: starts $COGSYNC on a free loopback port with throttling off (the
+# benchmarks measure speed), waits until it answers, and sets SERVER (its pid) and PORT.
+# Uses $WORK for its config file.
+serve_unthrottled() {  # data_dir log
+  echo '{"throttle": {"enabled": false}}' >"$WORK/cogsync.json"
+  PORT=$(free_port)
+  "$COGSYNC" serve --listen "127.0.0.1:$PORT" --data-dir "$1" --no-access-log \
+    --config "$WORK/cogsync.json" >"$2" 2>&1 &
+  SERVER=$!
+  wait_http "http://127.0.0.1:$PORT/healthz"
+}

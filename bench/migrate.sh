@@ -28,17 +28,11 @@ cleanup() {
   if [[ ${KEEP_DATA:-0} == 1 ]]; then echo "migrate.sh: data kept in $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
-source "$(dirname "$0")/lib.sh"  # free_port, wait_http
+source "$(dirname "$0")/lib.sh"  # serve_unthrottled
 
 export COGSYNC_ACCESS_KEY_ID=AKIDBENCHMIGRATE0000
 export COGSYNC_SECRET_ACCESS_KEY=bench-migrate-secret-0123456789
-echo '{"throttle": {"enabled": false}}' >"$WORK/cogsync.json"
-
-PORT=$(free_port)
-"$COGSYNC" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/source" --no-access-log \
-  --config "$WORK/cogsync.json" >"$WORK/server.log" 2>&1 &
-SERVER=$!
-wait_http "http://127.0.0.1:$PORT/healthz"
+serve_unthrottled "$WORK/source" "$WORK/server.log"
 echo "migrate.sh: filling $IDENTITIES identities x $DATASETS datasets x $RECORDS records" >&2
 "$BENCH" fill --endpoint "127.0.0.1:$PORT" --access-key-id "$COGSYNC_ACCESS_KEY_ID" \
   --secret-access-key "$COGSYNC_SECRET_ACCESS_KEY" --identities "$IDENTITIES" \
