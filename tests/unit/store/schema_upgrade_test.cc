@@ -206,14 +206,15 @@ class PostgresSchemaUpgradeTest : public ::testing::Test {
     auto connection = Connect(url);
     if (connection == nullptr) return "";
     std::string out;
+    // Parenthesised: a literal split over lines is one element (clang's -Wstring-concatenation).
     const char* queries[] = {
-        "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || "
-        "COALESCE(collation_name, '-') || ' ' || COALESCE(column_default, '-') || ' ' || "
-        "is_nullable FROM information_schema.columns WHERE table_schema = 'public' "
-        "ORDER BY table_name, ordinal_position",
+        ("SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || "
+         "COALESCE(collation_name, '-') || ' ' || COALESCE(column_default, '-') || ' ' || "
+         "is_nullable FROM information_schema.columns WHERE table_schema = 'public' "
+         "ORDER BY table_name, ordinal_position"),
         "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname",
-        "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) "
-        "FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1",
+        ("SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) "
+         "FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1"),
         "SELECT string_agg(version::text, ',' ORDER BY version) FROM cogsync_schema",
     };
     for (const char* sql : queries) {
