@@ -112,17 +112,7 @@ IdentityService::Output IdentityService::ListIdentities(RequestContext&, const b
 // a deleted dataset with fewer rows; the caller's retry finishes it.
 IdentityService::Output IdentityService::DeleteIdentities(RequestContext&, const bj::object& in) {
   for (const auto& id : in.at("IdentityIdsToDelete").as_array()) {
-    const std::string identity_id(id.as_string());
-    std::vector<store::Dataset> datasets;
-    COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
-      COGSYNC_ASSIGN_OR_RETURN(datasets, txn.ListAllDatasets(identity_id));
-      return OkStatus();
-    }));
-    for (const auto& dataset : datasets) {
-      COGSYNC_RETURN_IF_ERROR(store::PurgeDatasetInBatches(store_, identity_id, dataset.name));
-    }
-    COGSYNC_RETURN_IF_ERROR(
-        store_.Write([&](store::Txn& txn) -> Status { return txn.DeleteIdentity(identity_id); }));
+    COGSYNC_RETURN_IF_ERROR(store::DeleteIdentityInBatches(store_, std::string(id.as_string())));
   }
   return bj::value(bj::object{{"UnprocessedIdentityIds", bj::array()}});
 }

@@ -50,4 +50,16 @@ Status PurgeDatasetInBatches(Store& store, std::string_view identity_id, std::st
   return store.Write([&](Txn& txn) -> Status { return txn.PurgeDataset(identity_id, dataset); });
 }
 
+Status DeleteIdentityInBatches(Store& store, std::string_view identity_id) {
+  std::vector<Dataset> datasets;
+  COGSYNC_RETURN_IF_ERROR(store.Read([&](Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(datasets, txn.ListAllDatasets(identity_id));
+    return OkStatus();
+  }));
+  for (const Dataset& dataset : datasets) {
+    COGSYNC_RETURN_IF_ERROR(PurgeDatasetInBatches(store, identity_id, dataset.name));
+  }
+  return store.Write([&](Txn& txn) -> Status { return txn.DeleteIdentity(identity_id); });
+}
+
 }  // namespace cogsync::store

@@ -30,4 +30,9 @@ Result<std::vector<Record>> ListVisibleRecords(Txn& txn, const Dataset& dataset)
 // dataset with fewer rows, which a retry finishes.
 Status PurgeDatasetInBatches(Store& store, std::string_view identity_id, std::string_view dataset);
 
+// Removes the identity as DeleteIdentities does: each of its datasets through
+// PurgeDatasetInBatches, then the identity with what is left (DeleteIdentity). An unknown identity
+// is no error. A failure part-way leaves the identity with fewer datasets; a retry finishes it.
+Status DeleteIdentityInBatches(Store& store, std::string_view identity_id);
+
 }  // namespace cogsync::store
