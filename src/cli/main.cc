@@ -212,6 +212,15 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   migrate_cmd->add_option("--sample-every", migrate_flags.sample_every,
                           "--verify: compare the records of every Nth identity (default 1: all)");
   migrate_cmd->add_flag("--quiet", migrate_flags.quiet, "No progress line");
+  migrate_cmd->add_option("--on-conflict", migrate_flags.on_conflict,
+                          "A target pool of the same id that this migration did not copy: "
+                          "refuse (default), merge or replace");
+  migrate_cmd->add_flag("--identities-only", migrate_flags.identities_only,
+                        "Copy pools and identities only (a source without Cognito Sync, moto)");
+  migrate_cmd->add_option("--source-timeout-ms", migrate_flags.source_timeout_ms,
+                          "Time a source request may take before it is retried (default 20000)");
+  migrate_cmd->add_option("--max-attempts", migrate_flags.max_attempts,
+                          "Attempts per source request before the pool stops (1-20, default 8)");
 
   CLI11_PARSE(app, argc, argv);
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -80,6 +81,14 @@ int RunMigrate(const Config& config, const MigrateFlags& flags) {
   }
   if (!(flags.rate > 0) || flags.rate > 10000) return Fail("--rate must be in (0, 10000]", 2);
   if (flags.workers < 1 || flags.workers > 16) return Fail("--workers must be 1-16", 2);
+  auto on_conflict = migrate::ParseOnConflict(flags.on_conflict);
+  if (!on_conflict.ok()) return Fail(on_conflict.error().message(), 2);
+  if (flags.source_timeout_ms < 100 || flags.source_timeout_ms > 600000) {
+    return Fail("--source-timeout-ms must be 100-600000", 2);
+  }
+  if (flags.max_attempts < 1 || flags.max_attempts > 20) {
+    return Fail("--max-attempts must be 1-20", 2);
+  }
   migrate::SourceOptions source_options;
   source_options.credentials = FindCredentials(flags);
   if (source_options.credentials.access_key_id.empty() ||
@@ -101,6 +110,8 @@ int RunMigrate(const Config& config, const MigrateFlags& flags) {
     source_options.sync_endpoint = "https://cognito-sync." + region + ".amazonaws.com";
   }
   source_options.rate = flags.rate;
+  source_options.timeout = std::chrono::milliseconds(flags.source_timeout_ms);
+  source_options.max_attempts = flags.max_attempts;
   migrate::SourceClient source(source_options);
 
   // On SQLite the copy takes the server's lock, as import does (a running server caches pools);
@@ -116,6 +127,9 @@ int RunMigrate(const Config& config, const MigrateFlags& flags) {
   options.work_dir = config.data_dir;
   options.limits = config.limits;
   options.progress = !flags.quiet && isatty(STDERR_FILENO) == 1;
+  options.source = source_options.identity_endpoint;
+  options.on_conflict = *on_conflict;
+  options.identities_only = flags.identities_only;
   std::error_code ec;
   std::filesystem::create_directories(options.work_dir, ec);
 
@@ -132,14 +146,34 @@ int RunMigrate(const Config& config, const MigrateFlags& flags) {
 
   auto report = migrate::Migrate(source, **store, options);
   if (!report.ok()) return Fail(report.error().message());
-  bool problems = false;
+  bool problems = false, over_limits = false;
   for (const auto& [pool_id, counts] : report->pools) {
     std::printf(
         "pool %s: %lld identities, %lld datasets copied, %lld unchanged, %lld deleted, "
-        "%lld records\n",
+        "%lld records, %lld identities deleted\n",
         pool_id.c_str(), static_cast<long long>(counts.identities),
         static_cast<long long>(counts.datasets), static_cast<long long>(counts.unchanged),
-        static_cast<long long>(counts.deleted), static_cast<long long>(counts.records));
+        static_cast<long long>(counts.deleted), static_cast<long long>(counts.records),
+        static_cast<long long>(counts.identities_deleted));
+    if (!counts.conflict.empty()) {
+      std::printf("  %s: %s\n", flags.on_conflict == "merge" ? "merged into" : "replaced",
+                  counts.conflict.c_str());
+    }
+    if (counts.identities_kept > 0) {
+      std::printf(
+          "  kept: %lld identities of the target that the source does not have (the pool "
+          "was merged into: they are the target's own)\n",
+          static_cast<long long>(counts.identities_kept));
+    }
+    if (flags.identities_only) {
+      std::printf(
+          "  not read (--identities-only): roles, principal tags, developer user "
+          "identifiers, Sync configuration and events, datasets and records\n");
+    }
+    for (const std::string& item : counts.over_limits) {
+      std::printf("  over the target's limits: %s\n", item.c_str());
+      over_limits = true;
+    }
     for (const std::string& problem : counts.problems) {
       std::printf("  not copied: %s\n", problem.c_str());
       problems = true;
@@ -151,7 +185,12 @@ int RunMigrate(const Config& config, const MigrateFlags& flags) {
       static_cast<long long>(report->source.throttled),
       static_cast<long long>(report->source.retried), report->seconds,
       report->seconds > 0 ? static_cast<double>(report->source.requests) / report->seconds : 0.0);
-  return problems ? 1 : 0;
+  if (over_limits) {
+    std::printf(
+        "identities over the target's limits were not copied (nothing of them was truncated): "
+        "raise the limits in --config and run again\n");
+  }
+  return problems ? 1 : over_limits ? 3 : 0;
 }
 
 }  // namespace cogsync::cli

@@ -18,6 +18,8 @@
 #include "common/ids.h"
 #include "common/json.h"
 #include "migrate/source_reader.h"
+#include "migrate/target_limits.h"
+#include "store/reclaim.h"
 
 namespace cogsync::migrate {
 namespace bj = boost::json;
@@ -39,30 +41,6 @@ struct IdentityCopy {
   std::optional<ApiError> error;
 };
 
-struct Checkpoint {
-  std::string next_token;
-  bool done = true;  // no pass under way
-};
-
-Result<Checkpoint> LoadCheckpoint(store::Store& target, const std::string& pool_id) {
-  std::optional<std::string> text;
-  COGSYNC_RETURN_IF_ERROR(target.Read([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(text, txn.GetSecret(std::string(kCheckpointPrefix) + pool_id));
-    return OkStatus();
-  }));
-  Checkpoint c;
-  if (!text) return c;
-  auto parsed = json::Parse(*text);
-  if (!parsed || !parsed->is_object()) return c;
-  c.next_token = json::GetString(parsed->get_object(), "next_token").value_or("");
-  c.done = json::GetBool(parsed->get_object(), "done").value_or(true);
-  return c;
-}
-
-std::string CheckpointText(const std::string& next_token, bool done) {
-  return bj::serialize(bj::object{{"next_token", next_token}, {"done", done}, {"at_ms", NowMs()}});
-}
-
 class Migrator {
  public:
   Migrator(SourceClient& source, store::Store& target, const MigrateOptions& options)
@@ -77,12 +55,33 @@ class Migrator {
     std::sort(pools.begin(), pools.end());
     pools.erase(std::unique(pools.begin(), pools.end()), pools.end());
     pool_total_ = static_cast<int64_t>(pools.size());
+    // Every pool's start is decided before anything is written: one refused conflict refuses the
+    // whole run, and the target is left exactly as it was.
+    std::vector<PoolStart> starts;
+    std::string refused;
     for (const std::string& pool_id : pools) {
+      COGSYNC_ASSIGN_OR_RETURN(
+          PoolStart start, DecideStart(target_, pool_id, options_.source, options_.on_conflict));
+      if (!start.conflict.empty() && options_.on_conflict == OnConflict::kRefuse) {
+        refused += (refused.empty() ? "" : "; ") + start.conflict;
+      }
+      starts.push_back(std::move(start));
+    }
+    if (!refused.empty()) {
+      return ApiError::ResourceConflict(
+          refused +
+          ". Nothing was written. Run again with --on-conflict merge to copy into the target's "
+          "pool (the source's settings, identities and datasets overwrite those of the same ids; "
+          "the target's others are kept) or --on-conflict replace to delete the target's pool and "
+          "everything under it first");
+    }
+    for (size_t i = 0; i < pools.size(); ++i) {
       ++pool_index_;
-      PoolCounts& counts = report_.pools[pool_id];
-      Status copied = CopyPool(pool_id, counts);
+      PoolCounts& counts = report_.pools[pools[i]];
+      counts.conflict = starts[i].conflict;
+      Status copied = CopyPool(pools[i], starts[i], counts);
       if (!copied.ok()) {
-        counts.problems.push_back("pool " + pool_id + " stopped: " + copied.error().message());
+        counts.problems.push_back("pool " + pools[i] + " stopped: " + copied.error().message());
       }
     }
     if (drawn_) std::fputc('\n', stderr);
@@ -93,25 +92,51 @@ class Migrator {
   }
 
  private:
-  Status CopyPool(const std::string& pool_id, PoolCounts& counts) {
+  Status CopyPool(const std::string& pool_id, const PoolStart& start, PoolCounts& counts) {
+    std::optional<store::Pool> held;
+    COGSYNC_RETURN_IF_ERROR(target_.Read([&](store::Txn& txn) -> Status {
+      COGSYNC_ASSIGN_OR_RETURN(held, txn.GetPool(pool_id));
+      return OkStatus();
+    }));
     COGSYNC_ASSIGN_OR_RETURN(bj::object pool_line,
-                             ReadPoolLine(source_, pool_id, options_.source_account_id, NowMs()));
+                             ReadPoolLine(source_, pool_id, options_.source_account_id, NowMs(),
+                                          options_.identities_only));
+    if (options_.identities_only && held && start.how != Start::kReplace) {
+      // What was not read stays as the target has it.
+      pool_line["roles"] = held->roles;
+      pool_line["role_mappings"] = held->role_mappings;
+      pool_line["sync_config"] = held->sync_config;
+      pool_line["events"] = held->events;
+    }
     pool_line_ = std::move(pool_line);
     developer_provider_ = json::GetString(pool_line_, "developer_provider_name").value_or("");
     // The source shows disabled identities only when asked not to hide them: the difference
     // between the two listings is the disabled ones (and the listing counts the work ahead).
     enabled_.clear();
+    listed_.clear();
     std::string next;
     do {
       COGSYNC_ASSIGN_OR_RETURN(IdentityPage page, ListIdentityPage(source_, pool_id, next, true));
       for (SourceIdentity& i : page.identities) enabled_.insert(std::move(i.id));
       next = page.next_token;
     } while (!next.empty());
+    listed_ = enabled_;
     pool_identities_ = static_cast<int64_t>(enabled_.size());
     pool_done_ = 0;
 
-    COGSYNC_ASSIGN_OR_RETURN(Checkpoint checkpoint, LoadCheckpoint(target_, pool_id));
-    next = checkpoint.done ? std::string() : checkpoint.next_token;
+    Checkpoint checkpoint = start.checkpoint;
+    next = start.how == Start::kContinue && !checkpoint.done ? checkpoint.next_token : "";
+    checkpoint.done = false;
+    checkpoint.next_token.clear();
+    if (start.how == Start::kMerge || start.how == Start::kReplace) {
+      // The pool becomes this migration's in one transaction: the source's pool line (replace:
+      // the target's pool and everything under it deleted first) and the note.
+      COGSYNC_RETURN_IF_ERROR(Import(pool_id, {}, CheckpointText(checkpoint), counts,
+                                     start.how == Start::kReplace ? archive::OnConflict::kReplace
+                                                                  : archive::OnConflict::kMerge));
+    }
+    owned_ = checkpoint.owned;
+    checkpoint_ = checkpoint;
     bool first = true;
     do {
       auto page = ListIdentityPage(source_, pool_id, next, false);
@@ -128,20 +153,62 @@ class Migrator {
       COGSYNC_RETURN_IF_ERROR(CopyPage(pool_id, *page, counts));
       next = page->next_token;
     } while (!next.empty());
+    return DeleteGone(pool_id, counts);
+  }
+
+  // After a whole pass: the target's identities of the pool that the source did not list. Each
+  // is asked for once more (DescribeIdentity), so that a listing that missed one never deletes
+  // it; those the source no longer has are deleted as DeleteIdentities deletes them (their
+  // datasets first, in bounded steps). In a pool merged into they are the target's own: kept.
+  Status DeleteGone(const std::string& pool_id, PoolCounts& counts) {
+    constexpr int kPage = 1000;
+    std::vector<std::string> gone;
+    std::string after;
+    while (true) {
+      std::vector<store::Identity> page;
+      COGSYNC_RETURN_IF_ERROR(target_.Read([&](store::Txn& txn) -> Status {
+        COGSYNC_ASSIGN_OR_RETURN(page, txn.ListIdentities(pool_id, after, kPage, false));
+        return OkStatus();
+      }));
+      for (const store::Identity& i : page) {
+        if (listed_.count(i.id) == 0) gone.push_back(i.id);
+      }
+      if (static_cast<int>(page.size()) < kPage) break;
+      after = page.back().id;
+    }
+    if (!owned_) {
+      counts.identities_kept += static_cast<int64_t>(gone.size());
+      return OkStatus();
+    }
+    for (const std::string& id : gone) {
+      auto described = source_.Identity("DescribeIdentity", bj::object{{"IdentityId", id}});
+      if (described.ok()) continue;  // still there (listed after the listing was taken)
+      if (described.error().code() != "ResourceNotFoundException") {
+        return ApiError(
+            described.error().code(), described.error().sync_status(),
+            "identity " + id + " (not listed by the source): " + described.error().message());
+      }
+      COGSYNC_RETURN_IF_ERROR(store::DeleteIdentityInBatches(target_, id));
+      ++counts.identities_deleted;
+    }
     return OkStatus();
   }
 
   Status CopyPage(const std::string& pool_id, const IdentityPage& page, PoolCounts& counts) {
     std::vector<IdentityCopy> copies(page.identities.size());
     std::atomic<size_t> cursor{0};
+    // One read that fails after every retry dooms the page: the other workers stop taking
+    // identities of it (a source that is down costs one round of retries, not one per identity).
+    std::atomic<bool> failed{false};
     auto work = [&] {
-      for (size_t i = cursor++; i < copies.size(); i = cursor++) {
+      for (size_t i = cursor++; i < copies.size() && !failed; i = cursor++) {
         auto copy = ReadIdentity(pool_id, page.identities[i]);
         if (copy.ok()) {
           copies[i] = std::move(*copy);
         } else {
           copies[i].identity.id = page.identities[i].id;
           copies[i].error = copy.error();
+          failed = true;
         }
       }
     };
@@ -160,12 +227,23 @@ class Migrator {
         return ApiError(c.error->code(), c.error->sync_status(),
                         "identity " + c.identity.id + ": " + c.error->message());
       }
-      good.push_back(&c);
+    }
+    for (const IdentityCopy& c : copies) {
+      listed_.insert(c.identity.id);
+      // D19: an identity the target's limits refuse is copied not at all, each item reported.
+      const auto over =
+          OverLimits(c.datasets, c.unchanged, c.logins.size() + c.unbound.size(), options_.limits);
+      for (const std::string& item : over) {
+        counts.over_limits.push_back("identity " + c.identity.id + " not copied: " + item);
+      }
+      if (over.empty()) good.push_back(&c);
     }
     std::sort(good.begin(), good.end(), [](const IdentityCopy* a, const IdentityCopy* b) {
       return a->identity.id < b->identity.id;
     });
-    const std::string checkpoint = CheckpointText(page.next_token, page.next_token.empty());
+    checkpoint_.next_token = page.next_token;
+    checkpoint_.done = page.next_token.empty();
+    const std::string checkpoint = CheckpointText(checkpoint_);
     Status batch = Import(pool_id, good, checkpoint, counts);
     if (!batch.ok()) {
       // One identity the target refuses (its limits, D19) must not hold back the others: each
@@ -204,7 +282,7 @@ class Migrator {
     for (const std::string& provider : listed.providers) {
       if (!developer_provider_.empty() && provider == developer_provider_) {
         // Developer user identifiers are read once, when the identity is new to the target.
-        if (existing) continue;
+        if (existing || options_.identities_only) continue;
         COGSYNC_ASSIGN_OR_RETURN(auto users, DeveloperUserIds(source_, pool_id, listed.id));
         for (std::string& user : users) {
           copy.logins.push_back(
@@ -215,6 +293,8 @@ class Migrator {
       }
     }
     std::sort(copy.unbound.begin(), copy.unbound.end());
+    // Without datasets the identity line alone is merged: the target's datasets stay.
+    if (options_.identities_only) return copy;
     COGSYNC_ASSIGN_OR_RETURN(auto datasets, ListSourceDatasets(source_, pool_id, listed.id));
     for (const store::Dataset& d : datasets) {
       auto same = std::find_if(held.begin(), held.end(),
@@ -258,7 +338,8 @@ class Migrator {
   // Writes the identities as one archive and imports it (merge), with the checkpoint (if any)
   // in the same transaction.
   Status Import(const std::string& pool_id, const std::vector<const IdentityCopy*>& copies,
-                const std::string& checkpoint, PoolCounts& counts) {
+                const std::string& checkpoint, PoolCounts& counts,
+                archive::OnConflict mode = archive::OnConflict::kMerge) {
     const std::string path =
         (std::filesystem::path(options_.work_dir) / ("migrate-batch-" + ids::Uuid() + ".jsonl"))
             .string();
@@ -301,7 +382,7 @@ class Migrator {
     } remove{path};
     COGSYNC_ASSIGN_OR_RETURN(auto reader, archive::ArchiveReader::Open(path));
     archive::ImportOptions import;
-    import.on_conflict = archive::OnConflict::kMerge;
+    import.on_conflict = mode;
     import.limits = options_.limits;
     if (!checkpoint.empty()) {
       import.also_put_secrets = {{ std::string(kCheckpointPrefix) + pool_id, checkpoint }};
@@ -348,6 +429,9 @@ class Migrator {
   bj::object pool_line_;
   std::string developer_provider_;
   std::unordered_set<std::string> enabled_;
+  std::unordered_set<std::string> listed_;  // every identity id the source listed this pass
+  Checkpoint checkpoint_;                   // the pool's note as the next page writes it
+  bool owned_ = true;
   int64_t pool_index_ = 0, pool_total_ = 0, pool_identities_ = 0, pool_done_ = 0;
   int64_t total_identities_ = 0, total_datasets_ = 0, total_records_ = 0;
   bool drawn_ = false;

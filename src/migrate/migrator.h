@@ -15,8 +15,13 @@
 //     moves it with the SyncCount) is not read again; only new or changed datasets cost a
 //     ListRecords, and a dataset the target holds that the source no longer lists becomes a
 //     deletion marker (D17) at the target's SyncCount;
-//   - bounded: an identity the target's limits refuse (D19) is reported with the reason and the
-//     rest of its page is still copied.
+//   - bounded: an identity the target's limits refuse (D19) is not copied at all; every item of
+//     it over a limit is reported (target_limits.h) and the rest of its page is still copied;
+//   - conflict-safe: a pool the target already holds that this migration did not copy is refused
+//     before anything is written, unless merged into or replaced (checkpoint.h);
+//   - deletions follow: at the end of a pass, an identity of an owned pool that the source no
+//     longer has (DescribeIdentity answers ResourceNotFoundException) is deleted from the target
+//     as DeleteIdentities deletes it.
 //
 // What the public APIs cannot give is not invented: provider subjects (bound lazily, D29; the
 // identity carries its provider names as unbound logins), devices and push subscriptions (they
@@ -31,13 +36,11 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "migrate/checkpoint.h"
 #include "migrate/source_client.h"
 #include "store/store.h"
 
 namespace cogsync::migrate {
-
-// Secret names of the per-pool checkpoint (never exported).
-inline constexpr std::string_view kCheckpointPrefix = "archive-import/migrate/";
 
 struct MigrateOptions {
   std::vector<std::string> pools;  // empty with all_pools: every pool the source lists
@@ -48,15 +51,26 @@ struct MigrateOptions {
   std::string work_dir;   // where each page's archive is written before its import
   Limits limits;          // the target's (D19)
   bool progress = false;  // draw a progress line on stderr (a terminal)
+  std::string source;     // the source's endpoint, kept in the checkpoint (checkpoint.h)
+  OnConflict on_conflict = OnConflict::kRefuse;
+  // Pools and identities only (DescribeIdentityPool, ListIdentities, DescribeIdentity): for a
+  // source that implements only part of Cognito Identity and no Cognito Sync (moto's server).
+  // Roles, principal tags, developer user identifiers, the Sync configuration and events, and
+  // datasets are not read; a pool the target holds keeps its own.
+  bool identities_only = false;
 };
 
 struct PoolCounts {
-  int64_t identities = 0;             // identity lines written
-  int64_t datasets = 0;               // datasets copied (new or changed)
-  int64_t unchanged = 0;              // datasets already current in the target
-  int64_t deleted = 0;                // deletion markers written
-  int64_t records = 0;                // record lines written
-  std::vector<std::string> problems;  // what could not be copied, and why
+  int64_t identities = 0;                // identity lines written
+  int64_t datasets = 0;                  // datasets copied (new or changed)
+  int64_t unchanged = 0;                 // datasets already current in the target
+  int64_t deleted = 0;                   // deletion markers written
+  int64_t records = 0;                   // record lines written
+  int64_t identities_deleted = 0;        // gone at the source, deleted from the target
+  int64_t identities_kept = 0;           // not at the source, kept (a pool merged into)
+  std::string conflict;                  // the target's pool this run merged into or replaced
+  std::vector<std::string> problems;     // what could not be copied, and why
+  std::vector<std::string> over_limits;  // items over the target's limits (not copied)
 };
 
 struct MigrateReport {

@@ -66,13 +66,31 @@ Result<std::vector<std::string>> ListPoolIds(SourceClient& source) {
 }
 
 Result<bj::object> ReadPoolLine(SourceClient& source, const std::string& pool_id,
-                                const std::string& account_id, int64_t now_ms) {
+                                const std::string& account_id, int64_t now_ms,
+                                bool identities_only) {
   const bj::object id{{"IdentityPoolId", pool_id}};
   COGSYNC_ASSIGN_OR_RETURN(bj::object description, source.Identity("DescribeIdentityPool", id));
   bj::object tags;
   if (const bj::object* t = json::GetObject(description, "IdentityPoolTags")) tags = *t;
   description.erase("IdentityPoolTags");
   description.erase("ResponseMetadata");
+  bj::object line{{"type", "pool"},
+                  {"id", pool_id},
+                  {"name", Str(description, "IdentityPoolName")},
+                  {"developer_provider_name", Str(description, "DeveloperProviderName")},
+                  {"roles", bj::object()},
+                  {"role_mappings", bj::object()},
+                  {"principal_tag_maps", bj::object()},
+                  {"sync_config", bj::object()},
+                  {"events", bj::object()},
+                  {"bulk_publish", bj::object()},
+                  {"sync_sessions", 0},
+                  {"created_ms", now_ms}};
+  if (identities_only) {
+    line["description"] = std::move(description);
+    line["tags"] = std::move(tags);
+    return line;
+  }
   if (!account_id.empty()) {
     const std::string region = pool_id.substr(0, pool_id.find(':'));
     COGSYNC_ASSIGN_OR_RETURN(
@@ -106,10 +124,6 @@ Result<bj::object> ReadPoolLine(SourceClient& source, const std::string& pool_id
   COGSYNC_ASSIGN_OR_RETURN(bj::object events, source.SyncGet(pool_path + "/events", ""));
   const bj::object* event_map = json::GetObject(events, "Events");
 
-  bj::object line{{"type", "pool"},
-                  {"id", pool_id},
-                  {"name", Str(description, "IdentityPoolName")},
-                  {"developer_provider_name", Str(description, "DeveloperProviderName")}};
   line["description"] = std::move(description);
   line["tags"] = std::move(tags);
   const bj::object* role_map = json::GetObject(roles, "Roles");
@@ -119,9 +133,6 @@ Result<bj::object> ReadPoolLine(SourceClient& source, const std::string& pool_id
   line["principal_tag_maps"] = std::move(maps);
   line["sync_config"] = std::move(sync_config);
   line["events"] = event_map != nullptr ? *event_map : bj::object();
-  line["bulk_publish"] = bj::object();
-  line["sync_sessions"] = 0;
-  line["created_ms"] = now_ms;
   return line;
 }
 

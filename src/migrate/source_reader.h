@@ -19,9 +19,11 @@ Result<std::vector<std::string>> ListPoolIds(SourceClient& source);
 
 // The archive's pool line: DescribeIdentityPool, GetIdentityPoolRoles, the principal tag map of
 // each of the pool's providers, GetIdentityPoolConfiguration, GetCognitoEvents and, with an
-// account id, ListTagsForResource (else the description's IdentityPoolTags).
+// account id, ListTagsForResource (else the description's IdentityPoolTags). With
+// identities_only, DescribeIdentityPool alone (roles, maps, configuration and events empty).
 Result<boost::json::object> ReadPoolLine(SourceClient& source, const std::string& pool_id,
-                                         const std::string& account_id, int64_t now_ms);
+                                         const std::string& account_id, int64_t now_ms,
+                                         bool identities_only = false);
 
 struct SourceIdentity {
   std::string id;

@@ -10,20 +10,18 @@ more writes at the source, a throttling source, and --verify against a planted d
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import unittest
 
 from botocore.exceptions import ClientError
 
 from archive_test import populate
-from support.archive_tools import (ArchiveBuilder, comparable, export, identity_id,
-                                   import_archive, pool_id, read_lines, run_cogsync)
-from support.cogsync_server import (ACCESS_KEY_ID, SECRET_ACCESS_KEY, CogsyncServer,
-                                    server_binary)
+from support import migrate_tools as tools
+from support.archive_tools import (ArchiveBuilder, export, identity_id, import_archive, pool_id,
+                                   read_lines)
+from support.cogsync_server import CogsyncServer, server_binary
 from support.identity_case import role_arn, unique_name
 from support.oidc_issuer import OidcIssuer
 from support.source_proxy import SourceProxy
@@ -65,65 +63,17 @@ def tearDownModule():
 
 
 def migrate_args(data_dir, *extra, pools=None, rate="400"):
-    pools = pools or [state["pool"], oidc_pool]
-    args = ["migrate", "--data-dir", data_dir, "--source-endpoint", proxy.endpoint,
-            "--access-key-id", ACCESS_KEY_ID, "--secret-access-key", SECRET_ACCESS_KEY,
-            "--rate", rate, "--quiet"]
-    for pool in pools:
-        args += ["--pool", pool]
-    return args + list(extra)
+    return tools.migrate_args(proxy.endpoint, data_dir, pools or [state["pool"], oidc_pool],
+                              *extra, rate=rate)
 
 
 def migrate(data_dir, *extra, check=True, **kwargs):
-    proc = run_cogsync(*migrate_args(data_dir, *extra, **kwargs), check=check)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
-
-
-def all_pages(call, key, **kwargs):
-    out, token = [], {}
-    while True:
-        page = call(**kwargs, **token)
-        out += page[key]
-        if not page.get("NextToken"):
-            return out
-        token = {"NextToken": page["NextToken"]}
-
-
-def without_metadata(answer):
-    return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
-
-
-def view(server, pool):
-    """Everything boto3 shows of a pool, in one comparable structure."""
-    cognito, sync = server.client(), server.client("cognito-sync")
-    out = {"pool": without_metadata(cognito.describe_identity_pool(IdentityPoolId=pool)),
-           "roles": without_metadata(cognito.get_identity_pool_roles(IdentityPoolId=pool)),
-           "config": without_metadata(sync.get_identity_pool_configuration(IdentityPoolId=pool)),
-           "events": without_metadata(sync.get_cognito_events(IdentityPoolId=pool)),
-           "identities": {}}
-    for provider in out["pool"].get("SupportedLoginProviders", {}):
-        out["tags:" + provider] = without_metadata(cognito.get_principal_tag_attribute_map(
-            IdentityPoolId=pool, IdentityProviderName=provider))
-    enabled = {i["IdentityId"] for i in all_pages(
-        cognito.list_identities, "Identities", IdentityPoolId=pool, MaxResults=60,
-        HideDisabled=True)}
-    for identity in all_pages(cognito.list_identities, "Identities", IdentityPoolId=pool,
-                              MaxResults=60, HideDisabled=False):
-        iid = identity["IdentityId"]
-        entry = {"listed": identity, "enabled": iid in enabled, "datasets": {}}
-        if out["pool"].get("DeveloperProviderName") and identity.get("Logins"):
-            entry["developer"] = cognito.lookup_developer_identity(
-                IdentityPoolId=pool, IdentityId=iid, MaxResults=60).get(
-                    "DeveloperUserIdentifierList")
-        for dataset in all_pages(sync.list_datasets, "Datasets", IdentityPoolId=pool,
-                                 IdentityId=iid):
-            records = sync.list_records(IdentityPoolId=pool, IdentityId=iid,
-                                        DatasetName=dataset["DatasetName"], LastSyncCount=0)
-            entry["datasets"][dataset["DatasetName"]] = {
-                "dataset": dataset, "count": records["DatasetSyncCount"],
-                "records": sorted(records["Records"], key=lambda r: r["Key"])}
-        out["identities"][iid] = entry
-    return out
+    code, out, err = tools.run_migrate(proxy.endpoint, data_dir,
+                                       kwargs.pop("pools", None) or [state["pool"], oidc_pool],
+                                       *extra, **kwargs)
+    if check and code != 0:
+        raise AssertionError(f"cogsync migrate exited {code}:\n{out}{err}")
+    return code, out, err
 
 
 class MigrateCase(unittest.TestCase):
@@ -132,9 +82,7 @@ class MigrateCase(unittest.TestCase):
         proxy.operations.clear()
 
     def target_dir(self):
-        root = tempfile.mkdtemp(prefix="cogsync-migrate-")
-        self.addCleanup(shutil.rmtree, root, True)
-        return os.path.join(root, "data")
+        return tools.target_dir(self)
 
     def serve(self, data_dir):
         server = CogsyncServer(config={"login_providers": [issuer.provider_config()]})
@@ -147,7 +95,7 @@ class MigrateCase(unittest.TestCase):
         target = self.serve(data_dir)
         try:
             for pool in (state["pool"], oidc_pool):
-                self.assertEqual(view(target, pool), view(source, pool))
+                self.assertEqual(tools.view(target, pool), tools.view(source, pool))
         finally:
             target._terminate()
 
@@ -234,15 +182,7 @@ class MigrateTest(MigrateCase):
         self.assertEqual(migrate(resumed)[0], 0)
         # A rerun of a finished migration changes nothing either.
         self.assertEqual(migrate(resumed)[0], 0)
-        a = os.path.join(os.path.dirname(whole), "a.jsonl")
-        b = os.path.join(os.path.dirname(resumed), "b.jsonl")
-        export(a, data_dir=whole)
-        export(b, data_dir=resumed)
-
-        def stable(lines):
-            return [{k: v for k, v in l.items() if not (l["type"] == "pool" and k == "created_ms")}
-                    for l in comparable(lines)]
-        self.assertEqual(stable(read_lines(a)), stable(read_lines(b)))
+        self.assertEqual(tools.exported(whole), tools.exported(resumed))
 
     def test_throttling_source_is_backed_off_and_the_copy_completes(self):
         data = self.target_dir()

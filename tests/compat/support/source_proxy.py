@@ -10,6 +10,13 @@ The migration (`cogsync migrate`) reads the source through it too: signed Identi
 GETs are forwarded with their Host header (the signature covers it), every request is counted
 per operation (`operations`), and `throttle_every = n` answers every nth request with AWS's 400
 TooManyRequestsException instead of forwarding it.
+
+Faults for the migration (issue 15): with `fault_every = n`, every nth request meets the next
+fault of `faults` in turn: "500" (AWS's 500 InternalErrorException, not forwarded), "stall" (no
+answer for `stall_seconds`, longer than the client's timeout, then the connection closes) and
+"cut" (forwarded, then the answer's header and half its body are sent and the connection drops
+mid-response). `injected` counts them per kind. `break_after = n` makes the source fail for good
+after n requests: every later one is answered 500.
 """
 
 import base64
@@ -62,6 +69,12 @@ class SourceProxy:
         self.operations = Counter()     # operation -> requests that reached the proxy
         self.throttle_every = 0
         self.throttled = 0
+        self.fault_every = 0
+        self.faults = ["500", "stall", "cut"]
+        self.stall_seconds = 1.5
+        self.injected = Counter()  # fault kind -> requests it met
+        self.break_after = None
+        self._fault_turn = 0
         self._lock = threading.Lock()
         self._server = None
 
@@ -88,10 +101,27 @@ class SourceProxy:
                 with proxy._lock:
                     operation = target.rsplit(".", 1)[-1] if target else _sync_operation(self.path)
                     proxy.operations[operation] += 1
-                    throttle = (proxy.throttle_every and
-                                sum(proxy.operations.values()) % proxy.throttle_every == 0)
+                    seen = sum(proxy.operations.values())
+                    throttle = proxy.throttle_every and seen % proxy.throttle_every == 0
                     if throttle:
                         proxy.throttled += 1
+                    fault = None
+                    if proxy.break_after is not None and seen > proxy.break_after:
+                        fault = "broken"
+                    elif not throttle and proxy.fault_every and seen % proxy.fault_every == 0:
+                        fault = proxy.faults[proxy._fault_turn % len(proxy.faults)]
+                        proxy._fault_turn += 1
+                    if fault:
+                        proxy.injected[fault] += 1
+                if fault in ("500", "broken"):
+                    answer = json.dumps({"__type": "InternalErrorException",
+                                         "message": "Internal error"}).encode()
+                    reply(self, 500, answer, {"x-amzn-ErrorType": "InternalErrorException"})
+                    return
+                if fault == "stall":
+                    time.sleep(proxy.stall_seconds)
+                    self.close_connection = True
+                    return
                 if throttle:
                     answer = json.dumps({"__type": "TooManyRequestsException",
                                          "message": "Rate exceeded"}).encode()
@@ -127,6 +157,17 @@ class SourceProxy:
                                    if k.lower() in ("content-type", "x-amzn-errortype")}
                     finally:
                         conn.close()
+                if fault == "cut":
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer[:len(answer) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 reply(self, status, answer, headers)
 
         self._server = start_server(Handler)
