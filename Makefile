@@ -77,16 +77,30 @@ check-tidy: deps $(TSAN_DIR)/CMakeCache.txt
 
 # Every test through CTest, after the static checks: the normal build runs everything; the
 # ASan+UBSan build runs the unit and in-process tests plus the label `asan` subset of the client
-# suites; the fuzz build (clang, so also the thread-safety analysis of all of src/) runs each
-# libFuzzer target for 10 seconds (label `fuzz`). docs/testing.md gives the time of each part.
-test: check build build-asan build-fuzz npm-deps
-	cd $(BUILD_DIR) && ctest --output-on-failure -j 2
-	cd $(ASAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|asan'
-	cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz --timeout 600
+# suites; the ThreadSanitizer build (clang, -Wthread-safety) runs the unit tests plus the label
+# `tsan` subset; the fuzz build runs each libFuzzer target for 10 seconds (label `fuzz`). Each
+# part prints its wall and CPU seconds (scripts/timed.sh), and all of them again at the end;
+# docs/testing.md gives them for a fresh clone.
+TIMES_LOG := $(BUILD_DIR)/make-test-times.txt
+TIMED = TIMED_LOG=$(abspath $(TIMES_LOG)) scripts/timed.sh
+SUBMAKE = $(MAKE) --no-print-directory
 
-# ThreadSanitizer: the unit tests and the label `tsan` subset of the client suites (the busiest
-# on many threads). A race ends the process that has it, failing its test. To join make test
-# once a whole run is clean (docs/testing.md).
+test:
+	@mkdir -p $(BUILD_DIR) && rm -f $(TIMES_LOG)
+	@$(TIMED) "static checks (make check)" $(SUBMAKE) check
+	@$(TIMED) "normal build" $(SUBMAKE) build
+	@$(TIMED) "ASan+UBSan build" $(SUBMAKE) build-asan
+	@$(TIMED) "TSan build" $(SUBMAKE) build-tsan
+	@$(TIMED) "fuzz build" $(SUBMAKE) build-fuzz
+	@$(TIMED) "npm packages" $(SUBMAKE) npm-deps
+	@$(TIMED) "tests, normal build" sh -c 'cd $(BUILD_DIR) && ctest --output-on-failure -j 2'
+	@$(TIMED) "tests, ASan build" sh -c 'cd $(ASAN_DIR) && ctest --output-on-failure -j 2 -L "unit|asan"'
+	@$(TIMED) "tests, TSan build" sh -c 'cd $(TSAN_DIR) && ctest --output-on-failure -j 2 -L "unit|tsan"'
+	@$(TIMED) "fuzz, 10 s a target" sh -c 'cd $(FUZZ_DIR) && ctest --output-on-failure -L fuzz --timeout 600'
+	@echo "make test: every part passed" && cat $(TIMES_LOG)
+
+# ThreadSanitizer alone: the unit tests and the label `tsan` subset of the client suites (the
+# busiest on many threads). A race ends the process that has it, failing its test.
 test-tsan: build-tsan npm-deps
 	cd $(TSAN_DIR) && ctest --output-on-failure -j 2 -L 'unit|tsan'
 
