@@ -98,15 +98,28 @@ class Migrator {
       COGSYNC_ASSIGN_OR_RETURN(held, txn.GetPool(pool_id));
       return OkStatus();
     }));
+    std::string sync_refused;
     COGSYNC_ASSIGN_OR_RETURN(bj::object pool_line,
                              ReadPoolLine(source_, pool_id, options_.source_account_id, NowMs(),
-                                          options_.identities_only));
-    if (options_.identities_only && held && start.how != Start::kReplace) {
+                                          options_.identities_only, &sync_refused));
+    // A source without Cognito Sync for this pool (or no access to it): the identities are still
+    // copied, without datasets, and the report says why.
+    skip_datasets_ = options_.identities_only || !sync_refused.empty();
+    if (!sync_refused.empty()) {
+      counts.problems.push_back(
+          "datasets of pool " + pool_id +
+          " could not be read (its identities were copied without them): " + sync_refused);
+    }
+    if (held && start.how != Start::kReplace) {
       // What was not read stays as the target has it.
-      pool_line["roles"] = held->roles;
-      pool_line["role_mappings"] = held->role_mappings;
-      pool_line["sync_config"] = held->sync_config;
-      pool_line["events"] = held->events;
+      if (options_.identities_only) {
+        pool_line["roles"] = held->roles;
+        pool_line["role_mappings"] = held->role_mappings;
+      }
+      if (skip_datasets_) {
+        pool_line["sync_config"] = held->sync_config;
+        pool_line["events"] = held->events;
+      }
     }
     pool_line_ = std::move(pool_line);
     developer_provider_ = json::GetString(pool_line_, "developer_provider_name").value_or("");
@@ -294,7 +307,7 @@ class Migrator {
     }
     std::sort(copy.unbound.begin(), copy.unbound.end());
     // Without datasets the identity line alone is merged: the target's datasets stay.
-    if (options_.identities_only) return copy;
+    if (skip_datasets_) return copy;
     COGSYNC_ASSIGN_OR_RETURN(auto datasets, ListSourceDatasets(source_, pool_id, listed.id));
     for (const store::Dataset& d : datasets) {
       auto same = std::find_if(held.begin(), held.end(),
@@ -432,6 +445,7 @@ class Migrator {
   std::unordered_set<std::string> listed_;  // every identity id the source listed this pass
   Checkpoint checkpoint_;                   // the pool's note as the next page writes it
   bool owned_ = true;
+  bool skip_datasets_ = false;  // --identities-only, or the source refused the pool's Sync
   int64_t pool_index_ = 0, pool_total_ = 0, pool_identities_ = 0, pool_done_ = 0;
   int64_t total_identities_ = 0, total_datasets_ = 0, total_records_ = 0;
   bool drawn_ = false;

@@ -48,6 +48,12 @@ bool Retryable(unsigned status, const std::string& code) {
 
 }  // namespace
 
+bool IsRefusal(const ApiError& error) {
+  const auto status = static_cast<unsigned>(error.sync_status());
+  return status >= 400 && status < 500 && !Retryable(status, error.code()) &&
+         error.code() != "ExternalServiceException";
+}
+
 SourceClient::SourceClient(SourceOptions options)
     : options_(std::move(options)), refilled_(std::chrono::steady_clock::now()) {}
 

@@ -45,6 +45,11 @@ struct SourceStats {
   int64_t retried = 0;    // attempts after a retryable failure
 };
 
+// True when `error` is the source's own answer that a retry would not change (a 4xx other than
+// throttling: e.g. no such operation or no access to it), false for a failure that was retried
+// (5xx, throttling, timeouts, dropped connections, a body that is not JSON).
+bool IsRefusal(const ApiError& error);
+
 class SourceClient {
  public:
   explicit SourceClient(SourceOptions options);

@@ -66,8 +66,8 @@ Result<std::vector<std::string>> ListPoolIds(SourceClient& source) {
 }
 
 Result<bj::object> ReadPoolLine(SourceClient& source, const std::string& pool_id,
-                                const std::string& account_id, int64_t now_ms,
-                                bool identities_only) {
+                                const std::string& account_id, int64_t now_ms, bool identities_only,
+                                std::string* sync_refused) {
   const bj::object id{{"IdentityPoolId", pool_id}};
   COGSYNC_ASSIGN_OR_RETURN(bj::object description, source.Identity("DescribeIdentityPool", id));
   bj::object tags;
@@ -115,15 +115,6 @@ Result<bj::object> ReadPoolLine(SourceClient& source, const std::string& pool_id
         bj::object{{"UseDefaults", use_defaults},
                    {"PrincipalTags", principal_tags != nullptr ? *principal_tags : bj::object()}};
   }
-  const std::string pool_path = "/identitypools/" + Enc(pool_id);
-  COGSYNC_ASSIGN_OR_RETURN(bj::object config, source.SyncGet(pool_path + "/configuration", ""));
-  bj::object sync_config;
-  for (std::string_view key : {"PushSync", "CognitoStreams"}) {
-    if (const bj::object* part = json::GetObject(config, key)) sync_config[key] = *part;
-  }
-  COGSYNC_ASSIGN_OR_RETURN(bj::object events, source.SyncGet(pool_path + "/events", ""));
-  const bj::object* event_map = json::GetObject(events, "Events");
-
   line["description"] = std::move(description);
   line["tags"] = std::move(tags);
   const bj::object* role_map = json::GetObject(roles, "Roles");
@@ -131,6 +122,20 @@ Result<bj::object> ReadPoolLine(SourceClient& source, const std::string& pool_id
   line["roles"] = role_map != nullptr ? *role_map : bj::object();
   line["role_mappings"] = role_mappings != nullptr ? *role_mappings : bj::object();
   line["principal_tag_maps"] = std::move(maps);
+
+  const std::string pool_path = "/identitypools/" + Enc(pool_id);
+  auto config = source.SyncGet(pool_path + "/configuration", "");
+  if (!config.ok()) {
+    if (sync_refused == nullptr || !IsRefusal(config.error())) return config.error();
+    *sync_refused = config.error().message();
+    return line;
+  }
+  bj::object sync_config;
+  for (std::string_view key : {"PushSync", "CognitoStreams"}) {
+    if (const bj::object* part = json::GetObject(*config, key)) sync_config[key] = *part;
+  }
+  COGSYNC_ASSIGN_OR_RETURN(bj::object events, source.SyncGet(pool_path + "/events", ""));
+  const bj::object* event_map = json::GetObject(events, "Events");
   line["sync_config"] = std::move(sync_config);
   line["events"] = event_map != nullptr ? *event_map : bj::object();
   return line;

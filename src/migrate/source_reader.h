@@ -21,9 +21,13 @@ Result<std::vector<std::string>> ListPoolIds(SourceClient& source);
 // each of the pool's providers, GetIdentityPoolConfiguration, GetCognitoEvents and, with an
 // account id, ListTagsForResource (else the description's IdentityPoolTags). With
 // identities_only, DescribeIdentityPool alone (roles, maps, configuration and events empty).
+// With `sync_refused`, a source that refuses the pool's Cognito Sync configuration (a 4xx other
+// than throttling: no Cognito Sync there, or no access to it) is not an error: the answer is put
+// there and the line has no Sync configuration or events. Failures that were retried stay errors.
 Result<boost::json::object> ReadPoolLine(SourceClient& source, const std::string& pool_id,
                                          const std::string& account_id, int64_t now_ms,
-                                         bool identities_only = false);
+                                         bool identities_only = false,
+                                         std::string* sync_refused = nullptr);
 
 struct SourceIdentity {
   std::string id;

@@ -158,6 +158,33 @@ class ConflictTest(TargetCase):
         self.assertEqual(tools.view(target, pool), tools.view(source, pool))
 
 
+class SyncRefusedTest(TargetCase):
+    def test_a_source_refusing_cognito_sync_still_gives_its_identities(self):  # D29
+        pool, ids = seed_pool()
+        data = tools.target_dir(self)
+        proxy.sync_answer = (403, "AccessDeniedException", "no access to Cognito Sync")
+        try:
+            code, out, err = tools.run_migrate(proxy.endpoint, data, [pool])
+        finally:
+            proxy.sync_answer = None
+        self.assertEqual(code, 1, out + err)
+        self.assertIn(f"not copied: datasets of pool {pool} could not be read (its identities "
+                      "were copied without them): the source answered AccessDeniedException: "
+                      "no access to Cognito Sync", out)
+        self.assertRegex(out, rf"pool {pool}: 3 identities, 0 datasets copied")
+        target = self.serve(data)
+        listed = target.client().list_identities(IdentityPoolId=pool, MaxResults=60)
+        self.assertEqual(sorted(i["IdentityId"] for i in listed["Identities"]), sorted(ids))
+        self.assertEqual(target.client("cognito-sync").list_datasets(
+            IdentityPoolId=pool, IdentityId=ids[0])["Datasets"], [])
+        target._terminate()
+        # Once the source serves Sync again the next pass copies the datasets.
+        code, out, err = tools.run_migrate(proxy.endpoint, data, [pool])
+        self.assertEqual(code, 0, out + err)
+        self.assertRegex(out, rf"pool {pool}: 3 identities, 3 datasets copied")
+        self.assertEqual(tools.view(self.serve(data), pool), tools.view(source, pool))
+
+
 class DeletedAtSourceTest(TargetCase):
     def test_identities_deleted_at_the_source_leave_the_target_in_the_delta_pass(self):  # D29
         pool, ids = seed_pool(4)

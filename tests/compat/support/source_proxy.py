@@ -16,7 +16,8 @@ fault of `faults` in turn: "500" (AWS's 500 InternalErrorException, not forwarde
 answer for `stall_seconds`, longer than the client's timeout, then the connection closes) and
 "cut" (forwarded, then the answer's header and half its body are sent and the connection drops
 mid-response). `injected` counts them per kind. `break_after = n` makes the source fail for good
-after n requests: every later one is answered 500.
+after n requests: every later one is answered 500. `sync_answer = (status, code, message)`
+answers every Cognito Sync request (a GET) with that error, as a source without Cognito Sync.
 """
 
 import base64
@@ -74,6 +75,7 @@ class SourceProxy:
         self.stall_seconds = 1.5
         self.injected = Counter()  # fault kind -> requests it met
         self.break_after = None
+        self.sync_answer = None
         self._fault_turn = 0
         self._lock = threading.Lock()
         self._server = None
@@ -113,6 +115,11 @@ class SourceProxy:
                         proxy._fault_turn += 1
                     if fault:
                         proxy.injected[fault] += 1
+                if proxy.sync_answer and self.command == "GET":
+                    status, code, message = proxy.sync_answer
+                    reply(self, status, json.dumps({"__type": code, "message": message}).encode(),
+                          {"x-amzn-ErrorType": code})
+                    return
                 if fault in ("500", "broken"):
                     answer = json.dumps({"__type": "InternalErrorException",
                                          "message": "Internal error"}).encode()

@@ -102,5 +102,25 @@ TEST(SourceClientTest, ServerErrorsGiveUpAfterMaxAttempts) {
   EXPECT_EQ(client.stats().requests, 2);
 }
 
+TEST(SourceClientTest, OnlyAnAnswerARetryWouldNotChangeIsARefusal) {
+  testing::TinyHttpServer server([](const std::string&) {
+    return Answer(403, R"({"__type":"AccessDeniedException","message":"no"})");
+  });
+  SourceOptions options = Options(server);
+  SourceClient client(options);
+  auto refused = client.SyncGet("/identitypools/eu-west-1%3Aab/configuration", "");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(IsRefusal(refused.error()));
+  EXPECT_FALSE(IsRefusal(ApiError::TooManyRequests("slow down")));
+  EXPECT_FALSE(IsRefusal(ApiError::InternalError("500")));
+  // A source that cannot be reached at all (its retries spent) is a failure, not a refusal.
+  options.identity_endpoint = options.sync_endpoint = "http://127.0.0.1:1";
+  options.max_attempts = 1;
+  SourceClient unreachable(options);
+  auto failed = unreachable.SyncGet("/identitypools/eu-west-1%3Aab/configuration", "");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_FALSE(IsRefusal(failed.error()));
+}
+
 }  // namespace
 }  // namespace cogsync::migrate
