@@ -94,8 +94,10 @@ class Migrator {
  private:
   Status CopyPool(const std::string& pool_id, const PoolStart& start, PoolCounts& counts) {
     std::optional<store::Pool> held;
+    int64_t pools_held = 0;
     COGSYNC_RETURN_IF_ERROR(target_.Read([&](store::Txn& txn) -> Status {
       COGSYNC_ASSIGN_OR_RETURN(held, txn.GetPool(pool_id));
+      COGSYNC_ASSIGN_OR_RETURN(pools_held, txn.CountPools());
       return OkStatus();
     }));
     std::string sync_refused;
@@ -121,6 +123,11 @@ class Migrator {
         pool_line["events"] = held->events;
       }
     }
+    // D19: a pool the target's limits refuse is not copied (nor anything under it).
+    const auto over = PoolOverLimits(pool_line, pools_held, !held.has_value(), options_.limits);
+    const std::string not_copied = "pool " + pool_id + " not copied: ";
+    for (const std::string& item : over) counts.over_limits.push_back(not_copied + item);
+    if (!over.empty()) return OkStatus();
     pool_line_ = std::move(pool_line);
     developer_provider_ = json::GetString(pool_line_, "developer_provider_name").value_or("");
     // The source shows disabled identities only when asked not to hide them: the difference

@@ -73,4 +73,20 @@ std::vector<std::string> OverLimits(const std::vector<DatasetCopy>& datasets,
   return out;
 }
 
+std::vector<std::string> PoolOverLimits(const boost::json::object& pool_line, int64_t pools_held,
+                                        bool new_pool, const Limits& limits) {
+  std::vector<std::string> out;
+  if (const auto* tags = pool_line.if_contains("tags"); tags != nullptr && tags->is_object()) {
+    const auto count = static_cast<int64_t>(tags->get_object().size());
+    if (count > limits.tags_per_pool) {
+      out.push_back(Over("tags", count, "tags", "tags_per_pool", limits.tags_per_pool));
+    }
+  }
+  if (new_pool && pools_held >= limits.max_identity_pools) {
+    out.push_back(Over("the target", pools_held + 1, "identity pools", "max_identity_pools",
+                       limits.max_identity_pools));
+  }
+  return out;
+}
+
 }  // namespace cogsync::migrate

@@ -4,6 +4,8 @@
 // it, nothing truncated) and reports every item here, so the operator can raise the limits and run
 // the migration again.
 
+#include <boost/json.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,5 +20,10 @@ namespace cogsync::migrate {
 std::vector<std::string> OverLimits(const std::vector<DatasetCopy>& datasets,
                                     int64_t unchanged_datasets, size_t logins,
                                     const Limits& limits);
+
+// The same for a pool: its tags, and one pool more than the target may hold (`pools_held`
+// counts the target's pools; `new_pool` is false when the target already has this one).
+std::vector<std::string> PoolOverLimits(const boost::json::object& pool_line, int64_t pools_held,
+                                        bool new_pool, const Limits& limits);
 
 }  // namespace cogsync::migrate

@@ -46,11 +46,11 @@ def put(pool, identity, dataset, records):
                             for k, v in records.items()])
 
 
-def seed_pool(identities=3):
+def seed_pool(identities=3, tags=None):
     """A pool at the source with `identities` identities, each with one dataset."""
     pool = source.client().create_identity_pool(
         IdentityPoolName=unique_name("mig"), AllowUnauthenticatedIdentities=True,
-        IdentityPoolTags={"app": "field"})["IdentityPoolId"]
+        IdentityPoolTags=tags or {"app": "field"})["IdentityPoolId"]
     ids = [source.unsigned_client().get_id(IdentityPoolId=pool)["IdentityId"]
            for _ in range(identities)]
     for n, identity in enumerate(ids):
@@ -226,12 +226,14 @@ class LimitsTest(TargetCase):  # D19
         put(pool, wide, "second", {"a": "1"})
         put(pool, wide, "third", {"a": "1"})
         put(pool, large, "state", {"blob": "x" * 300})
+        tagged, _ = seed_pool(1, tags={"app": "field", "team": "games"})
         data = tools.target_dir(self)
         config = os.path.join(os.path.dirname(data), "limits.json")
         with open(config, "w", encoding="utf-8") as f:
             json.dump({"limits": {"records_per_dataset": 3, "datasets_per_identity": 2,
-                                  "value_bytes": 200}}, f)
-        code, out, err = tools.run_migrate(proxy.endpoint, data, [pool], "--config", config)
+                                  "value_bytes": 200, "tags_per_pool": 1}}, f)
+        code, out, err = tools.run_migrate(proxy.endpoint, data, [pool, tagged],
+                                           "--config", config)
         self.assertEqual(code, 3, out + err)
         self.assertIn(f"identity {many} not copied: dataset 'big': 4 records, over "
                       "limits.records_per_dataset = 3", out)
@@ -239,11 +241,16 @@ class LimitsTest(TargetCase):  # D19
                       "limits.datasets_per_identity = 2", out)
         self.assertIn(f"identity {large} not copied: dataset 'state' record 'blob' value: "
                       "300 bytes, over limits.value_bytes = 200", out)
+        self.assertIn(f"pool {tagged} not copied: tags: 2 tags, over limits.tags_per_pool = 1",
+                      out)
         self.assertNotIn(fine, out)
         self.assertIn("raise the limits", out)
         target = self.serve(data)
         for refused in (many, wide, large):
             self.assertGone(target, refused)  # not a truncated copy: not copied at all
+        with self.assertRaises(ClientError) as caught:
+            target.client().describe_identity_pool(IdentityPoolId=tagged)
+        self.assertEqual(caught.exception.response["Error"]["Code"], "ResourceNotFoundException")
         self.assertEqual(tools.view(target, pool)["identities"][fine],
                          tools.view(source, pool)["identities"][fine])
 

@@ -61,5 +61,19 @@ TEST(MigrateTargetLimits, DeletionMarkersCountAgainstTheirOwnLimit) {  // D19
             "deleted datasets: 2 deletion markers, over limits.deleted_datasets_per_identity = 1");
 }
 
+TEST(MigrateTargetLimits, APoolOverTheTagLimitOrPastThePoolLimitIsNamed) {  // D19
+  Limits l;
+  l.tags_per_pool = 1;
+  l.max_identity_pools = 2;
+  boost::json::object line{{"tags", boost::json::object{{"a", "1"}, {"b", "2"}}}};
+  auto over = PoolOverLimits(line, 2, true, l);
+  ASSERT_EQ(over.size(), 2u);
+  EXPECT_EQ(over[0], "tags: 2 tags, over limits.tags_per_pool = 1");
+  EXPECT_EQ(over[1], "the target: 3 identity pools, over limits.max_identity_pools = 2");
+  // A pool the target already has is no pool more.
+  line["tags"] = boost::json::object{{"a", "1"}};
+  EXPECT_TRUE(PoolOverLimits(line, 2, false, l).empty());
+}
+
 }  // namespace
 }  // namespace cogsync::migrate
