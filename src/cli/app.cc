@@ -157,6 +157,9 @@ class TimedStore final : public store::Store {
   TimedStore(store::StorePtr inner, http::Metrics& metrics)
       : inner_(std::move(inner)), metrics_(metrics) {}
   Status Read(const TxnFn& fn) override { return inner_->Read(fn); }
+  bool SetChangeObserver(store::ChangeObserver* observer) override {
+    return inner_->SetChangeObserver(observer);
+  }
   Status Write(const TxnFn& fn) override {
     const auto start = std::chrono::steady_clock::now();
     Status status = inner_->Write(fn);
@@ -226,10 +229,6 @@ Result<std::unique_ptr<Application>> Application::Create(const Config& config,
   app->store_ = std::move(store);
   if (const auto* sqlite = dynamic_cast<const store::SqliteStore*>(app->store_.get())) {
     AddSqliteMetrics(app->metrics_, *sqlite);
-  } else {
-    // Other nodes and online imports write a shared store: no node answers from its memory
-    // (sync/dataset_cache.h).
-    app->config_.dataset_cache_mib = 0;
   }
   app->store_ = std::make_unique<TimedStore>(std::move(app->store_), app->metrics_);
   COGSYNC_ASSIGN_OR_RETURN(auto secrets, LoadOrCreateSecrets(*app->store_));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "store/changes.h"
 #include "store/types.h"
 
 namespace cogsync::store {
@@ -216,6 +217,11 @@ class Store {
   virtual Status Read(const TxnFn& fn) = 0;
   // Runs fn in a read-write transaction; returns after the commit is durable.
   virtual Status Write(const TxnFn& fn) = 0;
+  // Reports every committed change to identities, datasets and records to `observer`
+  // (store/changes.h; null: to nobody) and answers true, when this engine can: only a store that
+  // this process alone writes can, so that nothing changes unseen. An engine that cannot answers
+  // false. `observer` must outlive the store or be replaced before it goes.
+  virtual bool SetChangeObserver(ChangeObserver* /*observer*/) { return false; }
 };
 
 using StorePtr = std::unique_ptr<Store>;

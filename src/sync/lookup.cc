@@ -24,11 +24,18 @@ Result<bool> CheckIdentity(store::Txn& txn, const auth::Principal& principal,
                            std::string_view pool_id, std::string_view identity_id,
                            MissingIdentity missing) {
   COGSYNC_ASSIGN_OR_RETURN(auto identity, txn.GetIdentity(identity_id));
-  const bool known = identity && identity->pool_id == pool_id;
+  return CheckIdentityState(identity ? &identity->pool_id : nullptr, identity && identity->disabled,
+                            principal, pool_id, identity_id, missing);
+}
+
+Result<bool> CheckIdentityState(const std::string* identity_pool, bool disabled,
+                                const auth::Principal& principal, std::string_view pool_id,
+                                std::string_view identity_id, MissingIdentity missing) {
+  const bool known = identity_pool != nullptr && *identity_pool == pool_id;
   if (principal.is_identity()) {
     // The dispatcher's Authorize() already matched the path to the credentials; checked again
     // so that handlers are safe when called directly.
-    if (!known || identity->disabled || principal.identity_id != identity_id ||
+    if (!known || disabled || principal.identity_id != identity_id ||
         principal.pool_id != pool_id) {
       return Forbidden(identity_id);
     }

@@ -29,6 +29,11 @@ enum class MissingIdentity { kNotFound, kEmpty };
 Result<bool> CheckIdentity(store::Txn& txn, const auth::Principal& principal,
                            std::string_view pool_id, std::string_view identity_id,
                            MissingIdentity missing);
+// The same judgement on what is known of the identity: `identity_pool` is its pool, or null when
+// the identity does not exist.
+Result<bool> CheckIdentityState(const std::string* identity_pool, bool disabled,
+                                const auth::Principal& principal, std::string_view pool_id,
+                                std::string_view identity_id, MissingIdentity missing);
 
 // The page size of a list (D20): `max_page` when absent, clamped to it when larger;
 // InvalidParameterException when 0 or negative.

@@ -79,6 +79,41 @@ Result<std::vector<Patch>> ParsePatches(const bj::object& in, const Limits& limi
   return patches;
 }
 
+// The records of a ListRecords to read: newer than the client's count, after the page token's
+// key, at most `limit` (and one more, to know that another page follows).
+struct PageRange {
+  int64_t last_sync_count = 0;
+  std::string_view after;
+  int limit = 0;
+};
+
+// What a ListRecords answer is made of, read in the caller's transaction; null when the identity
+// does not exist. The records are every visible record of a live dataset (page null: a snapshot
+// to cache), or only those of the page (the dataset's other records are not read).
+Result<DatasetCache::SnapshotPtr> ReadSnapshot(store::Txn& txn, std::string_view identity_id,
+                                               std::string_view name, const PageRange* page) {
+  COGSYNC_ASSIGN_OR_RETURN(auto identity, txn.GetIdentity(identity_id));
+  if (!identity) return DatasetCache::SnapshotPtr();
+  auto snapshot = std::make_shared<DatasetCache::Snapshot>();
+  snapshot->pool_id = std::move(identity->pool_id);
+  snapshot->identity_disabled = identity->disabled;
+  COGSYNC_ASSIGN_OR_RETURN(snapshot->dataset, txn.GetDataset(identity_id, name, false));
+  COGSYNC_ASSIGN_OR_RETURN(snapshot->merged_names, txn.ListMergedDatasetNames(identity_id, name));
+  const store::Dataset* dataset = snapshot->dataset ? &*snapshot->dataset : nullptr;
+  if (dataset == nullptr || dataset->deleted) return DatasetCache::SnapshotPtr(std::move(snapshot));
+  if (page == nullptr) {
+    COGSYNC_ASSIGN_OR_RETURN(snapshot->records, store::ListVisibleRecords(txn, *dataset));
+  } else if (page->last_sync_count < dataset->sync_count) {
+    // No record is newer than its dataset: a client at (or claiming to be past) the dataset's
+    // count gets nothing, without a scan of the dataset on this I/O thread.
+    COGSYNC_ASSIGN_OR_RETURN(
+        snapshot->records,
+        txn.ListRecords(identity_id, name, store::ReadFloor(*dataset, page->last_sync_count),
+                        page->after, page->limit + 1));
+  }
+  return DatasetCache::SnapshotPtr(std::move(snapshot));
+}
+
 }  // namespace
 
 SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::object& in) {
@@ -106,6 +141,34 @@ SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::obje
     new_session = true;
   }
 
+  // What the answer is made of: from memory (dataset_cache.h) when cached, else from one read
+  // transaction, which on a cache miss reads the whole dataset (D16/D19 bound it) to keep it.
+  const PageRange range{last_sync_count, after, limit};
+  DatasetCache::Ticket ticket;
+  DatasetCache::SnapshotPtr snapshot;
+  if (dataset_cache_.enabled()) snapshot = dataset_cache_.Find(identity_id, name, &ticket);
+  bool pool_exists = false;
+  if (snapshot && snapshot->pool_id == pool_id) {
+    pool_exists = true;  // the identity's own pool: its deletion would have dropped the entry
+  } else {
+    const bool fill = dataset_cache_.enabled() && !snapshot;
+    COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
+      COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
+      pool_exists = pool.has_value();
+      if (snapshot) return OkStatus();  // cached under another pool: only the pool was unknown
+      COGSYNC_ASSIGN_OR_RETURN(snapshot,
+                               ReadSnapshot(txn, identity_id, name, fill ? nullptr : &range));
+      return OkStatus();
+    }));
+    if (fill && snapshot) dataset_cache_.Insert(identity_id, name, ticket, snapshot);
+  }
+  // No ResourceNotFound in this operation's errors: unknown pools and identities have nothing.
+  COGSYNC_ASSIGN_OR_RETURN(
+      const bool usable, CheckIdentityState(snapshot ? &snapshot->pool_id : nullptr,
+                                            snapshot && snapshot->identity_disabled, ctx.principal,
+                                            pool_id, identity_id, MissingIdentity::kEmpty));
+  if (new_session && pool_exists) session_counts_.Add(pool_id);  // D22
+
   // The answer is built in one arena: its many small strings and objects cost a pointer bump
   // each, and are freed at once with the answer.
   bj::storage_ptr arena = bj::make_shared_resource<bj::monotonic_resource>();
@@ -115,61 +178,35 @@ SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::obje
   bool exists = false;
   bool deleted_after = false;
   int64_t dataset_count = 0;
-  bool pool_exists = false;
-  COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-    pool_exists = pool.has_value();
-    // No ResourceNotFound in this operation's errors: unknown pools and identities have nothing.
-    COGSYNC_ASSIGN_OR_RETURN(bool usable, CheckIdentity(txn, ctx.principal, pool_id, identity_id,
-                                                        MissingIdentity::kEmpty));
-    if (!usable) return OkStatus();
-    COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));
-    // D23: merge datasets of this name, listed until they are deleted.
-    COGSYNC_ASSIGN_OR_RETURN(auto merged_names, txn.ListMergedDatasetNames(identity_id, name));
-    for (const auto& m : merged_names) merged.emplace_back(m);
-    if (!dataset) return OkStatus();
+  const store::Dataset* dataset =
+      usable ? snapshot->dataset ? &*snapshot->dataset : nullptr : nullptr;
+  if (usable) {
+    for (const auto& m : snapshot->merged_names) merged.emplace_back(m);  // D23
+  }
+  if (dataset != nullptr) {
     // D17: a deletion at count D happened after the client's revision L when L <= D (the client
     // saw at most revision D, which the deletion then wiped). A client that synced after the
     // recreation holds L > D. A deleted dataset reports count 0, as a dataset that never existed
     // does, so no client ever stores L = D for a deletion it has not seen the end of.
     deleted_after = last_sync_count > 0 && dataset->last_deleted_at > 0 &&
                     dataset->last_deleted_at >= last_sync_count;
-    if (dataset->deleted) return OkStatus();
+  }
+  if (dataset != nullptr && !dataset->deleted) {
     exists = true;
     dataset_count = dataset->sync_count;
     out["LastModifiedBy"] = dataset->modified_by;
-    // No record is newer than its dataset: a client at (or claiming to be past) the dataset's
-    // count gets nothing, without a scan of the dataset on this I/O thread.
-    if (last_sync_count >= dataset->sync_count) return OkStatus();
-    if (!dataset_cache_.enabled()) {
-      COGSYNC_ASSIGN_OR_RETURN(
-          auto page, txn.ListRecords(identity_id, name, store::ReadFloor(*dataset, last_sync_count),
-                                     after, limit + 1));
-      records.reserve(std::min(page.size(), size_t(limit)));
-      for (size_t i = 0; i < page.size() && i < size_t(limit); ++i) {
-        records.emplace_back(RecordJson(page[i], arena));
-      }
-      if (page.size() > size_t(limit)) {
-        out["NextToken"] = MakeNextToken(sealer_, scope, page[size_t(limit) - 1].key);
-      }
-      return OkStatus();
-    }
-    // From memory: the dataset's visible records at exactly the version this transaction read
-    // (dataset_cache.h), read whole from this same transaction on a miss (D16/D19 bound it).
-    const DatasetCache::Version version = DatasetCache::VersionOf(*dataset);
-    DatasetCache::Records all = dataset_cache_.Find(identity_id, name, version);
-    if (!all) {
-      COGSYNC_ASSIGN_OR_RETURN(auto visible, store::ListVisibleRecords(txn, *dataset));
-      all = dataset_cache_.Insert(identity_id, name, version, std::move(visible));
-    }
+    // A client at (or past) the dataset's count has every record: nothing to look through.
+    static const std::vector<store::Record> kNone;
+    const std::vector<store::Record>& all =
+        last_sync_count >= dataset->sync_count ? kNone : snapshot->records;
     // Keys ascend, so the page starts after `after` and skips what the client already has.
-    auto it = after.empty() ? all->begin()
-                            : std::upper_bound(all->begin(), all->end(), after,
+    auto it = after.empty() ? all.begin()
+                            : std::upper_bound(all.begin(), all.end(), after,
                                                [](const std::string& key, const store::Record& r) {
                                                  return key < r.key;
                                                });
     const store::Record* last_listed = nullptr;
-    for (; it != all->end(); ++it) {
+    for (; it != all.end(); ++it) {
       if (it->sync_count <= last_sync_count) continue;
       if (records.size() >= size_t(limit)) {  // one more exists: the page ends here
         if (last_listed != nullptr)
@@ -179,9 +216,7 @@ SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::obje
       records.emplace_back(RecordJson(*it, arena));
       last_listed = &*it;
     }
-    return OkStatus();
-  }));
-  if (new_session && pool_exists) session_counts_.Add(pool_id);  // D22
+  }
   out["Count"] = int64_t(records.size());
   out["Records"] = std::move(records);
   out["DatasetSyncCount"] = dataset_count;

@@ -23,10 +23,17 @@ SyncService::SyncService(store::Store& store, const Clock& clock, const Config& 
       integrations_(integrations),
       sessions_(sealer),
       dataset_cache_(size_t(std::max(config.dataset_cache_mib, 0)) << 20) {
+  // The cache is coherent only with a store that reports every change (sync/dataset_cache.h).
+  if (dataset_cache_.enabled() && !store_.SetChangeObserver(&dataset_cache_)) {
+    dataset_cache_.Disable();
+  }
   flusher_ = std::thread([this] { FlushLoop(); });
 }
 
-SyncService::~SyncService() { Stop(); }
+SyncService::~SyncService() {
+  Stop();
+  if (dataset_cache_.enabled()) store_.SetChangeObserver(nullptr);
+}
 
 void SyncService::Stop() {
   {

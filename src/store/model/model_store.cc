@@ -40,14 +40,25 @@ Status ModelStore::Write(const TxnFn& fn) {
   }
   MutexLock writer(write_mu_);
   auto next = std::make_shared<State>(*Current());
-  ModelTxn txn(*next, next.get());
+  ChangeSet changes;
+  ModelTxn txn(*next, next.get(), &changes);
   t_writing = this;
   Status status = CallGuarded([&] { return fn(txn); });
   t_writing = nullptr;
   if (!status.ok()) return status;
-  MutexLock lock(state_mu_);
-  state_ = std::move(next);
+  ChangeObserver* observer = changes.empty() ? nullptr : observer_.load(std::memory_order_acquire);
+  if (observer != nullptr) observer->Changing(changes);
+  {
+    MutexLock lock(state_mu_);
+    state_ = std::move(next);
+  }
+  if (observer != nullptr) observer->Changed(changes);
   return OkStatus();
+}
+
+bool ModelStore::SetChangeObserver(ChangeObserver* observer) {
+  observer_.store(observer, std::memory_order_release);
+  return true;
 }
 
 }  // namespace cogsync::store::model

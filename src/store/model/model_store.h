@@ -12,6 +12,7 @@
 //
 // Thread safety: Read and Write may be called concurrently from any thread.
 
+#include <atomic>
 #include <memory>
 #include <string_view>
 
@@ -32,6 +33,9 @@ class ModelStore final : public Store {
 
   Status Read(const TxnFn& fn) override;
   Status Write(const TxnFn& fn) override;
+  // True: the state is this process's alone; a write's changes are reported around its
+  // publication.
+  bool SetChangeObserver(ChangeObserver* observer) override;
 
  private:
   std::shared_ptr<const State> Current() const EXCLUDES(state_mu_);
@@ -39,6 +43,7 @@ class ModelStore final : public Store {
   Mutex write_mu_;  // guards no data: it serialises write transactions (each copies the state)
   mutable Mutex state_mu_;
   std::shared_ptr<const State> state_ GUARDED_BY(state_mu_);
+  std::atomic<ChangeObserver*> observer_{nullptr};
 };
 
 }  // namespace cogsync::store::model

@@ -68,6 +68,7 @@ Status ModelTxn::PutPool(const Pool& pool) {
 
 Status ModelTxn::DeletePool(std::string_view pool_id) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteEverything();
   std::string id(pool_id);
   if (state->pools.erase(id) == 0) return OkStatus();
   EraseWhere(state->tag_maps, [&](const auto& entry) { return entry.first.first == id; });
@@ -134,6 +135,7 @@ Result<std::optional<Identity>> ModelTxn::GetIdentity(std::string_view identity_
 
 Status ModelTxn::PutIdentity(const Identity& identity) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteIdentity(identity.id);
   if (!state->pools.contains(identity.pool_id)) return Refused("identity of a missing pool");
   state->identities[identity.id] = identity;
   return OkStatus();
@@ -156,6 +158,7 @@ void ModelTxn::RemoveIdentity(State& state, const std::string& identity_id) {
 
 Status ModelTxn::DeleteIdentity(std::string_view identity_id) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteIdentity(identity_id);
   RemoveIdentity(*state, std::string(identity_id));
   return OkStatus();
 }
@@ -255,6 +258,7 @@ Result<std::optional<Dataset>> ModelTxn::GetDataset(std::string_view identity_id
 
 Status ModelTxn::PutDataset(const Dataset& dataset) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteIdentity(dataset.identity_id);
   if (!state->identities.contains(dataset.identity_id)) {
     return Refused("dataset of a missing identity");
   }
@@ -285,6 +289,7 @@ Result<std::vector<Dataset>> ModelTxn::ListAllDatasets(std::string_view identity
 
 Status ModelTxn::PurgeDataset(std::string_view identity_id, std::string_view name) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteIdentity(identity_id);
   state->datasets.erase(KeyOf(identity_id, name));  // its records with it
   EraseWhere(state->subscriptions, [&](const SubscriptionKey& key) {
     return std::get<0>(key) == identity_id && std::get<1>(key) == name;
@@ -330,6 +335,7 @@ Result<std::vector<Record>> ModelTxn::ListRecords(std::string_view identity_id,
 Status ModelTxn::PutRecord(std::string_view identity_id, std::string_view dataset,
                            const Record& record) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteIdentity(identity_id);
   auto rows = state->datasets.find(KeyOf(identity_id, dataset));
   if (rows == state->datasets.end()) return Refused("record of a missing dataset");
   rows->second.records[record.key] = record;
@@ -338,6 +344,7 @@ Status ModelTxn::PutRecord(std::string_view identity_id, std::string_view datase
 
 Status ModelTxn::DeleteRecords(std::string_view identity_id, std::string_view dataset) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteIdentity(identity_id);
   auto rows = state->datasets.find(KeyOf(identity_id, dataset));
   if (rows != state->datasets.end()) rows->second.records.clear();
   return OkStatus();
@@ -346,6 +353,7 @@ Status ModelTxn::DeleteRecords(std::string_view identity_id, std::string_view da
 Status ModelTxn::DeleteRecord(std::string_view identity_id, std::string_view dataset,
                               std::string_view key) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteIdentity(identity_id);
   auto rows = state->datasets.find(KeyOf(identity_id, dataset));
   if (rows != state->datasets.end()) rows->second.records.erase(std::string(key));
   return OkStatus();
@@ -354,6 +362,7 @@ Status ModelTxn::DeleteRecord(std::string_view identity_id, std::string_view dat
 Result<int64_t> ModelTxn::PurgeRecordsUpTo(std::string_view identity_id, std::string_view dataset,
                                            int64_t max_sync_count, int limit) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteIdentity(identity_id);
   auto rows = state->datasets.find(KeyOf(identity_id, dataset));
   if (rows == state->datasets.end()) return int64_t{0};
   // The first `limit` such records in key order.
@@ -494,6 +503,7 @@ Result<std::vector<std::pair<std::string, int64_t>>> ModelTxn::ListCounters(
 
 Status ModelTxn::WipeCognitoState() {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
+  NoteEverything();
   // Access keys, secrets and leases are not Cognito state and stay.
   State kept;
   kept.access_keys = std::move(state->access_keys);

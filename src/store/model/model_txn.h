@@ -25,7 +25,9 @@ class ModelTxn final : public Txn {
  public:
   // `writable` is the state a write transaction changes, or null for a read transaction;
   // `view` is what it reads (the same state when writable).
-  ModelTxn(const State& view, State* writable) : view_(view), writable_(writable) {}
+  // `changes`, for a write transaction: where it names what it changes (store/changes.h).
+  ModelTxn(const State& view, State* writable, ChangeSet* changes = nullptr)
+      : view_(view), writable_(writable), changes_(changes) {}
 
   Result<std::optional<Pool>> GetPool(std::string_view pool_id) override;
   Status PutPool(const Pool& pool) override;
@@ -140,8 +142,16 @@ class ModelTxn final : public Txn {
   static void RemoveIdentity(State& state, const std::string& identity_id);
   static void RemoveDevice(State& state, const std::string& device_id);
 
+  void NoteIdentity(std::string_view identity_id) {
+    if (changes_ != nullptr) changes_->Identity(identity_id);
+  }
+  void NoteEverything() {
+    if (changes_ != nullptr) changes_->Everything();
+  }
+
   const State& view_;
   State* writable_;
+  ChangeSet* changes_;
 };
 
 }  // namespace cogsync::store::model

@@ -62,6 +62,7 @@ ON CONFLICT (id) DO UPDATE SET
 
 Status SqlTxn::DeletePool(std::string_view pool_id) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteEverything();
   NotePoolsWritten();
   // Foreign keys cascade to identities and from there to everything below them.
   return session_.Run("DELETE FROM pools WHERE id = ?1", {Arg::Text(pool_id)});
@@ -128,6 +129,7 @@ Result<std::optional<Identity>> SqlTxn::GetIdentity(std::string_view identity_id
 
 Status SqlTxn::PutIdentity(const Identity& identity) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteIdentity(identity.id);
   return session_.Run(R"sql(
 INSERT INTO identities (id, pool_id, created_ms, modified_ms, disabled, merged_into)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -142,6 +144,7 @@ ON CONFLICT (id) DO UPDATE SET
 
 Status SqlTxn::DeleteIdentity(std::string_view identity_id) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteIdentity(identity_id);
   // Cascades to logins, datasets (and their records), devices and subscriptions.
   return session_.Run("DELETE FROM identities WHERE id = ?1", {Arg::Text(identity_id)});
 }
@@ -254,6 +257,7 @@ Result<std::optional<Dataset>> SqlTxn::GetDataset(std::string_view identity_id,
 
 Status SqlTxn::PutDataset(const Dataset& dataset) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteIdentity(dataset.identity_id);
   // An upsert: replacing the row would cascade-delete its records.
   return session_.Run(
       R"sql(
@@ -288,6 +292,7 @@ Result<std::vector<Dataset>> SqlTxn::ListAllDatasets(std::string_view identity_i
 
 Status SqlTxn::PurgeDataset(std::string_view identity_id, std::string_view name) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteIdentity(identity_id);
   COGSYNC_RETURN_IF_ERROR(
       session_.Run("DELETE FROM subscriptions WHERE identity_id = ?1 AND dataset_name = ?2",
                    {Arg::Text(identity_id), Arg::Text(name)}));
@@ -356,6 +361,7 @@ Result<std::vector<Record>> SqlTxn::ListRecords(std::string_view identity_id,
 Status SqlTxn::PutRecord(std::string_view identity_id, std::string_view dataset,
                          const Record& record) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteIdentity(identity_id);
   return session_.Run(
       R"sql(
 INSERT INTO records (identity_id, dataset, key, value, sync_count, modified_ms, modified_by,
@@ -371,6 +377,7 @@ ON CONFLICT (identity_id, dataset, key) DO UPDATE SET
 
 Status SqlTxn::DeleteRecords(std::string_view identity_id, std::string_view dataset) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteIdentity(identity_id);
   return session_.Run("DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2",
                       {Arg::Text(identity_id), Arg::Text(dataset)});
 }
@@ -378,6 +385,7 @@ Status SqlTxn::DeleteRecords(std::string_view identity_id, std::string_view data
 Status SqlTxn::DeleteRecord(std::string_view identity_id, std::string_view dataset,
                             std::string_view key) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteIdentity(identity_id);
   return session_.Run("DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2 AND key = ?3",
                       {Arg::Text(identity_id), Arg::Text(dataset), Arg::Text(key)});
 }
@@ -386,6 +394,7 @@ Status SqlTxn::DeleteRecord(std::string_view identity_id, std::string_view datas
 Result<int64_t> SqlTxn::PurgeRecordsUpTo(std::string_view identity_id, std::string_view dataset,
                                          int64_t max_sync_count, int limit) {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteIdentity(identity_id);
   COGSYNC_ASSIGN_OR_RETURN(
       auto removed, session_.Collect<int>(R"sql(
 DELETE FROM records WHERE identity_id = ?1 AND dataset = ?2 AND key IN (
@@ -460,6 +469,7 @@ SELECT
 
 Status SqlTxn::WipeCognitoState() {
   COGSYNC_RETURN_IF_ERROR(CheckWritable());
+  NoteEverything();
   NotePoolsWritten();
   // DELETE, not TRUNCATE: TRUNCATE takes an exclusive table lock that would stall every other
   // node, and is not transactional everywhere. Children first, so each DELETE is a plain table

@@ -9,6 +9,9 @@
 //
 // The pool cache (sql/pool_cache.h), when the engine keeps one, answers pool reads of a read
 // Txn; a write Txn never reads from it and marks it written when it changes pools.
+//
+// A write Txn given a ChangeSet (set_changes) names in it what it changes (store/changes.h), for
+// the engine to report around its commit.
 
 #include <cstdint>
 #include <string_view>
@@ -28,6 +31,9 @@ class SqlTxn final : public Txn {
         writable_(writable),
         cache_(cache),
         generation_(cache != nullptr && !writable ? cache->Generation() : 0) {}
+
+  // Where this write Txn names the identities it changes (null: nowhere).
+  void set_changes(ChangeSet* changes) { changes_ = changes; }
 
   Result<std::optional<Pool>> GetPool(std::string_view pool_id) override;
   Status PutPool(const Pool& pool) override;
@@ -145,12 +151,20 @@ class SqlTxn final : public Txn {
   void NotePoolsWritten() {
     if (cache_ != nullptr) cache_->MarkWritten();
   }
+  // A write Txn changed rows of this identity (its own, its datasets' or their records').
+  void NoteIdentity(std::string_view identity_id) {
+    if (changes_ != nullptr) changes_->Identity(identity_id);
+  }
+  void NoteEverything() {
+    if (changes_ != nullptr) changes_->Everything();
+  }
   const Dialect& dialect() const { return session_.dialect(); }
 
   Session& session_;
   bool writable_;
   PoolCache* cache_;
   uint64_t generation_;
+  ChangeSet* changes_ = nullptr;
 };
 
 }  // namespace cogsync::store::sql

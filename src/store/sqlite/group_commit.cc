@@ -101,10 +101,11 @@ void GroupCommitter::WriterLoop() {
   }
 }
 
-Status GroupCommitter::RunItem(const Store::TxnFn& fn) {
+Status GroupCommitter::RunItem(const Store::TxnFn& fn, ChangeSet& changes) {
   COGSYNC_RETURN_IF_ERROR(Control(connection_, "SAVEPOINT write_item"));
   SqliteSession session(connection_, /*begin_on_first_statement=*/false);
   sql::SqlTxn txn(session, /*writable=*/true, cache_);  // only stores its arguments
+  txn.set_changes(&changes);
   Status result = CallGuarded([&] { return fn(txn); });
   if (connection_.InAutocommit()) return result;  // sqlite already rolled everything back
 
@@ -125,6 +126,9 @@ void GroupCommitter::RunBatch(std::vector<Item>& batch) {
   std::vector<std::optional<Status>> results(batch.size());
   uint64_t committed_items = 0;
   uint64_t committed_batches = 0;
+  ChangeSet changes;
+  ChangeObserver* observer = observer_.load(std::memory_order_acquire);
+  bool reported = false;  // Changing() was called, so Changed() must be
   {
     MutexLock connection_lock(connection_mu_);
     // A segment is the run of items in the currently open transaction. Normally the whole batch
@@ -145,7 +149,7 @@ void GroupCommitter::RunBatch(std::vector<Item>& batch) {
         in_transaction = true;
         segment_start = i;
       }
-      results[i] = RunItem(*batch[i].fn);
+      results[i] = RunItem(*batch[i].fn, changes);
       if (connection_.InAutocommit()) {
         spdlog::error("write transaction aborted by storage; failing {} write(s)",
                       i + 1 - segment_start);
@@ -154,6 +158,11 @@ void GroupCommitter::RunBatch(std::vector<Item>& batch) {
       }
     }
     if (in_transaction) {
+      // What the batch changed stops being served from memory before any reader can see it.
+      if (observer != nullptr && !changes.empty()) {
+        observer->Changing(changes);
+        reported = true;
+      }
       Status committed = Control(connection_, "COMMIT");
       if (committed.ok()) {
         committed_batches = 1;
@@ -169,6 +178,7 @@ void GroupCommitter::RunBatch(std::vector<Item>& batch) {
   // The transaction is over (committed or rolled back): pools it changed leave the cache before
   // any caller hears of the write.
   if (cache_ != nullptr) cache_->InvalidateIfWritten();
+  if (reported) observer->Changed(changes);
   {
     MutexLock lock(mu_);
     stats_.batches += committed_batches;

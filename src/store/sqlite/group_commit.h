@@ -50,6 +50,12 @@ class GroupCommitter {
 
   GroupCommitStats Stats() const;
 
+  // From now on, each batch that changed identities, datasets or records is reported to
+  // `observer` around its COMMIT (store/changes.h); null stops the reports.
+  void SetChangeObserver(ChangeObserver* observer) {
+    observer_.store(observer, std::memory_order_release);
+  }
+
   // Test hook: the next `count` COMMITs fail and roll back, as a full disk would make them.
   void FailNextCommitsForTesting(int count) { failing_commits_.store(count); }
 
@@ -63,7 +69,8 @@ class GroupCommitter {
   void WriterLoop();
   void RunBatch(std::vector<Item>& batch) EXCLUDES(connection_mu_, mu_);
   // Runs one item inside a savepoint of the open transaction; returns the item's result.
-  Status RunItem(const Store::TxnFn& fn) REQUIRES(connection_mu_);
+  // `changes` collects what the batch changes.
+  Status RunItem(const Store::TxnFn& fn, ChangeSet& changes) REQUIRES(connection_mu_);
 
   // Used by the writer during a batch and by RunExclusive, each holding connection_mu_.
   Connection& connection_ GUARDED_BY(connection_mu_);
@@ -79,6 +86,7 @@ class GroupCommitter {
   Mutex connection_mu_;
   Mutex stop_mu_;  // serialises concurrent Stop() calls around the join
   std::atomic<int> failing_commits_{0};
+  std::atomic<ChangeObserver*> observer_{nullptr};
   std::thread writer_ GUARDED_BY(stop_mu_);  // started by the constructor, joined by Stop()
 };
 

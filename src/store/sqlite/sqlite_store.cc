@@ -162,6 +162,11 @@ void SqliteStore::Close() {
 
 Status SqliteStore::Write(const TxnFn& fn) { return committer_->Submit(fn); }
 
+bool SqliteStore::SetChangeObserver(ChangeObserver* observer) {
+  committer_->SetChangeObserver(observer);
+  return true;
+}
+
 sqlite::Connection* SqliteStore::CheckoutReader() {
   MutexLock lock(readers_mu_);
   while (!closed_ && idle_readers_.empty()) reader_returned_.wait(lock.native());

@@ -64,6 +64,9 @@ class SqliteStore final : public Store {
 
   Status Read(const TxnFn& fn) override;
   Status Write(const TxnFn& fn) override;
+  // True: this process holds the database (the server opens it exclusively), and every write goes
+  // through the writer, which reports each batch's changes around its COMMIT.
+  bool SetChangeObserver(ChangeObserver* observer) override;
 
   // Answers every write already queued, stops the writer and closes the connections once the
   // reads in progress return. Later Read()/Write() calls fail. Idempotent; the destructor calls it.
