@@ -127,7 +127,9 @@ int RunMigrate(const Config& config, const MigrateFlags& flags) {
   options.work_dir = config.data_dir;
   options.limits = config.limits;
   options.progress = !flags.quiet && isatty(STDERR_FILENO) == 1;
+  // The checkpoint's name of the source: one spelling per endpoint ("http://h/" is "http://h").
   options.source = source_options.identity_endpoint;
+  while (!options.source.empty() && options.source.back() == '/') options.source.pop_back();
   options.on_conflict = *on_conflict;
   options.identities_only = flags.identities_only;
   std::error_code ec;

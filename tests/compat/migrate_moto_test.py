@@ -63,6 +63,10 @@ class MotoSourceTest(unittest.TestCase):
         code, out, err = run(data, "--identities-only")
         self.assertEqual(code, 0, out + err)
         self.assertIn(f"pool {pools['open']}: 5 identities", out)
+        # --verify compares what was read: no difference.
+        code, out, err = run(data, "--identities-only", "--verify")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("verified 5 identities, 0 datasets, 0 records: 0 differences", err)
         target = CogsyncServer()
         target.data_dir = os.path.dirname(data)
         target.start()

@@ -113,11 +113,14 @@ class ConflictTest(TargetCase):
         pool, _ = seed_pool()
         data = tools.target_dir(self)
         self.assertEqual(tools.run_migrate(proxy.endpoint, data, [pool])[0], 0)
+        # The same endpoint spelled without its trailing slash is the same migration.
+        code, out, err = tools.run_migrate(proxy.endpoint.rstrip("/"), data, [pool])
+        self.assertEqual(code, 0, out + err)
         before = tools.exported(data)
         # The same pool read from another endpoint is another migration's.
         code, out, err = tools.run_migrate(source.endpoint, data, [pool])
         self.assertEqual(code, 1, out + err)
-        self.assertIn(f"copied by a migration from {proxy.endpoint}", err)
+        self.assertIn(f"copied by a migration from {proxy.endpoint.rstrip('/')})", err)
         self.assertEqual(tools.exported(data), before)
 
     def test_merge_copies_into_the_pool_and_keeps_the_targets_own_identities(self):  # D29
