@@ -57,7 +57,7 @@ for line in open(f"{work}/runs"):
     rate, start, end = line.split()
     out = open(f"{work}/migrate-{rate}.out").read()
     identities = sum(int(n) for n in re.findall(r": (\d+) identities", out))
-    records = sum(int(n) for n in re.findall(r"(\d+) records\n", out))
+    records = sum(int(n) for n in re.findall(r", (\d+) records, ", out))
     requests = int(re.search(r"source: (\d+) requests", out).group(1))
     seconds = float(end) - float(start)
     per_identity = requests / max(identities, 1)
