@@ -135,11 +135,14 @@ class Migrator {
     enabled_.clear();
     listed_.clear();
     std::string next;
+    std::unordered_set<std::string> seen;
     do {
       COGSYNC_ASSIGN_OR_RETURN(IdentityPage page, ListIdentityPage(source_, pool_id, next, true));
       for (SourceIdentity& i : page.identities) enabled_.insert(std::move(i.id));
       next = page.next_token;
+      COGSYNC_RETURN_IF_ERROR(CheckNextToken(seen, next, "ListIdentities"));
     } while (!next.empty());
+    seen.clear();
     listed_ = enabled_;
     pool_identities_ = static_cast<int64_t>(enabled_.size());
     pool_done_ = 0;
@@ -170,6 +173,8 @@ class Migrator {
       }
       if (!page.ok()) return page.error();
       first = false;
+      // Checked before the page is written: its checkpoint would point back into the listing.
+      COGSYNC_RETURN_IF_ERROR(CheckNextToken(seen, page->next_token, "ListIdentities"));
       COGSYNC_RETURN_IF_ERROR(CopyPage(pool_id, *page, counts));
       next = page->next_token;
     } while (!next.empty());

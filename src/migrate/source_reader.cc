@@ -48,9 +48,18 @@ std::vector<std::string> Providers(const bj::object& pool) {
 
 }  // namespace
 
+Status CheckNextToken(std::unordered_set<std::string>& seen, const std::string& token,
+                      std::string_view operation) {
+  if (token.empty() || seen.insert(token).second) return OkStatus();
+  return ApiError::ExternalService("the source's " + std::string(operation) +
+                                   " gave a NextToken it had given before: its listing would "
+                                   "never end");
+}
+
 Result<std::vector<std::string>> ListPoolIds(SourceClient& source) {
   std::vector<std::string> out;
   std::string next;
+  std::unordered_set<std::string> seen;
   do {
     bj::object input{{"MaxResults", kPoolPage}};
     if (!next.empty()) input["NextToken"] = next;
@@ -61,6 +70,7 @@ Result<std::vector<std::string>> ListPoolIds(SourceClient& source) {
       }
     }
     next = Str(page, "NextToken");
+    COGSYNC_RETURN_IF_ERROR(CheckNextToken(seen, next, "ListIdentityPools"));
   } while (!next.empty());
   return out;
 }
@@ -173,6 +183,7 @@ Result<std::vector<std::string>> DeveloperUserIds(SourceClient& source, const st
                                                   const std::string& identity_id) {
   std::vector<std::string> out;
   std::string next;
+  std::unordered_set<std::string> seen;
   do {
     bj::object input{
         {"IdentityPoolId", pool_id}, {"IdentityId", identity_id}, {"MaxResults", kDeveloperPage}};
@@ -187,6 +198,7 @@ Result<std::vector<std::string>> DeveloperUserIds(SourceClient& source, const st
       }
     }
     next = Str(answer, "NextToken");
+    COGSYNC_RETURN_IF_ERROR(CheckNextToken(seen, next, "LookupDeveloperIdentity"));
   } while (!next.empty());
   std::sort(out.begin(), out.end());
   return out;
@@ -197,6 +209,7 @@ Result<std::vector<store::Dataset>> ListSourceDatasets(SourceClient& source,
                                                        const std::string& identity_id) {
   std::vector<store::Dataset> out;
   std::string next;
+  std::unordered_set<std::string> seen;
   do {
     std::string query = "maxResults=" + std::to_string(kDatasetPage);
     if (!next.empty()) query += "&nextToken=" + Enc(next);
@@ -219,6 +232,7 @@ Result<std::vector<store::Dataset>> ListSourceDatasets(SourceClient& source,
       }
     }
     next = Str(answer, "NextToken");
+    COGSYNC_RETURN_IF_ERROR(CheckNextToken(seen, next, "ListDatasets"));
   } while (!next.empty());
   std::sort(out.begin(), out.end(),
             [](const store::Dataset& a, const store::Dataset& b) { return a.name < b.name; });
@@ -233,6 +247,7 @@ Result<DatasetCopy> ReadDataset(SourceClient& source, const store::Dataset& list
   const std::string path = IdentityPath(listed.pool_id, listed.identity_id) + "/datasets/" +
                            Enc(listed.name) + "/records";
   std::string next;
+  std::unordered_set<std::string> seen;
   do {
     std::string query = "lastSyncCount=0&maxResults=" + std::to_string(kRecordPage);
     if (!next.empty()) query += "&nextToken=" + Enc(next);
@@ -257,6 +272,7 @@ Result<DatasetCopy> ReadDataset(SourceClient& source, const store::Dataset& list
       }
     }
     next = Str(answer, "NextToken");
+    COGSYNC_RETURN_IF_ERROR(CheckNextToken(seen, next, "ListRecords"));
   } while (!next.empty());
   // A record may show on two pages if it changed in between: keep its latest version.
   std::stable_sort(copy.records.begin(), copy.records.end(),

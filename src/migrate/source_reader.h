@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/error.h"
@@ -13,6 +14,11 @@
 #include "store/types.h"
 
 namespace cogsync::migrate {
+
+// Paging: a NextToken the source already gave in the same listing would page forever (a careless
+// or hostile source), so it is an error naming the operation. `seen` is the listing's tokens.
+Status CheckNextToken(std::unordered_set<std::string>& seen, const std::string& token,
+                      std::string_view operation);
 
 // Every pool id the source lists.
 Result<std::vector<std::string>> ListPoolIds(SourceClient& source);

@@ -52,7 +52,7 @@ class Verifier {
       same("events", line["events"], pool->events);
     }
 
-    std::unordered_set<std::string> seen;
+    std::unordered_set<std::string> seen, tokens;
     std::string next;
     int64_t index = 0;
     do {
@@ -62,6 +62,7 @@ class Verifier {
         COGSYNC_RETURN_IF_ERROR(Identity(pool_id, listed, index++ % sample_every_ == 0));
       }
       next = page.next_token;
+      COGSYNC_RETURN_IF_ERROR(CheckNextToken(tokens, next, "ListIdentities"));
     } while (!next.empty());
     int64_t held = 0;
     COGSYNC_RETURN_IF_ERROR(target_.Read([&](store::Txn& txn) -> Status {

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <string>
 
+#include "migrate/source_reader.h"
 #include "support/tiny_http_server.h"
 
 namespace cogsync::migrate {
@@ -120,6 +121,21 @@ TEST(SourceClientTest, OnlyAnAnswerARetryWouldNotChangeIsARefusal) {
   auto failed = unreachable.SyncGet("/identitypools/eu-west-1%3Aab/configuration", "");
   ASSERT_FALSE(failed.ok());
   EXPECT_FALSE(IsRefusal(failed.error()));
+}
+
+TEST(SourceReaderTest, ARepeatedNextTokenEndsTheListingWithAnError) {
+  std::atomic<int> calls{0};
+  testing::TinyHttpServer server([&](const std::string&) {
+    ++calls;
+    return Answer(200, R"({"Datasets":[],"NextToken":"again"})");
+  });
+  SourceClient client(Options(server));
+  auto listed = ListSourceDatasets(client, "eu-west-1:ab", "eu-west-1:cd");
+  ASSERT_FALSE(listed.ok());
+  EXPECT_NE(listed.error().message().find("ListDatasets gave a NextToken it had given before"),
+            std::string::npos)
+      << listed.error().message();
+  EXPECT_EQ(calls.load(), 2);
 }
 
 }  // namespace
