@@ -78,7 +78,6 @@ class Migrator {
     for (size_t i = 0; i < pools.size(); ++i) {
       ++pool_index_;
       PoolCounts& counts = report_.pools[pools[i]];
-      counts.conflict = starts[i].conflict;
       Status copied = CopyPool(pools[i], starts[i], counts);
       if (!copied.ok()) {
         counts.problems.push_back("pool " + pools[i] + " stopped: " + copied.error().message());
@@ -157,6 +156,7 @@ class Migrator {
       COGSYNC_RETURN_IF_ERROR(Import(pool_id, {}, CheckpointText(checkpoint), counts,
                                      start.how == Start::kReplace ? archive::OnConflict::kReplace
                                                                   : archive::OnConflict::kMerge));
+      counts.conflict = start.conflict;  // reported once it is done
     }
     owned_ = checkpoint.owned;
     checkpoint_ = checkpoint;

@@ -58,6 +58,21 @@ def seed_pool(identities=3, tags=None):
     return pool, ids
 
 
+def target_with_own_pool(case, pool):
+    """The target holds `pool` (loaded by cogsync import, not by a migration) with an
+    identity and a dataset of its own."""
+    data = tools.target_dir(case)
+    own = f"{pool.split(':')[0]}:{uuid.uuid4()}"
+    b = ArchiveBuilder(1)
+    b.pool(pool, name="the-targets-own")
+    b.identity(pool, own)
+    b.dataset(pool, own, "local", {"k": "v"})
+    path = os.path.join(os.path.dirname(data), "own.jsonl")
+    b.write(path)
+    import_archive(path, data_dir=data)
+    return data, own
+
+
 class TargetCase(unittest.TestCase):
     def setUp(self):
         proxy.operations.clear()
@@ -78,23 +93,9 @@ class TargetCase(unittest.TestCase):
 class ConflictTest(TargetCase):
     """A target that already holds a pool with the source pool's id."""
 
-    def target_with_own_pool(self, pool):
-        """The target holds `pool` (loaded by cogsync import, not by a migration) with an
-        identity and a dataset of its own."""
-        data = tools.target_dir(self)
-        own = f"{pool.split(':')[0]}:{uuid.uuid4()}"
-        b = ArchiveBuilder(1)
-        b.pool(pool, name="the-targets-own")
-        b.identity(pool, own)
-        b.dataset(pool, own, "local", {"k": "v"})
-        path = os.path.join(os.path.dirname(data), "own.jsonl")
-        b.write(path)
-        import_archive(path, data_dir=data)
-        return data, own
-
     def test_refused_without_on_conflict_and_nothing_is_written(self):  # D29
         pool, _ = seed_pool()
-        data, _ = self.target_with_own_pool(pool)
+        data, _ = target_with_own_pool(self, pool)
         before = tools.exported(data)
         code, out, err = tools.run_migrate(proxy.endpoint, data, [pool])
         self.assertEqual(code, 1, out + err)
@@ -125,7 +126,7 @@ class ConflictTest(TargetCase):
 
     def test_merge_copies_into_the_pool_and_keeps_the_targets_own_identities(self):  # D29
         pool, ids = seed_pool()
-        data, own = self.target_with_own_pool(pool)
+        data, own = target_with_own_pool(self, pool)
         code, out, err = tools.run_migrate(proxy.endpoint, data, [pool], "--on-conflict", "merge")
         self.assertEqual(code, 0, out + err)
         self.assertIn(f"merged into: identity pool {pool} already exists", out)
@@ -151,7 +152,7 @@ class ConflictTest(TargetCase):
 
     def test_replace_deletes_the_targets_pool_first(self):  # D29
         pool, _ = seed_pool()
-        data, own = self.target_with_own_pool(pool)
+        data, own = target_with_own_pool(self, pool)
         code, out, err = tools.run_migrate(proxy.endpoint, data, [pool],
                                            "--on-conflict", "replace")
         self.assertEqual(code, 0, out + err)
@@ -159,6 +160,24 @@ class ConflictTest(TargetCase):
         target = self.serve(data)
         self.assertGone(target, own)
         self.assertEqual(tools.view(target, pool), tools.view(source, pool))
+
+
+class ConflictWithAFailingSourceTest(TargetCase):
+    def test_a_replace_that_cannot_read_the_source_replaces_nothing(self):  # D29
+        pool, _ = seed_pool()
+        data, _ = target_with_own_pool(self, pool)
+        before = tools.exported(data)
+        proxy.break_after = 0  # every request answered 500
+        try:
+            code, out, err = tools.run_migrate(proxy.endpoint, data, [pool], "--on-conflict",
+                                               "replace", "--max-attempts", "1")
+        finally:
+            proxy.break_after = None
+        self.assertEqual(code, 1, out + err)
+        self.assertIn(f"not copied: pool {pool} stopped: the source answered "
+                      "InternalErrorException", out)
+        self.assertNotIn("replaced:", out)
+        self.assertEqual(tools.exported(data), before)
 
 
 class SyncRefusedTest(TargetCase):
