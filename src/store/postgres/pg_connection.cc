@@ -154,7 +154,9 @@ Connection::~Connection() {
   if (conn_ != nullptr) PQfinish(conn_);
 }
 
-bool Connection::Broken() const { return conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK; }
+bool Connection::Broken() const {
+  return conn_ == nullptr || abandoned_ || PQstatus(conn_) != CONNECTION_OK;
+}
 
 bool Connection::InTransaction() const {
   if (conn_ == nullptr) return false;
@@ -165,6 +167,9 @@ bool Connection::InTransaction() const {
 Status Connection::Reconnect() {
   if (conn_ != nullptr) PQfinish(conn_);
   prepared_.clear();
+  pending_.clear();
+  unsynced_ = false;
+  abandoned_ = false;
   failure_.reset();
   conn_ = Connect(url_, connect_timeout_seconds_);
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
@@ -185,7 +190,7 @@ ApiError Connection::Fail(std::string_view context, pg_result* result) {
     message = OneLine(PQresultErrorMessage(result));
     PQclear(result);
   }
-  if (message.empty()) message = OneLine(PQerrorMessage(conn_));
+  if (message.empty() && conn_ != nullptr) message = OneLine(PQerrorMessage(conn_));
   bool lost = Broken() || IsConnectionState(sqlstate);
   if (!failure_.has_value()) failure_ = Failure{sqlstate, lost};
   Failure current{sqlstate, lost};
@@ -198,8 +203,176 @@ ApiError Connection::Fail(std::string_view context, pg_result* result) {
   return ApiError::InternalError(kStorageError);
 }
 
+ApiError Connection::Abandon(std::string_view context) {
+  spdlog::error("postgres: {}: session abandoned: {}", context,
+                conn_ != nullptr ? OneLine(PQerrorMessage(conn_)) : "no session");
+  abandoned_ = true;
+  pending_.clear();
+  unsynced_ = false;
+  if (!failure_.has_value()) failure_ = Failure{"", true};
+  return ApiError::ServiceUnavailable(kUnavailable);
+}
+
+Status Connection::Send(std::string_view sql, const std::vector<Param>& params,
+                        std::string_view context) {
+  if (Broken()) return Fail(context, nullptr);
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF && PQenterPipelineMode(conn_) != 1) {
+    return Abandon(context);
+  }
+  auto found = prepared_.find(sql);
+  if (found == prepared_.end()) {
+    std::string text = sql::Render(PostgresDialect(), sql);
+    std::string name = "cogsync_" + std::to_string(++prepared_count_);
+    // Parameter types are inferred by the server from the statement.
+    if (PQsendPrepare(conn_, name.c_str(), text.c_str(), 0, nullptr) != 1) {
+      return Abandon(context);
+    }
+    pending_.push_back(
+        Pending{Pending::Kind::kPrepare, false, std::string(context), std::string(sql)});
+    found = prepared_.emplace(std::string(sql), std::move(name)).first;
+  }
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+  values.reserve(params.size());
+  lengths.reserve(params.size());
+  formats.reserve(params.size());
+  for (const Param& param : params) {
+    values.push_back(param.value ? param.value->data() : nullptr);
+    lengths.push_back(param.value ? static_cast<int>(param.value->size()) : 0);
+    formats.push_back(param.binary ? 1 : 0);
+  }
+  if (PQsendQueryPrepared(conn_, found->second.c_str(), static_cast<int>(params.size()),
+                          values.data(), lengths.data(), formats.data(),
+                          /*resultFormat=*/0) != 1) {
+    return Abandon(context);
+  }
+  pending_.push_back(Pending{Pending::Kind::kCommand, false, std::string(context), {}});
+  unsynced_ = true;
+  return OkStatus();
+}
+
+bool Connection::PushSync() {
+  if (!unsynced_) return true;
+  // Marks the end of what was sent and flushes it to the server.
+  if (PQpipelineSync(conn_) != 1) return false;
+  pending_.push_back(Pending{Pending::Kind::kSync, false, {}, {}});
+  unsynced_ = false;
+  return true;
+}
+
+std::optional<ApiError> Connection::ReadPending(pg_result** last) {
+  std::optional<ApiError> first_error;
+  if (!pending_.empty()) ++round_trips_;  // this thread now waits for the server
+  auto abandon = [&](std::string_view context) {
+    ApiError lost = Abandon(context);
+    if (!first_error.has_value()) first_error = lost;
+    return first_error;
+  };
+  while (!pending_.empty()) {
+    Pending entry = std::move(pending_.front());
+    pending_.pop_front();
+    pg_result* result = PQgetResult(conn_);
+    if (entry.kind == Pending::Kind::kSync) {
+      const bool synced = result != nullptr && PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+      if (result != nullptr) PQclear(result);
+      if (!synced) return abandon("pipeline sync");
+      continue;
+    }
+    if (result == nullptr) return abandon(entry.context);
+    // Each statement's answer ends with a null result; anything else is out of step.
+    if (pg_result* extra = PQgetResult(conn_); extra != nullptr) {
+      PQclear(extra);
+      PQclear(result);
+      return abandon(entry.context);
+    }
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      // The last statement before the final Sync is the one a Query or Commit waits for.
+      const bool is_last = pending_.size() == 1 && pending_.front().kind == Pending::Kind::kSync;
+      if (last != nullptr && is_last && entry.kind == Pending::Kind::kCommand &&
+          !first_error.has_value()) {
+        *last = result;
+      } else {
+        PQclear(result);
+      }
+      continue;
+    }
+    if (entry.kind == Pending::Kind::kPrepare) prepared_.erase(entry.neutral);
+    if (entry.earlier) {
+      spdlog::warn("postgres: {} (after its transaction was answered): {}", entry.context,
+                   OneLine(PQresultErrorMessage(result)));
+      PQclear(result);
+    } else if (status == PGRES_PIPELINE_ABORTED) {
+      // Skipped by the server after an earlier failure of the same exchange (recorded then).
+      PQclear(result);
+      if (!failure_.has_value()) failure_ = Failure{"", false};
+      if (!first_error.has_value()) first_error = ApiError::InternalError(kStorageError);
+    } else {
+      ApiError error = Fail(entry.context, result);  // clears result
+      if (!first_error.has_value()) first_error = error;
+    }
+    if (Broken()) return abandon(entry.context);
+  }
+  return first_error;
+}
+
+Result<Rows> Connection::Query(std::string_view sql, const std::vector<Param>& params,
+                               std::string_view context) {
+  COGSYNC_RETURN_IF_ERROR(Send(sql, params, context));
+  if (!PushSync()) return Abandon(context);
+  pg_result* last = nullptr;
+  if (std::optional<ApiError> error = ReadPending(&last)) {
+    if (last != nullptr) PQclear(last);
+    return *error;
+  }
+  if (last == nullptr) return Abandon(context);
+  return Rows(last);
+}
+
+Status Connection::Sync() {
+  if (pending_.empty() && !unsynced_) return OkStatus();
+  if (Broken()) return Fail("sync", nullptr);
+  if (!PushSync()) return Abandon("sync");
+  if (std::optional<ApiError> error = ReadPending(nullptr)) return *error;
+  return OkStatus();
+}
+
+Status Connection::Commit() {
+  COGSYNC_RETURN_IF_ERROR(Send("COMMIT", {}, "commit"));
+  if (!PushSync()) return Abandon("commit");
+  pg_result* last = nullptr;
+  if (std::optional<ApiError> error = ReadPending(&last)) {
+    if (last != nullptr) PQclear(last);
+    return *error;
+  }
+  if (last == nullptr) return Abandon("commit");
+  // COMMIT of a transaction that had failed answers ROLLBACK, without an error.
+  const bool committed = std::string_view(PQcmdStatus(last)) == "COMMIT";
+  PQclear(last);
+  if (!committed) {
+    spdlog::error("postgres: commit: the transaction had failed and was rolled back");
+    if (!failure_.has_value()) failure_ = Failure{"", false};
+    return ApiError::InternalError(kStorageError);
+  }
+  return OkStatus();
+}
+
+void Connection::EndWithoutWaiting(std::string_view sql) {
+  if (Broken() || !Send(sql, {}, sql).ok()) return;
+  if (!PushSync()) {
+    (void)Abandon(sql);
+    return;
+  }
+  for (Pending& entry : pending_) entry.earlier = true;
+}
+
 Status Connection::Exec(std::string_view sql, std::string_view context) {
   if (Broken()) return Fail(context, nullptr);
+  COGSYNC_RETURN_IF_ERROR(Sync());
+  if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF && PQexitPipelineMode(conn_) != 1) {
+    return Abandon(context);
+  }
   std::string text(sql);
   pg_result* result = PQexec(conn_, text.c_str());
   ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
@@ -226,38 +399,6 @@ const sql::Dialect& PostgresDialect() {
       .key_collation = " COLLATE \"C\"",
   };
   return kDialect;
-}
-
-Result<Rows> Connection::Query(std::string_view sql, const std::vector<Param>& params,
-                               std::string_view context) {
-  if (Broken()) return Fail(context, nullptr);
-  auto found = prepared_.find(sql);
-  if (found == prepared_.end()) {
-    std::string text = sql::Render(PostgresDialect(), sql);
-    std::string name = "cogsync_" + std::to_string(prepared_.size() + 1);
-    // Parameter types are inferred by the server from the statement.
-    pg_result* prepared = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
-    if (prepared == nullptr || PQresultStatus(prepared) != PGRES_COMMAND_OK) {
-      return Fail(context, prepared);
-    }
-    PQclear(prepared);
-    found = prepared_.emplace(std::string(sql), std::move(name)).first;
-  }
-  std::vector<const char*> values;
-  std::vector<int> lengths;
-  std::vector<int> formats;
-  values.reserve(params.size());
-  for (const Param& param : params) {
-    values.push_back(param.value ? param.value->data() : nullptr);
-    lengths.push_back(param.value ? static_cast<int>(param.value->size()) : 0);
-    formats.push_back(param.binary ? 1 : 0);
-  }
-  pg_result* result =
-      PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(params.size()), values.data(),
-                     lengths.data(), formats.data(), /*resultFormat=*/0);
-  ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Fail(context, result);
-  return Rows(result);
 }
 
 }  // namespace cogsync::store::postgres

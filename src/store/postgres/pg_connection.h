@@ -5,13 +5,26 @@
 // whether the session is gone), so PostgresStore can decide once, at the end of a transaction,
 // whether to retry it, report the storage as unavailable, or fail it. Clients only ever see a
 // generic storage error: no SQL, no server text.
+//
+// Round trips: statements go through libpq's pipeline mode. Send() queues a statement without
+// waiting for its answer; Query() sends it with everything queued and waits once for all their
+// answers; Commit() does the same with COMMIT; EndWithoutWaiting() ends a transaction whose
+// outcome no longer matters (a read-only COMMIT, a ROLLBACK) and reads its answer only at the
+// connection's next exchange. So BEGIN travels with a transaction's first statement, the writes
+// at its end travel with COMMIT, and a read-only transaction costs one round trip per SELECT.
+// A queued statement that fails is recorded when its answer is read (failure()): the statements
+// after it in the transaction fail too, so nothing that follows a failure can commit.
+//
+// Thread safety: a Connection is used by one thread at a time (a leased session).
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -110,33 +123,75 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Runs `sql`, a neutral statement (store/sql/dialect.h) or plain PostgreSQL SQL, as a
-  // prepared statement of this session: rendered and prepared on first use, then found by its
-  // text. `context` names the call in logs.
+  // prepared statement of this session (rendered and prepared on first use, then found by its
+  // text), after everything queued: one round trip for all of them. The first failure among
+  // them is the answer. `context` names the call in logs.
   Result<Rows> Query(std::string_view sql, const std::vector<Param>& params,
                      std::string_view context);
-  // Runs one or more statements without parameters (BEGIN, COMMIT, DDL).
+  // Queues `sql` the same way without waiting: its answer is read, and a failure recorded, by
+  // the next Query, Sync or Commit. An error here means the session is gone.
+  Status Send(std::string_view sql, const std::vector<Param>& params, std::string_view context);
+  // Waits for the answers of everything queued: OK, or the first failure among them.
+  Status Sync();
+  // Sends COMMIT after everything queued and waits: OK only when the transaction committed.
+  Status Commit();
+  // Sends `sql` (COMMIT of a read-only transaction, or ROLLBACK) after everything queued and
+  // returns at once. The answers are read at the next exchange and only logged: the transaction
+  // they end was answered already.
+  void EndWithoutWaiting(std::string_view sql);
+  // Runs one or more statements without parameters (DDL), outside the pipeline: waits for
+  // everything queued first.
   Status Exec(std::string_view sql, std::string_view context);
+
+  // How many times this session waited for the server since the last call (each Query, Sync
+  // and Commit is one round trip; Send and EndWithoutWaiting are none).
+  uint64_t TakeRoundTrips() { return std::exchange(round_trips_, 0); }
 
   // Failure bookkeeping for the current transaction.
   const std::optional<Failure>& failure() const { return failure_; }
   void ClearFailure() { failure_.reset(); }
 
-  // True when the session is gone (server restart, network loss): Reconnect before reuse.
+  // True when the session is gone (server restart, network loss, a pipeline out of step):
+  // Reconnect before reuse.
   bool Broken() const;
   // Opens a fresh session in place; prepared statements are forgotten with the old one.
   Status Reconnect();
-  // True inside BEGIN ... COMMIT (also in an aborted transaction).
+  // True inside BEGIN ... COMMIT (also in an aborted transaction). Only meaningful when
+  // nothing is queued (after Exec, Sync or Commit).
   bool InTransaction() const;
 
  private:
+  // What the connection waits for, in the order the server answers.
+  struct Pending {
+    enum class Kind : uint8_t { kPrepare, kCommand, kSync };
+    Kind kind = Kind::kCommand;
+    // Of a transaction already answered (EndWithoutWaiting): a failure is logged, not recorded.
+    bool earlier = false;
+    std::string context;  // names the call in logs
+    std::string neutral;  // kPrepare: the statement's neutral text, forgotten if it fails
+  };
+
   Connection(pg_conn* conn, std::string url, int connect_timeout_seconds);
   // Logs and records a failure; returns the error the caller propagates.
   ApiError Fail(std::string_view context, pg_result* result);
+  // The session cannot be trusted any more (lost, or its answers out of step): recorded as lost,
+  // and the connection reports Broken() until Reconnect.
+  ApiError Abandon(std::string_view context);
+  // Queues a Sync after the statements sent since the last one, and flushes.
+  bool PushSync();
+  // Reads every pending answer. The first failure of this transaction's statements is returned;
+  // the result of the last statement is handed to *last when asked (and not failed).
+  std::optional<ApiError> ReadPending(pg_result** last);
 
   pg_conn* conn_;
   std::string url_;
   int connect_timeout_seconds_;
   StringMap<std::string> prepared_;  // SQL text as given -> statement name
+  uint64_t prepared_count_ = 0;      // names statements uniquely within the session
+  std::deque<Pending> pending_;
+  bool unsynced_ = false;  // statements were sent since the last Sync
+  bool abandoned_ = false;
+  uint64_t round_trips_ = 0;
   std::optional<Failure> failure_;
 };
 

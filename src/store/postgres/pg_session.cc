@@ -47,13 +47,21 @@ std::string_view Context(std::string_view sql) {
   return sql.substr(0, std::min(sql.find('\n'), size_t{80}));
 }
 
-}  // namespace
-
-Status PgSession::Query(std::string_view sql, std::span<const sql::Arg> args, sql::RowFn on_row) {
+std::vector<Param> ToParams(std::span<const sql::Arg> args) {
   std::vector<Param> params;
   params.reserve(args.size());
   for (const sql::Arg& arg : args) params.push_back(ToParam(arg));
-  COGSYNC_ASSIGN_OR_RETURN(Rows rows, connection_.Query(sql, params, Context(sql)));
+  return params;
+}
+
+}  // namespace
+
+Status PgSession::Execute(std::string_view sql, std::span<const sql::Arg> args) {
+  return connection_.Send(sql, ToParams(args), Context(sql));
+}
+
+Status PgSession::Query(std::string_view sql, std::span<const sql::Arg> args, sql::RowFn on_row) {
+  COGSYNC_ASSIGN_OR_RETURN(Rows rows, connection_.Query(sql, ToParams(args), Context(sql)));
   for (int r = 0; r < rows.size(); ++r) {
     ResultRow row(rows, r);
     COGSYNC_RETURN_IF_ERROR(on_row(row));

@@ -38,11 +38,15 @@ ApiError FinalError(const Failure& failure) {
 
 // One run of fn in its own transaction. Storage failures are classified here, once: the first
 // failed statement of the attempt decides (later ones only echo "transaction aborted").
+//
+// Round trips (Connection's pipeline): BEGIN goes with fn's first statement; fn's writes are
+// queued and go with its next query or with the COMMIT; a read-only transaction's COMMIT, and
+// any ROLLBACK, are not waited for (their answers are read with the session's next exchange).
 Outcome Attempt(Connection& connection, const Store::TxnFn& fn, bool write) {
   connection.ClearFailure();
-  Status begun = connection.Exec(write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+  Status begun = connection.Send(write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
                                        : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                                 "begin");
+                                 {}, "begin");
   if (!begun.ok()) {
     // Nothing ran: a session that died while idle is simply replaced.
     bool lost = connection.failure().has_value() && connection.failure()->connection_lost;
@@ -51,12 +55,13 @@ Outcome Attempt(Connection& connection, const Store::TxnFn& fn, bool write) {
   postgres::PgSession session(connection);
   sql::SqlTxn txn(session, write, /*cache=*/nullptr);
   Status result = CallGuarded([&] { return fn(txn); });
+  // fn's own error after queued writes: their answers first, as if each had been waited for (a
+  // serialisation failure among them makes the attempt run again rather than answer).
+  if (!result.ok() && !connection.failure().has_value()) (void)connection.Sync();
 
   if (connection.failure().has_value()) {
     Failure failure = *connection.failure();
-    if (connection.InTransaction() && !connection.Broken()) {
-      (void)connection.Exec("ROLLBACK", "rollback");
-    }
+    if (!connection.Broken()) connection.EndWithoutWaiting("ROLLBACK");
     // Not committed, so running fn again is safe (its contract: no effects outside the Txn).
     if (postgres::IsRetryable(failure) || failure.connection_lost) {
       return Outcome{FinalError(failure), true};
@@ -64,14 +69,21 @@ Outcome Attempt(Connection& connection, const Store::TxnFn& fn, bool write) {
     return Outcome{FinalError(failure), false};
   }
   if (!result.ok()) {
-    (void)connection.Exec("ROLLBACK", "rollback");
+    connection.EndWithoutWaiting("ROLLBACK");
     return Outcome{result, false};
   }
-  Status committed = connection.Exec("COMMIT", "commit");
+  if (!write) {
+    // Everything fn read is in hand and nothing can fail at the end of a read-only transaction.
+    connection.EndWithoutWaiting("COMMIT");
+    return Outcome{OkStatus(), false};
+  }
+  Status committed = connection.Commit();
   if (!committed.ok()) {
     Failure failure = connection.failure().value_or(Failure{});
-    // A serialisation failure at COMMIT rolled everything back: safe to re-run. A session lost
-    // during COMMIT leaves the outcome unknown: not replayed.
+    // A queued write that failed left the transaction open (aborted): end it.
+    if (!connection.Broken()) connection.EndWithoutWaiting("ROLLBACK");
+    // A serialisation failure at or before COMMIT rolled everything back: safe to re-run. A
+    // session lost while the COMMIT was on its way leaves the outcome unknown: not replayed.
     return Outcome{FinalError(failure), postgres::IsRetryable(failure)};
   }
   return Outcome{OkStatus(), false};
@@ -121,8 +133,8 @@ PostgresStore::~PostgresStore() { Close(); }
 void PostgresStore::Close() {
   MutexLock lock(mu_);
   closed_ = true;
-  returned_.notify_all();
-  while (leased_ != 0) returned_.wait(lock.native());
+  session_free_.notify_all();  // every waiting Checkout fails now
+  while (leased_ != 0) drained_.wait(lock.native());
   idle_.clear();
   sessions_.clear();
 }
@@ -133,7 +145,7 @@ Result<PostgresStore::Lease> PostgresStore::Checkout() {
     MutexLock lock(mu_);
     const auto deadline = std::chrono::steady_clock::now() + options_.checkout_timeout;
     while (!closed_ && idle_.empty() &&
-           returned_.wait_until(lock.native(), deadline) == std::cv_status::no_timeout) {
+           session_free_.wait_until(lock.native(), deadline) == std::cv_status::no_timeout) {
     }
     const bool ready = closed_ || !idle_.empty();
     if (closed_) return ApiError::InternalError("store is closed");
@@ -145,6 +157,8 @@ Result<PostgresStore::Lease> PostgresStore::Checkout() {
     idle_.pop_back();
     ++leased_;
     lease.connection = sessions_[lease.slot].get();
+    // Sessions left and a wake-up this caller may have taken from another waiter: pass it on.
+    if (!idle_.empty()) session_free_.notify_one();
   }
   // Connecting happens outside the lock: the slot is ours alone until Return.
   Status usable = OkStatus();
@@ -169,13 +183,17 @@ Result<PostgresStore::Lease> PostgresStore::Checkout() {
 }
 
 void PostgresStore::Return(const Lease& lease) {
+  bool last = false;
   {
     MutexLock lock(mu_);
     idle_.push_back(lease.slot);
     --leased_;
+    last = closed_ && leased_ == 0;
   }
-  // notify_all: callers waiting for a session and a Close() waiting for the last lease.
-  returned_.notify_all();
+  // One session, one waiter: waking them all (tens of request threads when the pool is busy)
+  // would send all but one back to sleep, a futex storm per transaction.
+  session_free_.notify_one();
+  if (last) drained_.notify_all();  // the Close() waiting for the last lease
 }
 
 Status PostgresStore::RunTransaction(const TxnFn& fn, bool write) {
@@ -185,6 +203,7 @@ Status PostgresStore::RunTransaction(const TxnFn& fn, bool write) {
     if (write) t_writing = this;
     Outcome outcome = Attempt(*lease.connection, fn, write);
     t_writing = outer;
+    round_trips_ += lease.connection->TakeRoundTrips();
     Return(lease);
     if (!outcome.retry) {
       if (write && outcome.status.ok()) ++commits_;
@@ -209,7 +228,7 @@ Status PostgresStore::Write(const TxnFn& fn) {
 }
 
 PostgresStats PostgresStore::Stats() const {
-  return PostgresStats{commits_.load(), retries_.load(), reconnects_.load()};
+  return PostgresStats{commits_.load(), retries_.load(), reconnects_.load(), round_trips_.load()};
 }
 
 Result<int> PostgresStore::SchemaVersion() {

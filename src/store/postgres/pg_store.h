@@ -56,9 +56,10 @@ struct PostgresOptions {
 };
 
 struct PostgresStats {
-  uint64_t commits = 0;     // write transactions committed
-  uint64_t retries = 0;     // attempts re-run after 40001/40P01 or a lost session
-  uint64_t reconnects = 0;  // sessions reopened
+  uint64_t commits = 0;      // write transactions committed
+  uint64_t retries = 0;      // attempts re-run after 40001/40P01 or a lost session
+  uint64_t reconnects = 0;   // sessions reopened
+  uint64_t round_trips = 0;  // waits for the server (Connection::TakeRoundTrips), all sessions
 };
 
 class PostgresStore final : public Store {
@@ -96,7 +97,8 @@ class PostgresStore final : public Store {
   PostgresOptions options_;
 
   Mutex mu_;
-  std::condition_variable returned_;
+  std::condition_variable session_free_;  // a session went idle (or the store closed)
+  std::condition_variable drained_;       // the last lease came back after Close()
   std::vector<std::unique_ptr<postgres::Connection>> sessions_ GUARDED_BY(mu_);  // null: not open
   std::vector<size_t> idle_ GUARDED_BY(mu_);
   int leased_ GUARDED_BY(mu_) = 0;
@@ -105,6 +107,7 @@ class PostgresStore final : public Store {
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> retries_{0};
   std::atomic<uint64_t> reconnects_{0};
+  std::atomic<uint64_t> round_trips_{0};
 };
 
 }  // namespace cogsync::store

@@ -101,13 +101,18 @@ class Session {
   // returns, in order; an error from on_row stops the statement and is returned.
   virtual Status Query(std::string_view sql, std::span<const Arg> args, RowFn on_row) = 0;
 
-  // A statement whose rows, if any, are not needed.
-  Status Run(std::string_view sql, std::span<const Arg> args) {
+  // A statement whose rows, if any, are not needed (the writes). An engine may send it without
+  // waiting for its answer (PostgreSQL queues it with the statements that follow, down to the
+  // COMMIT, saving a round trip each): then OK means only "sent", and a failure surfaces at a
+  // later statement of the transaction or at its commit, which it fails. So no code may act on
+  // a Run's OK as proof that the row was written, other than by committing.
+  virtual Status Execute(std::string_view sql, std::span<const Arg> args) {
     auto ignore = [](const Row&) { return OkStatus(); };
     return Query(sql, args, ignore);
   }
+  Status Run(std::string_view sql, std::span<const Arg> args) { return Execute(sql, args); }
   Status Run(std::string_view sql, std::initializer_list<Arg> args) {
-    return Run(sql, std::span<const Arg>(args.begin(), args.size()));
+    return Execute(sql, std::span<const Arg>(args.begin(), args.size()));
   }
 
   // Every row mapped with `read` (T(const Row&) or Result<T>(const Row&)).

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +45,14 @@ std::unique_ptr<PostgresStore> MustOpen(const PostgresOptions& options) {
   EXPECT_TRUE(opened.ok()) << opened.error().ToString();
   if (!opened.ok()) return nullptr;
   return std::move(opened).value();
+}
+
+// A store of one session, so that consecutive calls share it (and its unread answers).
+std::unique_ptr<PostgresStore> OneSessionStore(const std::string& url) {
+  PostgresOptions options;
+  options.url = url;
+  options.pool_size = 1;
+  return MustOpen(options);
 }
 
 // Runs one statement directly against a test database.
@@ -170,7 +179,8 @@ TEST(PostgresStoreTest, SerializationFailuresBetweenNodesAreRetried) {
   ASSERT_TRUE(node_a->Write([](Txn& txn) { return txn.PutSecret("counter", "0"); }).ok());
 
   // Read-increment-write of one row with no row lock: only serialisable isolation plus retry
-  // keeps every increment.
+  // keeps every increment. The write is queued (it travels with the COMMIT), so a serialisation
+  // failure may come from it or from the COMMIT: either is retried.
   constexpr int kThreadsPerNode = 2;
   constexpr int kIncrements = 25;
   std::vector<std::thread> threads;
@@ -200,6 +210,94 @@ TEST(PostgresStoreTest, SerializationFailuresBetweenNodesAreRetried) {
   // Every increment committed once, plus the initial value.
   EXPECT_EQ(node_a->Stats().commits + node_b->Stats().commits,
             static_cast<uint64_t>(2 * kThreadsPerNode * kIncrements + 1));
+}
+
+// Round trips (pg_connection.h): BEGIN travels with the first query, the writes with the COMMIT,
+// and a read-only transaction waits for nothing but its queries.
+TEST(PostgresStoreTest, WritesTravelWithTheCommitAndBeginWithTheFirstQuery) {
+  COGSYNC_FRESH_DATABASE(url);
+  auto store = OneSessionStore(url);
+  ASSERT_NE(store, nullptr);
+  auto write = [](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.GetSecret("missing"));
+    for (int n = 0; n < 10; ++n) {
+      COGSYNC_RETURN_IF_ERROR(txn.PutSecret("key-" + std::to_string(n), std::to_string(n)));
+    }
+    return OkStatus();
+  };
+  ASSERT_TRUE(store->Write(write).ok());  // prepares the statements (pipelined as well)
+  uint64_t before = store->Stats().round_trips;
+  ASSERT_TRUE(store->Write(write).ok());
+  EXPECT_EQ(store->Stats().round_trips - before, 2u);  // BEGIN + SELECT, then 10 writes + COMMIT
+
+  before = store->Stats().round_trips;
+  std::vector<std::optional<std::string>> read(3);
+  ASSERT_TRUE(store
+                  ->Read([&](Txn& txn) -> Status {
+                    for (int n = 0; n < 3; ++n) {
+                      COGSYNC_ASSIGN_OR_RETURN(read[n], txn.GetSecret("key-" + std::to_string(n)));
+                    }
+                    return OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(store->Stats().round_trips - before, 3u);  // one per query; the COMMIT not awaited
+  for (int n = 0; n < 3; ++n) EXPECT_EQ(read[n], std::to_string(n));
+
+  // The unawaited COMMIT is read with the next exchange of the one session, which works on.
+  before = store->Stats().round_trips;
+  ASSERT_TRUE(store->Write([](Txn& txn) { return txn.PutSecret("key-0", "again"); }).ok());
+  EXPECT_EQ(store->Stats().round_trips - before, 1u);  // BEGIN, the write and COMMIT together
+  EXPECT_EQ(SqlInt(url, "SELECT COUNT(*) FROM secrets WHERE name LIKE 'key-%'"), 10);
+  EXPECT_EQ(SqlInt(url,
+                   "SELECT COUNT(*) FROM secrets WHERE name = 'key-0' AND "
+                   "value = CAST('again' AS BYTEA)"),
+            1);
+}
+
+// D24: a queued write is answered only with the COMMIT it travels with: when the server refuses
+// it, the whole write fails and nothing of it is committed, and the session serves the next call.
+TEST(PostgresStoreTest, AQueuedWriteThatFailsFailsTheWriteAndCommitsNothing) {
+  COGSYNC_FRESH_DATABASE(url);
+  auto store = OneSessionStore(url);
+  ASSERT_NE(store, nullptr);
+  // A login of an identity that does not exist: only the foreign key knows it is refused.
+  Login orphan{"no-such-pool", "graph.facebook.com", "subject", "no-such-identity", 1};
+  Status failed = store->Write([&](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutSecret("before", "1"));
+    COGSYNC_RETURN_IF_ERROR(txn.PutLogin(orphan));
+    return txn.PutSecret("after", "1");
+  });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), "InternalErrorException");
+  // The same failure when the function answers an error of its own after it: the storage
+  // failure decides, as it did when every write was awaited.
+  Status refused = store->Write([&](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutLogin(orphan));
+    return ApiError::InvalidParameter("refused by the function");
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), "InternalErrorException");
+  // The function's own error after writes the server accepted: its error, nothing committed.
+  Status own = store->Write([](Txn& txn) -> Status {
+    COGSYNC_RETURN_IF_ERROR(txn.PutSecret("own", "1"));
+    return ApiError::InvalidParameter("refused by the function");
+  });
+  ASSERT_FALSE(own.ok());
+  EXPECT_EQ(own.error().code(), "InvalidParameterException");
+  EXPECT_EQ(SqlInt(url, "SELECT COUNT(*) FROM secrets WHERE name IN ('before', 'after', 'own')"),
+            0);
+  EXPECT_EQ(SqlInt(url, "SELECT COUNT(*) FROM logins"), 0);
+
+  ASSERT_TRUE(store->Write([](Txn& txn) { return txn.PutSecret("next", "1"); }).ok());
+  std::optional<std::string> next;
+  ASSERT_TRUE(store
+                  ->Read([&](Txn& txn) -> Status {
+                    COGSYNC_ASSIGN_OR_RETURN(next, txn.GetSecret("next"));
+                    return OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(next, "1");
+  EXPECT_EQ(store->Stats().retries, 0u);
 }
 
 TEST(PostgresStoreTest, PoolSizeBoundsSessionsAndWaitersTimeOut) {
