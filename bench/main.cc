@@ -99,7 +99,9 @@ int main(int argc, char** argv) {
   CommonFlags sign_flags;
   auto* sign_cmd = app.add_subcommand("sign", "prepare and sign one request for wrk");
   sign_flags.Add(sign_cmd);
-  sign_cmd->add_option("--op", sign.operation, "list-records | describe-pool | list-pools")
+  sign_cmd
+      ->add_option("--op", sign.operation,
+                   "list-records | describe-dataset | describe-pool | list-pools")
       ->capture_default_str();
   sign_cmd->add_option("--records", sign.records, "records in the listed dataset")
       ->capture_default_str();

@@ -572,9 +572,10 @@ int SignForWrk(const SignOptions& o) {
     std::fprintf(stderr, "cogsync-bench: %s\n", e.message().c_str());
     return 1;
   };
-  if (o.operation != "list-records" && o.operation != "describe-pool" &&
-      o.operation != "list-pools") {
-    return fail(ApiError::InvalidParameter("--op is list-records, describe-pool or list-pools"));
+  if (o.operation != "list-records" && o.operation != "describe-dataset" &&
+      o.operation != "describe-pool" && o.operation != "list-pools") {
+    return fail(ApiError::InvalidParameter(
+        "--op is list-records, describe-dataset, describe-pool or list-pools"));
   }
   if (o.format != "lua" && o.format != "headers") {
     return fail(ApiError::InvalidParameter("--format is lua or headers"));
@@ -605,7 +606,10 @@ int SignForWrk(const SignOptions& o) {
       co_return co_await Seed(client, o.common.endpoint, view, o.records, 32);
     };
     if (auto s = Parallel::Run(o.common, 1, 1, seed); !s.ok()) return fail(s.error());
-    request = ListRecordsRequest(o.common.endpoint, view, 0);
+    // DescribeDataset reads the same seeded dataset, also with the identity's credentials.
+    request = o.operation == "describe-dataset"
+                  ? SyncRequest(o.common.endpoint, "GET", view.path, "", "")
+                  : ListRecordsRequest(o.common.endpoint, view, 0);
     if (auto s = Sign(request, identities[0].credentials, kSyncService, NowSeconds()); !s.ok()) {
       return fail(s.error());
     }
