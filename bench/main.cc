@@ -2,6 +2,7 @@
 //   cogsync-bench run  --endpoint 127.0.0.1:8080 --workload sync --devices 64 --duration 10
 //   cogsync-bench fill --endpoint 127.0.0.1:8080 --identities 1000 --datasets 4 --records 100
 //   cogsync-bench sign --endpoint 127.0.0.1:8080 --op list-records --records 20 --out req.lua
+//   cogsync-bench sigv4 --iterations 200000   (in-process: microseconds per SigV4 verification)
 // The developer key comes from --access-key-id/--secret-access-key or the same environment
 // variables the server reads (COGSYNC_ACCESS_KEY_ID, COGSYNC_SECRET_ACCESS_KEY).
 
@@ -11,6 +12,7 @@
 #include <exception>
 #include <string>
 
+#include "bench/sigv4_bench.h"
 #include "bench/workload.h"
 
 namespace {
@@ -108,10 +110,19 @@ int main(int argc, char** argv) {
   sign_cmd->add_option("--format", sign.format, "lua | headers")->capture_default_str();
   sign_cmd->add_option("--out", sign.out, "write here instead of stdout");
 
+  cogsync::bench::SigV4BenchOptions sigv4;
+  auto* sigv4_cmd =
+      app.add_subcommand("sigv4", "time SigV4 verification in-process (no server needed)");
+  sigv4_cmd->add_option("--iterations", sigv4.iterations, "verifications per round")
+      ->capture_default_str();
+  sigv4_cmd->add_option("--rounds", sigv4.rounds, "rounds; the best is reported")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (run_cmd->parsed()) return run_flags.Resolve(run.common) ? cogsync::bench::Run(run) : 2;
     if (fill_cmd->parsed()) return fill_flags.Resolve(fill.common) ? cogsync::bench::Fill(fill) : 2;
+    if (sigv4_cmd->parsed()) return cogsync::bench::SigV4Bench(sigv4);
     if (sign_cmd->parsed())
       return sign_flags.Resolve(sign.common) ? cogsync::bench::SignForWrk(sign) : 2;
   } catch (const std::exception& e) {

@@ -522,6 +522,7 @@ void Connection::CopyRequestHead() {
   const auto& message = parser_->get();
   request_.method.assign(message.method_string());
   request_.target.assign(message.target());
+  request_.handler_note = nullptr;
   size_t count = 0;
   for (const auto& field : message) {
     if (count == request_.headers.size()) request_.headers.emplace_back();

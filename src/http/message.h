@@ -17,6 +17,9 @@ struct Request {
   std::string body;
   std::string remote_address;  // peer IP, for per-source throttling and logs
   std::string request_id;      // assigned by the server; echoed as x-amzn-RequestId
+  // The handler's own note from IsWrite() to Handle() of this request (the dispatcher keeps the
+  // operation it routed to, so a request is routed once); null for every new request.
+  mutable const void* handler_note = nullptr;
 
   // First value of a header (name in lower case), or nullptr.
   const std::string* Header(std::string_view lower_name) const {

@@ -92,7 +92,9 @@ bool Dispatcher::IsWrite(const http::Request& request) const {
     return request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
   }
   auto routed = Route(request);
-  return routed.ok() && routed->entry->writes;
+  if (!routed.ok()) return false;
+  request.handler_note = routed->entry;  // Dispatch() need not route it again
+  return routed->entry->writes;
 }
 
 Result<bj::object> Dispatcher::DecodeInput(const http::Request& request, Routed& routed) const {
@@ -181,13 +183,38 @@ http::Response Dispatcher::HandleExtra(const http::Request& request, std::string
 }
 
 http::Response Dispatcher::Dispatch(const http::Request& request) {
-  auto routed = Route(request);
+  // IsWrite() routed an X-Amz-Target request already (such a request has no REST labels).
+  auto routed = request.handler_note != nullptr
+                    ? Result<Routed>(Routed{
+                          static_cast<const OperationEntry*>(request.handler_note), {}, false})
+                    : Route(request);
   if (!routed.ok()) return EncodeError(ServiceOf(request), routed.error());
   const OperationEntry& entry = *routed->entry;
   http::Response response = Run(request, *routed);
   response.operation = std::string(entry.model->name);
   return response;
 }
+
+namespace {
+
+// A handler's error: logged as its class needs, encoded with what the client may see.
+http::Response HandlerError(const http::Request& request, const auth::RequestContext& ctx,
+                            const OperationEntry& entry, const ApiError& error) {
+  if (!error.detail().empty()) {
+    // Upstream failures: the detail (URLs, paths, answers) to the log, on one line; the client
+    // gets the generic message and the request id to quote.
+    spdlog::log(error.sync_status() == HttpStatus::kInternalServerError ? spdlog::level::err
+                                                                        : spdlog::level::warn,
+                "request {} {}: {}: {} ({})", request.request_id, ctx.operation, error.code(),
+                encoding::OneLine(error.message()), encoding::OneLine(error.detail()));
+  } else if (error.sync_status() == HttpStatus::kInternalServerError) {
+    spdlog::error("request {} {}: {}", request.request_id, ctx.operation,
+                  encoding::OneLine(error.ToString()));
+  }
+  return EncodeError(entry.service, error.ForClient(request.request_id));
+}
+
+}  // namespace
 
 http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
   const OperationEntry& entry = *routed.entry;
@@ -224,22 +251,13 @@ http::Response Dispatcher::Run(const http::Request& request, Routed& routed) {
     return EncodeError(entry.service, allowed.error());
   }
   if (auto cc = json::GetString(*input, "ClientContext")) ctx.client_context = *cc;
-  Result<bj::value> output = entry.call(ctx, *input);
-  if (!output.ok()) {
-    const ApiError& error = output.error();
-    if (!error.detail().empty()) {
-      // Upstream failures: the detail (URLs, paths, answers) to the log, on one line; the client
-      // gets the generic message and the request id to quote.
-      spdlog::log(error.sync_status() == HttpStatus::kInternalServerError ? spdlog::level::err
-                                                                          : spdlog::level::warn,
-                  "request {} {}: {}: {} ({})", request.request_id, ctx.operation, error.code(),
-                  encoding::OneLine(error.message()), encoding::OneLine(error.detail()));
-    } else if (error.sync_status() == HttpStatus::kInternalServerError) {
-      spdlog::error("request {} {}: {}", request.request_id, ctx.operation,
-                    encoding::OneLine(error.ToString()));
-    }
-    return EncodeError(entry.service, error.ForClient(request.request_id));
+  if (entry.encoded) {
+    Result<std::string> body = entry.encoded(ctx, *input);
+    if (!body.ok()) return HandlerError(request, ctx, entry, body.error());
+    return EncodeBody(entry.service, std::move(body).value());
   }
+  Result<bj::value> output = entry.call(ctx, *input);
+  if (!output.ok()) return HandlerError(request, ctx, entry, output.error());
   // Two calls rather than `cond ? output.value() : bj::value(nullptr)`: that expression is a
   // prvalue, a deep copy of the whole output.
   if (entry.model->output < 0) return EncodeOutput(entry.service, bj::value(nullptr));

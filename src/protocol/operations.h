@@ -30,6 +30,9 @@ struct OperationEntry {
   auth::Access access;
   bool writes;
   std::function<Result<boost::json::value>(auth::RequestContext&, const boost::json::object&)> call;
+  // When set, the dispatcher calls this instead: a handler that writes the output shape's JSON
+  // itself (ListRecords, whose records are kept encoded), sent as the body as it is.
+  std::function<Result<std::string>(auth::RequestContext&, const boost::json::object&)> encoded;
 };
 
 // A table row as the per-service files write it: the handler is a member of the service class.
@@ -37,10 +40,13 @@ template <typename ServiceClass>
 struct OperationRow {
   using Method = Result<boost::json::value> (ServiceClass::*)(auth::RequestContext&,
                                                               const boost::json::object&);
+  using EncodedMethod = Result<std::string> (ServiceClass::*)(auth::RequestContext&,
+                                                              const boost::json::object&);
   std::string_view name;
   auth::Access access;
   bool writes;
   Method method;
+  EncodedMethod encoded = nullptr;  // OperationEntry::encoded
 };
 
 // Binds rows to a service instance. A row naming no operation of the model is a programming
@@ -58,11 +64,22 @@ std::vector<OperationEntry> BindOperations(Service which, const model::ServiceMo
                              " model: " + std::string(row.name));
     }
     auto method = row.method;
-    table.push_back(OperationEntry{
-        which, op, row.access, row.writes,
+    OperationEntry entry{
+        which,
+        op,
+        row.access,
+        row.writes,
         [&service, method](auth::RequestContext& ctx, const boost::json::object& in) {
           return (service.*method)(ctx, in);
-        }});
+        },
+        nullptr};
+    if (auto encoded = row.encoded) {
+      entry.encoded = [&service, encoded](auth::RequestContext& ctx,
+                                          const boost::json::object& in) {
+        return (service.*encoded)(ctx, in);
+      };
+    }
+    table.push_back(std::move(entry));
   }
   return table;
 }

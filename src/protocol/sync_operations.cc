@@ -26,7 +26,7 @@ const Row kRows[] = {
     {"GetIdentityPoolConfiguration", kDeveloper, false, &SyncService::GetIdentityPoolConfiguration},
     {"ListDatasets", kEither, false, &SyncService::ListDatasets},
     {"ListIdentityPoolUsage", kDeveloper, false, &SyncService::ListIdentityPoolUsage},
-    {"ListRecords", kEither, false, &SyncService::ListRecords},
+    {"ListRecords", kEither, false, &SyncService::ListRecords, &SyncService::ListRecordsBody},
     {"RegisterDevice", kIdentityOnly, true, &SyncService::RegisterDevice},
     {"SetCognitoEvents", kDeveloper, true, &SyncService::SetCognitoEvents},
     {"SetIdentityPoolConfiguration", kDeveloper, true, &SyncService::SetIdentityPoolConfiguration},

@@ -1,6 +1,7 @@
 #include "protocol/wire.h"
 
 #include <string_view>
+#include <utility>
 
 #include "common/json.h"
 
@@ -12,10 +13,14 @@ const char* ContentType(Service service) {
 }  // namespace
 
 http::Response EncodeOutput(Service service, const boost::json::value& output) {
+  return EncodeBody(service, output.is_null() ? std::string() : json::Write(output));
+}
+
+http::Response EncodeBody(Service service, std::string body) {
   http::Response r;
   r.status = 200;
   r.headers.emplace_back("Content-Type", ContentType(service));
-  if (!output.is_null()) r.body = json::Write(output);
+  r.body = std::move(body);
   return r;
 }
 

@@ -6,6 +6,7 @@
 // Query-protocol (XML) errors of STS, which protocol/query_wire.cc encodes.
 
 #include <boost/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "common/error.h"
@@ -20,6 +21,8 @@ inline constexpr std::string_view kSyncTargetPrefix = "AWSCognitoSyncService";
 
 // `output` null means the operation has no output shape: an empty 200 body.
 http::Response EncodeOutput(Service service, const boost::json::value& output);
+// A 200 whose body the handler encoded itself (OperationEntry::encoded), moved in, not copied.
+http::Response EncodeBody(Service service, std::string body);
 http::Response EncodeError(Service service, const ApiError& error);
 
 // The service whose wire format a request gets, judged from its target and X-Amz-Target alone

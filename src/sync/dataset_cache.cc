@@ -7,9 +7,9 @@
 namespace cogsync::sync {
 namespace {
 
-// What one cached record costs beyond its key and value: the Record and its strings' headers,
-// the vector slot, and the allocator's rounding, as measured rather than guessed low.
-constexpr size_t kRecordOverhead = sizeof(store::Record) + 32;
+// What one cached record costs beyond its key and JSON: its entry in the vector and the
+// allocator's rounding of its key, as measured rather than guessed low.
+constexpr size_t kRecordOverhead = sizeof(DatasetCache::Snapshot::Record) + 32;
 constexpr size_t kEntryOverhead = 512;
 
 }  // namespace
@@ -18,11 +18,8 @@ size_t DatasetCache::BytesOf(const Snapshot& snapshot) {
   size_t bytes = kEntryOverhead + snapshot.pool_id.size();
   if (snapshot.dataset) bytes += snapshot.dataset->modified_by.size();
   for (const std::string& name : snapshot.merged_names) bytes += 32 + name.size();
-  for (const store::Record& r : snapshot.records) {
-    bytes +=
-        kRecordOverhead + r.key.size() + r.modified_by.size() + (r.value ? r.value->size() : 0);
-  }
-  return bytes;
+  for (const Snapshot::Record& r : snapshot.records) bytes += kRecordOverhead + r.key.size();
+  return bytes + snapshot.json.capacity();
 }
 
 DatasetCache::DatasetCache(size_t max_bytes) : max_bytes_(max_bytes), enabled_(max_bytes > 0) {}

@@ -47,7 +47,17 @@ class DatasetCache final : public store::ChangeObserver {
     bool identity_disabled = false;
     std::optional<store::Dataset> dataset;  // the row, also when deleted; none: never created
     std::vector<std::string> merged_names;  // D23: live datasets merged into this one, by name
-    std::vector<store::Record> records;     // the visible records, in key order
+    // The visible records in key order: each one's key, SyncCount and where its JSON (the Record
+    // shape, encoded once) lies in `json`. Records follow each other there with commas between,
+    // so a run of consecutive records is one copy into an answer.
+    struct Record {
+      std::string key;
+      int64_t sync_count = 0;
+      size_t begin = 0;
+      size_t end = 0;
+    };
+    std::vector<Record> records;
+    std::string json;
   };
   using SnapshotPtr = std::shared_ptr<const Snapshot>;
   // Taken by Find() before a reader reads the store; Insert() checks it.

@@ -1,4 +1,4 @@
-// Records: ListRecords, UpdateRecords.
+// Records: UpdateRecords (ListRecords: list_records.cc).
 //
 // SyncCount (D14): each UpdateRecords that applies at least one patch adds 1 to the dataset's
 // count, and every record it writes takes the new count. Conflicts (D15): a patch's SyncCount
@@ -20,7 +20,6 @@
 #include <unordered_map>
 
 #include "common/json.h"
-#include "common/next_token.h"
 #include "store/reclaim.h"
 #include "sync/lookup.h"
 #include "sync/service.h"
@@ -31,12 +30,6 @@ namespace cogsync::sync {
 namespace {
 
 using Patch = SyncService::Patch;
-
-std::string ListRecordsScope(std::string_view pool_id, std::string_view identity_id,
-                             std::string_view dataset, int64_t last_sync_count) {
-  return "ListRecords\n" + std::string(pool_id) + "\n" + std::string(identity_id) + "\n" +
-         std::string(dataset) + "\n" + std::to_string(last_sync_count);
-}
 
 // The patches of an UpdateRecords, checked for everything that needs no state: key and value
 // sizes (D19) and duplicate keys (D15).
@@ -79,153 +72,7 @@ Result<std::vector<Patch>> ParsePatches(const bj::object& in, const Limits& limi
   return patches;
 }
 
-// The records of a ListRecords to read: newer than the client's count, after the page token's
-// key, at most `limit` (and one more, to know that another page follows).
-struct PageRange {
-  int64_t last_sync_count = 0;
-  std::string_view after;
-  int limit = 0;
-};
-
-// What a ListRecords answer is made of, read in the caller's transaction; null when the identity
-// does not exist. The records are every visible record of a live dataset (page null: a snapshot
-// to cache), or only those of the page (the dataset's other records are not read).
-Result<DatasetCache::SnapshotPtr> ReadSnapshot(store::Txn& txn, std::string_view identity_id,
-                                               std::string_view name, const PageRange* page) {
-  COGSYNC_ASSIGN_OR_RETURN(auto identity, txn.GetIdentity(identity_id));
-  if (!identity) return DatasetCache::SnapshotPtr();
-  auto snapshot = std::make_shared<DatasetCache::Snapshot>();
-  snapshot->pool_id = std::move(identity->pool_id);
-  snapshot->identity_disabled = identity->disabled;
-  COGSYNC_ASSIGN_OR_RETURN(snapshot->dataset, txn.GetDataset(identity_id, name, false));
-  COGSYNC_ASSIGN_OR_RETURN(snapshot->merged_names, txn.ListMergedDatasetNames(identity_id, name));
-  const store::Dataset* dataset = snapshot->dataset ? &*snapshot->dataset : nullptr;
-  if (dataset == nullptr || dataset->deleted) return DatasetCache::SnapshotPtr(std::move(snapshot));
-  if (page == nullptr) {
-    COGSYNC_ASSIGN_OR_RETURN(snapshot->records, store::ListVisibleRecords(txn, *dataset));
-  } else if (page->last_sync_count < dataset->sync_count) {
-    // No record is newer than its dataset: a client at (or claiming to be past) the dataset's
-    // count gets nothing, without a scan of the dataset on this I/O thread.
-    COGSYNC_ASSIGN_OR_RETURN(
-        snapshot->records,
-        txn.ListRecords(identity_id, name, store::ReadFloor(*dataset, page->last_sync_count),
-                        page->after, page->limit + 1));
-  }
-  return DatasetCache::SnapshotPtr(std::move(snapshot));
-}
-
 }  // namespace
-
-SyncService::Output SyncService::ListRecords(RequestContext& ctx, const bj::object& in) {
-  const std::string pool_id(in.at("IdentityPoolId").as_string());
-  const std::string identity_id(in.at("IdentityId").as_string());
-  const std::string name(in.at("DatasetName").as_string());
-  COGSYNC_ASSIGN_OR_RETURN(const int limit, PageSize(in, "MaxResults", kMaxRecordsPage));
-  // Clients never send a negative count; treat one as "from the start".
-  const int64_t last_sync_count =
-      std::max<int64_t>(0, json::GetInt(in, "LastSyncCount").value_or(0));
-  const std::string scope = ListRecordsScope(pool_id, identity_id, name, last_sync_count);
-  std::string after;
-  if (auto token = json::GetString(in, "NextToken")) {
-    COGSYNC_ASSIGN_OR_RETURN(after, ReadNextToken(sealer_, scope, *token));
-  }
-  const int64_t now = now_ms();
-  // A valid token continues its session and comes back unchanged; otherwise a new session.
-  std::string session_token;
-  bool new_session = false;
-  if (auto given = json::GetString(in, "SyncSessionToken")) {
-    COGSYNC_RETURN_IF_ERROR(sessions_.Verify(*given, pool_id, identity_id, name, now));
-    session_token = *given;
-  } else {
-    session_token = sessions_.Issue(pool_id, identity_id, name, now);
-    new_session = true;
-  }
-
-  // What the answer is made of: from memory (dataset_cache.h) when cached, else from one read
-  // transaction, which on a cache miss reads the whole dataset (D16/D19 bound it) to keep it.
-  const PageRange range{last_sync_count, after, limit};
-  DatasetCache::Ticket ticket;
-  DatasetCache::SnapshotPtr snapshot;
-  if (dataset_cache_.enabled()) snapshot = dataset_cache_.Find(identity_id, name, &ticket);
-  bool pool_exists = false;
-  if (snapshot && snapshot->pool_id == pool_id) {
-    pool_exists = true;  // the identity's own pool: its deletion would have dropped the entry
-  } else {
-    const bool fill = dataset_cache_.enabled() && !snapshot;
-    COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
-      COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-      pool_exists = pool.has_value();
-      if (snapshot) return OkStatus();  // cached under another pool: only the pool was unknown
-      COGSYNC_ASSIGN_OR_RETURN(snapshot,
-                               ReadSnapshot(txn, identity_id, name, fill ? nullptr : &range));
-      return OkStatus();
-    }));
-    if (fill && snapshot) dataset_cache_.Insert(identity_id, name, ticket, snapshot);
-  }
-  // No ResourceNotFound in this operation's errors: unknown pools and identities have nothing.
-  COGSYNC_ASSIGN_OR_RETURN(
-      const bool usable, CheckIdentityState(snapshot ? &snapshot->pool_id : nullptr,
-                                            snapshot && snapshot->identity_disabled, ctx.principal,
-                                            pool_id, identity_id, MissingIdentity::kEmpty));
-  if (new_session && pool_exists) session_counts_.Add(pool_id);  // D22
-
-  // The answer is built in one arena: its many small strings and objects cost a pointer bump
-  // each, and are freed at once with the answer.
-  bj::storage_ptr arena = bj::make_shared_resource<bj::monotonic_resource>();
-  bj::object out(arena);
-  bj::array records(arena);
-  bj::array merged(arena);
-  bool exists = false;
-  bool deleted_after = false;
-  int64_t dataset_count = 0;
-  const store::Dataset* dataset =
-      usable ? snapshot->dataset ? &*snapshot->dataset : nullptr : nullptr;
-  if (usable) {
-    for (const auto& m : snapshot->merged_names) merged.emplace_back(m);  // D23
-  }
-  if (dataset != nullptr) {
-    // D17: a deletion at count D happened after the client's revision L when L <= D (the client
-    // saw at most revision D, which the deletion then wiped). A client that synced after the
-    // recreation holds L > D. A deleted dataset reports count 0, as a dataset that never existed
-    // does, so no client ever stores L = D for a deletion it has not seen the end of.
-    deleted_after = last_sync_count > 0 && dataset->last_deleted_at > 0 &&
-                    dataset->last_deleted_at >= last_sync_count;
-  }
-  if (dataset != nullptr && !dataset->deleted) {
-    exists = true;
-    dataset_count = dataset->sync_count;
-    out["LastModifiedBy"] = dataset->modified_by;
-    // A client at (or past) the dataset's count has every record: nothing to look through.
-    static const std::vector<store::Record> kNone;
-    const std::vector<store::Record>& all =
-        last_sync_count >= dataset->sync_count ? kNone : snapshot->records;
-    // Keys ascend, so the page starts after `after` and skips what the client already has.
-    auto it = after.empty() ? all.begin()
-                            : std::upper_bound(all.begin(), all.end(), after,
-                                               [](const std::string& key, const store::Record& r) {
-                                                 return key < r.key;
-                                               });
-    const store::Record* last_listed = nullptr;
-    for (; it != all.end(); ++it) {
-      if (it->sync_count <= last_sync_count) continue;
-      if (records.size() >= size_t(limit)) {  // one more exists: the page ends here
-        if (last_listed != nullptr)
-          out["NextToken"] = MakeNextToken(sealer_, scope, last_listed->key);
-        break;
-      }
-      records.emplace_back(RecordJson(*it, arena));
-      last_listed = &*it;
-    }
-  }
-  out["Count"] = int64_t(records.size());
-  out["Records"] = std::move(records);
-  out["DatasetSyncCount"] = dataset_count;
-  out["DatasetExists"] = exists;
-  out["DatasetDeletedAfterRequestedSyncCount"] = deleted_after;
-  out["MergedDatasetNames"] = std::move(merged);
-  out["SyncSessionToken"] = session_token;
-  return bj::value(std::move(out));
-}
 
 SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::object& in) {
   const std::string pool_id(in.at("IdentityPoolId").as_string());

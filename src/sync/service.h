@@ -5,7 +5,8 @@
 //
 // Entry points by file:
 //   datasets.cc       ListDatasets, DescribeDataset, DeleteDataset
-//   records.cc        ListRecords, UpdateRecords
+//   list_records.cc   ListRecords (also as its encoded body, ListRecordsBody)
+//   records.cc        UpdateRecords
 //   usage.cc          DescribeIdentityUsage, DescribeIdentityPoolUsage, ListIdentityPoolUsage
 //   configuration.cc  Get/SetIdentityPoolConfiguration, Get/SetCognitoEvents, BulkPublish,
 //                     GetBulkPublishDetails
@@ -87,8 +88,11 @@ class SyncService {
   Output ListDatasets(RequestContext& ctx, const bj::object& in);
   Output DescribeDataset(RequestContext& ctx, const bj::object& in);
   Output DeleteDataset(RequestContext& ctx, const bj::object& in);
-  // records.cc
+  // list_records.cc. ListRecordsBody writes the output shape's JSON itself (the dispatcher sends
+  // it as it is, protocol/operations.h); ListRecords is the same answer as a value.
+  Result<std::string> ListRecordsBody(RequestContext& ctx, const bj::object& in);
   Output ListRecords(RequestContext& ctx, const bj::object& in);
+  // records.cc
   Output UpdateRecords(RequestContext& ctx, const bj::object& in);
   // usage.cc
   Output DescribeIdentityUsage(RequestContext& ctx, const bj::object& in);

@@ -55,6 +55,39 @@ TEST_F(IdentityPipeline, CreateAndDescribePoolShapes) {
   EXPECT_GT(std::stod(number), 1.7e9);
 }
 
+// One route per request: IsWrite(), which the server asks first, keeps the X-Amz-Target operation
+// it routed for Handle(); REST requests are sorted by method alone and routed in Handle().
+TEST_F(IdentityPipeline, AnXAmzTargetRequestIsRoutedOnce) {
+  http::Request read;
+  read.method = "POST";
+  read.target = "/";
+  read.headers = {{"x-amz-target", "AWSCognitoIdentityService.ListIdentityPools"}};
+  EXPECT_FALSE(server_.app().dispatcher().IsWrite(read));
+  EXPECT_NE(read.handler_note, nullptr);
+  http::Request write = read;
+  write.handler_note = nullptr;
+  write.headers = {{"x-amz-target", "AWSCognitoIdentityService.CreateIdentityPool"}};
+  EXPECT_TRUE(server_.app().dispatcher().IsWrite(write));
+  EXPECT_NE(write.handler_note, read.handler_note);
+  http::Request unknown = write;
+  unknown.handler_note = nullptr;
+  unknown.headers = {{"x-amz-target", "AWSCognitoIdentityService.NoSuchOperation"}};
+  EXPECT_FALSE(server_.app().dispatcher().IsWrite(unknown));
+  EXPECT_EQ(unknown.handler_note, nullptr);
+  http::Request rest;
+  rest.method = "GET";
+  rest.target = "/identitypools";
+  EXPECT_FALSE(server_.app().dispatcher().IsWrite(rest));
+  EXPECT_EQ(rest.handler_note, nullptr);
+  // Handled with the note: the operation it names answers (every request of these tests goes
+  // through IsWrite() first, as InProcess::Send does).
+  std::string pool = CreatePool();
+  EXPECT_EQ(server_.IdentityOk("DescribeIdentityPool", {{"IdentityPoolId", pool}})
+                .at("IdentityPoolId")
+                .as_string(),
+            pool);
+}
+
 // D1: every client error of Cognito Identity is 400 with {"__type","message"}.
 TEST_F(IdentityPipeline, ErrorsAre400WithType) {
   http::Response r =

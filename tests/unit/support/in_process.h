@@ -60,6 +60,8 @@ class InProcess {
   http::Response Send(http::Request request) {
     request.request_id = ids::Uuid();
     request.remote_address = "127.0.0.1";
+    // As the server does: IsWrite() first, which routes an X-Amz-Target request once for Handle().
+    (void)app_->dispatcher().IsWrite(request);
     return app_->dispatcher().Handle(request);
   }
 

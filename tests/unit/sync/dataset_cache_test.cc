@@ -26,8 +26,10 @@ std::shared_ptr<const DatasetCache::Snapshot> Snap(int n, size_t value_bytes = 1
   auto snapshot = std::make_shared<DatasetCache::Snapshot>();
   snapshot->pool_id = "pool";
   for (int i = 0; i < n; ++i) {
-    snapshot->records.push_back(store::Record{
-        "k" + std::to_string(i), std::string(value_bytes, 'v'), i + 1, 0, "x", std::nullopt});
+    const size_t begin = snapshot->json.size();
+    snapshot->json += std::string(value_bytes, 'v');
+    snapshot->records.push_back(DatasetCache::Snapshot::Record{"k" + std::to_string(i), i + 1,
+                                                               begin, snapshot->json.size()});
   }
   return snapshot;
 }
