@@ -19,15 +19,18 @@ STAGES = [
     ("SigV4 verification", ["cogsync::auth::Authenticator::Authenticate"]),
     ("decode JSON + validate", ["cogsync::protocol::Dispatcher::DecodeInput"]),
     ("authorize", ["cogsync::auth::Authorize"]),
+    # ListRecords writes its own body (ListRecordsBody): its encoding is in the operation's row.
     ("operation (handler minus store)", ["cogsync::sync::SyncService::ListRecords",
+                                         "cogsync::sync::SyncService::ListRecordsBody",
                                          "cogsync::identity::IdentityService::DescribeIdentityPool"]),
-    ("store (SqliteStore::Read: pool cache, SQLite)", ["cogsync::store::SqliteStore::Read"]),
-    ("encode body (JSON)", ["cogsync::protocol::EncodeOutput"]),
+    ("store (SqliteStore::Read: pool cache, SQLite; the dataset cache)",
+     ["cogsync::store::SqliteStore::Read", "cogsync::sync::DatasetCache::Find"]),
+    ("encode body (JSON)", ["cogsync::protocol::EncodeOutput", "cogsync::protocol::EncodeBody"]),
     ("response head", ["cogsync::http::internal::AppendResponseHead"]),
     ("request id", ["cogsync::ids::RequestId"]),
 ]
 OPERATION = "operation (handler minus store)"
-STORE = "store (SqliteStore::Read: pool cache, SQLite)"
+STORE = "store (SqliteStore::Read: pool cache, SQLite; the dataset cache)"
 REST = "rest: socket I/O, event loop, timers, metrics"
 KINDS = [("list", "ListRecords, 20 records"), ("describe", "DescribeIdentityPool")]
 

@@ -13,29 +13,31 @@ constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string Encode64(std::string_view in, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
+  // Written through a pointer into a buffer of the padded size, cut at the end.
+  std::string out((in.size() + 2) / 3 * 4, '\0');
+  char* next = out.data();
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += alphabet[(n >> 6) & 63];
-    out += alphabet[n & 63];
+    *next++ = alphabet[(n >> 18) & 63];
+    *next++ = alphabet[(n >> 12) & 63];
+    *next++ = alphabet[(n >> 6) & 63];
+    *next++ = alphabet[n & 63];
   }
   size_t rest = in.size() - i;
   if (rest > 0) {
     uint32_t n = uint8_t(in[i]) << 16;
     if (rest == 2) n |= uint8_t(in[i + 1]) << 8;
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
+    *next++ = alphabet[(n >> 18) & 63];
+    *next++ = alphabet[(n >> 12) & 63];
     if (rest == 2) {
-      out += alphabet[(n >> 6) & 63];
+      *next++ = alphabet[(n >> 6) & 63];
     } else if (pad) {
-      out += '=';
+      *next++ = '=';
     }
-    if (pad) out += '=';
+    if (pad) *next++ = '=';
   }
+  out.resize(size_t(next - out.data()));
   return out;
 }
 
@@ -97,26 +99,29 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
   return Decode64(text, kB64Url, false);
 }
 
+// Both below write through a pointer into a buffer sized for the worst case and cut it to size
+// at the end: appending a character at a time costs a capacity check per character.
 std::string UriEncode(std::string_view text, bool keep_slash) {
-  std::string out;
-  out.reserve(text.size() * 3 / 2);
+  std::string out(text.size() * 3, '\0');
+  char* next = out.data();
   for (unsigned char c : text) {
     bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                       c == '-' || c == '_' || c == '.' || c == '~';
     if (unreserved || (keep_slash && c == '/')) {
-      out += char(c);
+      *next++ = char(c);
     } else {
-      out += '%';
-      out += kHexUpper[c >> 4];
-      out += kHexUpper[c & 15];
+      *next++ = '%';
+      *next++ = kHexUpper[c >> 4];
+      *next++ = kHexUpper[c & 15];
     }
   }
+  out.resize(size_t(next - out.data()));
   return out;
 }
 
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_space) {
-  std::string out;
-  out.reserve(text.size());
+  std::string out(text.size(), '\0');
+  char* next = out.data();
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '%') {
@@ -124,14 +129,15 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_spa
       int hi = HexValue(text[i + 1]);
       int lo = HexValue(text[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
-      out += char(hi * 16 + lo);
+      *next++ = char(hi * 16 + lo);
       i += 2;
     } else if (c == '+' && plus_as_space) {
-      out += ' ';
+      *next++ = ' ';
     } else {
-      out += c;
+      *next++ = c;
     }
   }
+  out.resize(size_t(next - out.data()));
   return out;
 }
 

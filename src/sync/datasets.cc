@@ -85,17 +85,17 @@ SyncService::Output SyncService::DescribeDataset(RequestContext& ctx, const bj::
   const std::string pool_id(in.at("IdentityPoolId").as_string());
   const std::string identity_id(in.at("IdentityId").as_string());
   const std::string name(in.at("DatasetName").as_string());
-  bj::object out;
-  COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
-    COGSYNC_RETURN_IF_ERROR(LoadPool(txn, pool_id));
-    COGSYNC_RETURN_IF_ERROR(
-        CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
-    COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));
-    if (!dataset || dataset->deleted) return DatasetNotFound(name);  // D17
-    out["Dataset"] = DatasetJson(*dataset);
-    return OkStatus();
-  }));
-  return bj::value(std::move(out));
+  // From memory when the dataset is cached (ListRecords' snapshot holds the row).
+  bool pool_exists = false;
+  COGSYNC_ASSIGN_OR_RETURN(auto snapshot,
+                           LoadSnapshot(pool_id, identity_id, name, nullptr, &pool_exists));
+  if (!pool_exists) return PoolNotFound(pool_id);
+  COGSYNC_RETURN_IF_ERROR(CheckIdentityState(snapshot ? &snapshot->pool_id : nullptr,
+                                             snapshot && snapshot->identity_disabled, ctx.principal,
+                                             pool_id, identity_id, MissingIdentity::kNotFound));
+  const std::optional<store::Dataset>& dataset = snapshot->dataset;
+  if (!dataset || dataset->deleted) return DatasetNotFound(name);  // D17
+  return bj::value(bj::object{{"Dataset", DatasetJson(*dataset)}});
 }
 
 // Returns the dataset's metadata as it was just before the deletion.

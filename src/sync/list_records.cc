@@ -11,6 +11,15 @@
 #include "sync/service.h"
 
 namespace cogsync::sync {
+
+// The records of a ListRecords to read: newer than the client's count, after the page token's
+// key, at most `limit` (and one more, to know that another page follows).
+struct SyncService::RecordPage {
+  int64_t last_sync_count = 0;
+  std::string_view after;
+  int limit = 0;
+};
+
 namespace {
 
 using Snapshot = DatasetCache::Snapshot;
@@ -20,14 +29,6 @@ std::string ListRecordsScope(std::string_view pool_id, std::string_view identity
   return "ListRecords\n" + std::string(pool_id) + "\n" + std::string(identity_id) + "\n" +
          std::string(dataset) + "\n" + std::to_string(last_sync_count);
 }
-
-// The records of a ListRecords to read: newer than the client's count, after the page token's
-// key, at most `limit` (and one more, to know that another page follows).
-struct PageRange {
-  int64_t last_sync_count = 0;
-  std::string_view after;
-  int limit = 0;
-};
 
 // Puts records (in key order) into the snapshot: keys, counts and their JSON, encoded once.
 void SetRecords(Snapshot& snapshot, const std::vector<store::Record>& records) {
@@ -42,10 +43,11 @@ void SetRecords(Snapshot& snapshot, const std::vector<store::Record>& records) {
 }
 
 // What a ListRecords answer is made of, read in the caller's transaction; null when the identity
-// does not exist. The records are every visible record of a live dataset (page null: a snapshot
-// to cache), or only those of the page (the dataset's other records are not read).
+// does not exist. The records are every visible record of a live dataset (`all`: a snapshot to
+// cache), or only those of the page (the dataset's other records are not read), or none.
 Result<DatasetCache::SnapshotPtr> ReadSnapshot(store::Txn& txn, std::string_view identity_id,
-                                               std::string_view name, const PageRange* page) {
+                                               std::string_view name, bool all,
+                                               const SyncService::RecordPage* page) {
   COGSYNC_ASSIGN_OR_RETURN(auto identity, txn.GetIdentity(identity_id));
   if (!identity) return DatasetCache::SnapshotPtr();
   auto snapshot = std::make_shared<Snapshot>();
@@ -55,10 +57,10 @@ Result<DatasetCache::SnapshotPtr> ReadSnapshot(store::Txn& txn, std::string_view
   COGSYNC_ASSIGN_OR_RETURN(snapshot->merged_names, txn.ListMergedDatasetNames(identity_id, name));
   const store::Dataset* dataset = snapshot->dataset ? &*snapshot->dataset : nullptr;
   if (dataset == nullptr || dataset->deleted) return DatasetCache::SnapshotPtr(std::move(snapshot));
-  if (page == nullptr) {
+  if (all) {
     COGSYNC_ASSIGN_OR_RETURN(auto records, store::ListVisibleRecords(txn, *dataset));
     SetRecords(*snapshot, records);
-  } else if (page->last_sync_count < dataset->sync_count) {
+  } else if (page != nullptr && page->last_sync_count < dataset->sync_count) {
     // No record is newer than its dataset: a client at (or claiming to be past) the dataset's
     // count gets nothing, without a scan of the dataset on this I/O thread.
     COGSYNC_ASSIGN_OR_RETURN(
@@ -71,6 +73,30 @@ Result<DatasetCache::SnapshotPtr> ReadSnapshot(store::Txn& txn, std::string_view
 }
 
 }  // namespace
+
+Result<DatasetCache::SnapshotPtr> SyncService::LoadSnapshot(const std::string& pool_id,
+                                                            const std::string& identity_id,
+                                                            const std::string& name,
+                                                            const RecordPage* page,
+                                                            bool* pool_exists) {
+  DatasetCache::Ticket ticket;
+  DatasetCache::SnapshotPtr snapshot;
+  if (dataset_cache_.enabled()) snapshot = dataset_cache_.Find(identity_id, name, &ticket);
+  if (snapshot && snapshot->pool_id == pool_id) {
+    *pool_exists = true;  // the identity's own pool: its deletion would have dropped the entry
+    return snapshot;
+  }
+  const bool fill = dataset_cache_.enabled() && !snapshot;
+  COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
+    COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
+    *pool_exists = pool.has_value();
+    if (snapshot) return OkStatus();  // cached under another pool: only the pool was unknown
+    COGSYNC_ASSIGN_OR_RETURN(snapshot, ReadSnapshot(txn, identity_id, name, fill, page));
+    return OkStatus();
+  }));
+  if (fill && snapshot) dataset_cache_.Insert(identity_id, name, ticket, snapshot);
+  return snapshot;
+}
 
 Result<std::string> SyncService::ListRecordsBody(RequestContext& ctx, const bj::object& in) {
   const std::string pool_id(in.at("IdentityPoolId").as_string());
@@ -99,25 +125,10 @@ Result<std::string> SyncService::ListRecordsBody(RequestContext& ctx, const bj::
 
   // What the answer is made of: from memory (dataset_cache.h) when cached, else from one read
   // transaction, which on a cache miss reads the whole dataset (D16/D19 bound it) to keep it.
-  const PageRange range{last_sync_count, after, limit};
-  DatasetCache::Ticket ticket;
-  DatasetCache::SnapshotPtr snapshot;
-  if (dataset_cache_.enabled()) snapshot = dataset_cache_.Find(identity_id, name, &ticket);
+  const RecordPage page{last_sync_count, after, limit};
   bool pool_exists = false;
-  if (snapshot && snapshot->pool_id == pool_id) {
-    pool_exists = true;  // the identity's own pool: its deletion would have dropped the entry
-  } else {
-    const bool fill = dataset_cache_.enabled() && !snapshot;
-    COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
-      COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-      pool_exists = pool.has_value();
-      if (snapshot) return OkStatus();  // cached under another pool: only the pool was unknown
-      COGSYNC_ASSIGN_OR_RETURN(snapshot,
-                               ReadSnapshot(txn, identity_id, name, fill ? nullptr : &range));
-      return OkStatus();
-    }));
-    if (fill && snapshot) dataset_cache_.Insert(identity_id, name, ticket, snapshot);
-  }
+  COGSYNC_ASSIGN_OR_RETURN(DatasetCache::SnapshotPtr snapshot,
+                           LoadSnapshot(pool_id, identity_id, name, &page, &pool_exists));
   // No ResourceNotFound in this operation's errors: unknown pools and identities have nothing.
   COGSYNC_ASSIGN_OR_RETURN(
       const bool usable, CheckIdentityState(snapshot ? &snapshot->pool_id : nullptr,

@@ -14,10 +14,12 @@ ApiError Forbidden(std::string_view identity_id) {
 
 Result<store::Pool> LoadPool(store::Txn& txn, std::string_view pool_id) {
   COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-  if (!pool) {
-    return ApiError::ResourceNotFound("IdentityPool '" + std::string(pool_id) + "' not found.");
-  }
+  if (!pool) return PoolNotFound(pool_id);
   return std::move(*pool);
+}
+
+ApiError PoolNotFound(std::string_view pool_id) {
+  return ApiError::ResourceNotFound("IdentityPool '" + std::string(pool_id) + "' not found.");
 }
 
 Result<bool> CheckIdentity(store::Txn& txn, const auth::Principal& principal,

@@ -91,6 +91,7 @@ class SyncService {
   // list_records.cc. ListRecordsBody writes the output shape's JSON itself (the dispatcher sends
   // it as it is, protocol/operations.h); ListRecords is the same answer as a value.
   Result<std::string> ListRecordsBody(RequestContext& ctx, const bj::object& in);
+  struct RecordPage;  // which records of a dataset one ListRecords page reads (list_records.cc)
   Output ListRecords(RequestContext& ctx, const bj::object& in);
   // records.cc
   Output UpdateRecords(RequestContext& ctx, const bj::object& in);
@@ -131,6 +132,15 @@ class SyncService {
   // records.cc: the SyncTrigger round for an UpdateRecords (sync_trigger.h). Turns the caller's
   // patches into the function's answer; sets *expected_count to the dataset's sync count the
   // function saw, which the commit then requires unchanged.
+  // list_records.cc: what ListRecords and DescribeDataset need of one dataset of one identity
+  // (dataset_cache.h): from the cache, else read in one transaction and, when the cache is on,
+  // kept (all its visible records read). Without the cache, `page` (a ListRecords page; null:
+  // none) says which records to read. Null when the identity does not exist; *pool_exists says
+  // whether `pool_id` does.
+  Result<DatasetCache::SnapshotPtr> LoadSnapshot(const std::string& pool_id,
+                                                 const std::string& identity_id,
+                                                 const std::string& name, const RecordPage* page,
+                                                 bool* pool_exists);
   Status RunSyncTrigger(const RequestContext& ctx, const std::string& pool_id,
                         const std::string& identity_id, const std::string& name,
                         std::vector<Patch>& patches, int64_t* expected_count);

@@ -311,7 +311,8 @@ TEST_P(SyncCacheTest, AHitReadsNothingFromTheStore) {
   EXPECT_EQ(service_->dataset_cache().stats().hits, 10u);
 }
 
-// The cached service and the uncached one answer every ListRecords alike (records, counts,
+// The cached service and the uncached one answer every ListRecords and DescribeDataset alike
+// (records, counts,
 // flags, merged names, paging, refusals) through a random history of everything that changes a
 // dataset: updates, removes, deletions and recreations, writes by other paths, merges (D23),
 // purges in batches, identities disabled, deleted and created again, pools deleted.
@@ -428,6 +429,15 @@ TEST_P(SyncCacheTest, AnswersAsTheStoreDoesThroughARandomHistory) {
     ASSERT_EQ(AllPages(*service_, "ds", last, max_results, Ident()),
               AllPages(*uncached_, "ds", last, max_results, Ident()))
         << "step " << step << " action " << action;
+    // DescribeDataset answers from the same snapshots.
+    for (RequestContext ctx : {Dev(), Ident()}) {
+      auto cached = service_->DescribeDataset(ctx, DatasetInput("ds"));
+      auto reference = uncached_->DescribeDataset(ctx, DatasetInput("ds"));
+      ASSERT_EQ(CodeOf(cached), CodeOf(reference)) << "step " << step << " action " << action;
+      if (cached.ok()) {
+        ASSERT_EQ(*cached, *reference) << "step " << step;
+      }
+    }
   }
   EXPECT_GT(service_->dataset_cache().stats().hits, 0u);
 }
