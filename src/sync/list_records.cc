@@ -106,10 +106,11 @@ Result<std::string> SyncService::ListRecordsBody(RequestContext& ctx, const bj::
   // Clients never send a negative count; treat one as "from the start".
   const int64_t last_sync_count =
       std::max<int64_t>(0, json::GetInt(in, "LastSyncCount").value_or(0));
-  const std::string scope = ListRecordsScope(pool_id, identity_id, name, last_sync_count);
+  // What a page token is bound to; built only when a token is read or made.
+  auto scope = [&] { return ListRecordsScope(pool_id, identity_id, name, last_sync_count); };
   std::string after;
   if (auto token = json::GetString(in, "NextToken")) {
-    COGSYNC_ASSIGN_OR_RETURN(after, ReadNextToken(sealer_, scope, *token));
+    COGSYNC_ASSIGN_OR_RETURN(after, ReadNextToken(sealer_, scope(), *token));
   }
   const int64_t now = now_ms();
   // A valid token continues its session and comes back unchanged; otherwise a new session.
@@ -177,7 +178,7 @@ Result<std::string> SyncService::ListRecordsBody(RequestContext& ctx, const bj::
         continue;
       }
       if (count >= limit) {  // one more exists: the page ends here
-        if (last_listed != nullptr) next_token = MakeNextToken(sealer_, scope, last_listed->key);
+        if (last_listed != nullptr) next_token = MakeNextToken(sealer_, scope(), last_listed->key);
         break;
       }
       if (run_end == run_begin) run_begin = it->begin;
