@@ -314,7 +314,7 @@ TEST_P(SyncCacheTest, AHitReadsNothingFromTheStore) {
 // The cached service and the uncached one answer every ListRecords and DescribeDataset alike
 // (records, counts,
 // flags, merged names, paging, refusals) through a random history of everything that changes a
-// dataset: updates, removes, deletions and recreations, writes by other paths, merges (D23),
+// dataset: updates, removes, deletions and recreations (D17), writes by other paths, merges (D23),
 // purges in batches, identities disabled, deleted and created again, pools deleted.
 TEST_P(SyncCacheTest, AnswersAsTheStoreDoesThroughARandomHistory) {
   const unsigned seed = std::random_device{}();
