@@ -312,10 +312,9 @@ TEST_P(SyncCacheTest, AHitReadsNothingFromTheStore) {
 }
 
 // The cached service and the uncached one answer every ListRecords and DescribeDataset alike
-// (records, counts,
-// flags, merged names, paging, refusals) through a random history of everything that changes a
-// dataset: updates, removes, deletions and recreations (D17), writes by other paths, merges (D23),
-// purges in batches, identities disabled, deleted and created again, pools deleted.
+// (records, counts, flags, merged names, paging, refusals) through a random history of everything
+// that changes a dataset: updates, removes, deletions and recreations (D17), writes by other paths,
+// merges (D23), purges in batches, identities disabled, deleted and created again, pools deleted.
 TEST_P(SyncCacheTest, AnswersAsTheStoreDoesThroughARandomHistory) {
   const unsigned seed = std::random_device{}();
   SCOPED_TRACE("seed " + std::to_string(seed));
