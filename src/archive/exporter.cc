@@ -80,7 +80,7 @@ class Exporter {
     for (const std::string& id : ids) {  // a std::set: ordered by id, as the format wants
       COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(id));
       if (!pool) return ApiError::ResourceNotFound("identity pool " + id + " not found");
-      pools.push_back(std::move(*pool));
+      pools.push_back(*pool);
     }
     return OkStatus();
   }

@@ -164,7 +164,7 @@ http::Response AdminApi::PoolCounts(std::string_view query) {
   store::PoolCounts counts;
   if (auto s = store_.Read([&](store::Txn& txn) -> Status {
         COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(*id));
-        exists = pool.has_value();
+        exists = pool != nullptr;
         if (!exists) return OkStatus();
         COGSYNC_ASSIGN_OR_RETURN(counts, txn.CountPoolContents(*id));
         return OkStatus();

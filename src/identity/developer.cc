@@ -34,7 +34,7 @@ IdentityService::Output IdentityService::GetOpenIdTokenForDeveloperIdentity(Requ
   const std::string pool_id(in.at("IdentityPoolId").as_string());
   const auto given_identity = json::GetString(in, "IdentityId");
   const int64_t now = now_ms();
-  std::optional<store::Pool> pool;
+  store::PoolPtr pool;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(pool, LoadPool(txn, pool_id));
     return OkStatus();
@@ -62,7 +62,7 @@ IdentityService::Output IdentityService::GetOpenIdTokenForDeveloperIdentity(Requ
   std::string identity_id;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto current, LoadPool(txn, pool_id));
-    LinkContext link{txn, current, now, ctx.principal.modifier(), config_.limits};
+    LinkContext link{txn, *current, now, ctx.principal.modifier(), config_.limits};
     COGSYNC_ASSIGN_OR_RETURN(auto owner, txn.FindLogin(pool_id, provider, *user));
     std::optional<store::Identity> identity;
     if (given_identity) {
@@ -113,7 +113,7 @@ IdentityService::Output IdentityService::LookupDeveloperIdentity(RequestContext&
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    COGSYNC_ASSIGN_OR_RETURN(auto provider, DeveloperProvider(pool));
+    COGSYNC_ASSIGN_OR_RETURN(auto provider, DeveloperProvider(*pool));
     std::string resolved;
     if (user) {
       COGSYNC_ASSIGN_OR_RETURN(auto login, txn.FindLogin(pool_id, provider, *user));
@@ -164,8 +164,8 @@ IdentityService::Output IdentityService::MergeDeveloperIdentities(RequestContext
   std::string identity_id;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    COGSYNC_ASSIGN_OR_RETURN(auto provider, DeveloperProvider(pool));
-    COGSYNC_RETURN_IF_ERROR(CheckProviderName(pool, in.at("DeveloperProviderName").as_string()));
+    COGSYNC_ASSIGN_OR_RETURN(auto provider, DeveloperProvider(*pool));
+    COGSYNC_RETURN_IF_ERROR(CheckProviderName(*pool, in.at("DeveloperProviderName").as_string()));
     COGSYNC_ASSIGN_OR_RETURN(auto from, txn.FindLogin(pool_id, provider, source));
     COGSYNC_ASSIGN_OR_RETURN(auto to, txn.FindLogin(pool_id, provider, destination));
     if (!from)
@@ -175,7 +175,7 @@ IdentityService::Output IdentityService::MergeDeveloperIdentities(RequestContext
                                         "' not found.");
     COGSYNC_ASSIGN_OR_RETURN(auto survivor, LoadIdentity(txn, to->identity_id));
     COGSYNC_ASSIGN_OR_RETURN(auto merged, LoadIdentity(txn, from->identity_id));
-    LinkContext link{txn, pool, now, ctx.principal.modifier(), config_.limits};
+    LinkContext link{txn, *pool, now, ctx.principal.modifier(), config_.limits};
     COGSYNC_RETURN_IF_ERROR(MergeInto(link, survivor, merged));
     identity_id = survivor.id;
     return OkStatus();
@@ -191,8 +191,8 @@ IdentityService::Output IdentityService::UnlinkDeveloperIdentity(RequestContext&
   const int64_t now = now_ms();
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    COGSYNC_ASSIGN_OR_RETURN(auto provider, DeveloperProvider(pool));
-    COGSYNC_RETURN_IF_ERROR(CheckProviderName(pool, in.at("DeveloperProviderName").as_string()));
+    COGSYNC_ASSIGN_OR_RETURN(auto provider, DeveloperProvider(*pool));
+    COGSYNC_RETURN_IF_ERROR(CheckProviderName(*pool, in.at("DeveloperProviderName").as_string()));
     COGSYNC_ASSIGN_OR_RETURN(auto identity, LoadIdentityInPool(txn, pool_id, identity_id));
     COGSYNC_ASSIGN_OR_RETURN(auto login, txn.FindLogin(pool_id, provider, user));
     if (!login)

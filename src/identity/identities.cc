@@ -33,7 +33,7 @@ IdentityService::Output IdentityService::GetId(RequestContext& ctx, const bj::ob
   const bj::object* logins = json::GetObject(in, "Logins");
   const int64_t now = now_ms();
   // Logins are verified before the write transaction: verification may fetch keys.
-  std::optional<store::Pool> pool;
+  store::PoolPtr pool;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(pool, LoadPool(txn, pool_id));
     return OkStatus();
@@ -49,7 +49,7 @@ IdentityService::Output IdentityService::GetId(RequestContext& ctx, const bj::ob
   std::string identity_id;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto current, LoadPool(txn, pool_id));
-    LinkContext link{txn, current, now, ctx.principal.modifier(), config_.limits};
+    LinkContext link{txn, *current, now, ctx.principal.modifier(), config_.limits};
     if (verified.empty()) {
       COGSYNC_ASSIGN_OR_RETURN(auto identity, CreateIdentity(link));
       identity_id = identity.id;
@@ -87,14 +87,14 @@ IdentityService::Output IdentityService::ListIdentities(RequestContext&, const b
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
     COGSYNC_ASSIGN_OR_RETURN(auto identities,
-                             txn.ListIdentities(pool.id, after, limit + 1, hide_disabled));
+                             txn.ListIdentities(pool->id, after, limit + 1, hide_disabled));
     bj::array items;
     for (size_t i = 0; i < identities.size() && i < size_t(limit); ++i) {
       COGSYNC_ASSIGN_OR_RETURN(auto logins, txn.ListLogins(identities[i].id));
       COGSYNC_ASSIGN_OR_RETURN(auto unbound, txn.ListUnboundLogins(identities[i].id));
       items.push_back(DescribeOutput(identities[i], logins, unbound));
     }
-    out["IdentityPoolId"] = pool.id;
+    out["IdentityPoolId"] = pool->id;
     out["Identities"] = std::move(items);
     if (identities.size() > size_t(limit)) {
       out["NextToken"] = MakeNextToken(sealer_, scope, identities[size_t(limit) - 1].id);
@@ -122,7 +122,7 @@ IdentityService::Output IdentityService::DeleteIdentities(RequestContext&, const
 IdentityService::Output IdentityService::UnlinkIdentity(RequestContext&, const bj::object& in) {
   const std::string identity_id(in.at("IdentityId").as_string());
   const int64_t now = now_ms();
-  std::optional<store::Pool> pool;
+  store::PoolPtr pool;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto identity, LoadIdentity(txn, identity_id));
     COGSYNC_ASSIGN_OR_RETURN(pool, LoadPool(txn, identity.pool_id));

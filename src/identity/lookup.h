@@ -6,16 +6,12 @@
 
 #include "common/error.h"
 #include "store/store.h"
+#include "sync/lookup.h"
 
 namespace cogsync::identity {
 
-inline Result<store::Pool> LoadPool(store::Txn& txn, std::string_view pool_id) {
-  COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-  if (!pool) {
-    return ApiError::ResourceNotFound("IdentityPool '" + std::string(pool_id) + "' not found.");
-  }
-  return std::move(*pool);
-}
+// The pool's shared snapshot (never null), or ResourceNotFound: the Sync service's look-up.
+using sync::LoadPool;
 
 inline Result<store::Identity> LoadIdentity(store::Txn& txn, std::string_view identity_id) {
   COGSYNC_ASSIGN_OR_RETURN(auto identity, txn.GetIdentity(identity_id));

@@ -43,11 +43,14 @@ bj::object Describe(const std::string& pool_id, const bj::object& in) {
   return d;
 }
 
-// Takes the pool by value: callers done with it move it in, and nothing is copied.
-bj::value PoolOutput(store::Pool pool) {
-  bj::object out = std::move(pool.description);
-  out.erase(kClassicFlowGivenKey);
-  out["IdentityPoolTags"] = std::move(pool.tags);
+// The IdentityPool shape from a pool (the stored description without cogsync's own key, plus
+// the tags), built once from the snapshot: nothing else of the pool is copied.
+bj::value PoolOutput(const store::Pool& pool) {
+  bj::object out(pool.description.size() + 1);
+  for (const auto& member : pool.description) {
+    if (member.key() != kClassicFlowGivenKey) out.emplace(member.key(), member.value());
+  }
+  out.emplace("IdentityPoolTags", pool.tags);
   return out;
 }
 
@@ -88,7 +91,7 @@ IdentityService::Output IdentityService::CreateIdentityPool(RequestContext&, con
     }
     return txn.PutPool(pool);
   }));
-  return PoolOutput(std::move(pool));
+  return PoolOutput(pool);
 }
 
 IdentityService::Output IdentityService::DescribeIdentityPool(RequestContext&,
@@ -96,7 +99,7 @@ IdentityService::Output IdentityService::DescribeIdentityPool(RequestContext&,
   bj::value out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
-    out = PoolOutput(std::move(pool));
+    out = PoolOutput(*pool);
     return OkStatus();
   }));
   return out;
@@ -111,7 +114,8 @@ IdentityService::Output IdentityService::UpdateIdentityPool(RequestContext&, con
   }
   bj::value out;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
+    COGSYNC_ASSIGN_OR_RETURN(auto current, LoadPool(txn, in.at("IdentityPoolId").as_string()));
+    store::Pool pool = *current;  // the new version; the snapshot stays as it was
     auto dev = json::GetString(in, "DeveloperProviderName");
     bj::object effective = in;
     if (!pool.developer_provider_name.empty()) {
@@ -127,7 +131,7 @@ IdentityService::Output IdentityService::UpdateIdentityPool(RequestContext&, con
     pool.description = Describe(pool.id, effective);
     if (const bj::object* tags = json::GetObject(in, "IdentityPoolTags")) pool.tags = *tags;
     COGSYNC_RETURN_IF_ERROR(txn.PutPool(pool));
-    out = PoolOutput(std::move(pool));
+    out = PoolOutput(pool);
     return OkStatus();
   }));
   return out;
@@ -136,7 +140,7 @@ IdentityService::Output IdentityService::UpdateIdentityPool(RequestContext&, con
 IdentityService::Output IdentityService::DeleteIdentityPool(RequestContext&, const bj::object& in) {
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
-    return txn.DeletePool(pool.id);  // identities, logins and all sync data go with it
+    return txn.DeletePool(pool->id);  // identities, logins and all sync data go with it
   }));
   return bj::value(nullptr);
 }

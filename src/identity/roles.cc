@@ -55,7 +55,8 @@ IdentityService::Output IdentityService::SetIdentityPoolRoles(RequestContext&,
   const bj::object* mappings = json::GetObject(in, "RoleMappings");
   if (mappings != nullptr) COGSYNC_RETURN_IF_ERROR(CheckRoleMappings(*mappings));
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
+    COGSYNC_ASSIGN_OR_RETURN(auto current, LoadPool(txn, in.at("IdentityPoolId").as_string()));
+    store::Pool pool = *current;
     pool.roles = in.at("Roles").as_object();
     pool.role_mappings = mappings != nullptr ? *mappings : bj::object();
     return txn.PutPool(pool);
@@ -68,8 +69,9 @@ IdentityService::Output IdentityService::GetIdentityPoolRoles(RequestContext&,
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
-    out = bj::object{
-        {"IdentityPoolId", pool.id}, {"Roles", pool.roles}, {"RoleMappings", pool.role_mappings}};
+    out = bj::object{{"IdentityPoolId", pool->id},
+                     {"Roles", pool->roles},
+                     {"RoleMappings", pool->role_mappings}};
     return OkStatus();
   }));
   return bj::value(std::move(out));
@@ -85,7 +87,7 @@ IdentityService::Output IdentityService::SetPrincipalTagAttributeMap(RequestCont
   stored["PrincipalTags"] = tags != nullptr ? *tags : bj::object();
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    return txn.PutPrincipalTagMap(pool.id, provider, stored);
+    return txn.PutPrincipalTagMap(pool->id, provider, stored);
   }));
   return bj::value(TagMapOutput(pool_id, provider, stored));
 }
@@ -97,7 +99,7 @@ IdentityService::Output IdentityService::GetPrincipalTagAttributeMap(RequestCont
   std::optional<bj::object> stored;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    COGSYNC_ASSIGN_OR_RETURN(stored, txn.GetPrincipalTagMap(pool.id, provider));
+    COGSYNC_ASSIGN_OR_RETURN(stored, txn.GetPrincipalTagMap(pool->id, provider));
     return OkStatus();
   }));
   return bj::value(TagMapOutput(pool_id, provider, stored));

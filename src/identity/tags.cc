@@ -59,7 +59,8 @@ IdentityService::Output IdentityService::TagResource(RequestContext&, const bj::
   COGSYNC_ASSIGN_OR_RETURN(auto pool_id, PoolIdFromArn(in.at("ResourceArn").as_string(), config_));
   const bj::object& tags = in.at("Tags").as_object();
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
+    COGSYNC_ASSIGN_OR_RETURN(auto current, LoadPool(txn, pool_id));
+    store::Pool pool = *current;
     bj::object merged = pool.tags;
     for (const auto& kv : tags) merged[kv.key()] = kv.value();
     COGSYNC_RETURN_IF_ERROR(CheckTags(tags, config_.limits.tags_per_pool, merged.size()));
@@ -72,7 +73,8 @@ IdentityService::Output IdentityService::TagResource(RequestContext&, const bj::
 IdentityService::Output IdentityService::UntagResource(RequestContext&, const bj::object& in) {
   COGSYNC_ASSIGN_OR_RETURN(auto pool_id, PoolIdFromArn(in.at("ResourceArn").as_string(), config_));
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
+    COGSYNC_ASSIGN_OR_RETURN(auto current, LoadPool(txn, pool_id));
+    store::Pool pool = *current;
     for (const auto& key : in.at("TagKeys").as_array()) pool.tags.erase(key.as_string());
     return txn.PutPool(pool);
   }));
@@ -85,7 +87,7 @@ IdentityService::Output IdentityService::ListTagsForResource(RequestContext&,
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    out["Tags"] = pool.tags;
+    out["Tags"] = pool->tags;
     return OkStatus();
   }));
   return bj::value(std::move(out));

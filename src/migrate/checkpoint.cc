@@ -32,7 +32,7 @@ Result<PoolStart> DecideStart(store::Store& target, const std::string& pool_id,
   std::optional<std::string> text;
   COGSYNC_RETURN_IF_ERROR(target.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-    pool_exists = pool.has_value();
+    pool_exists = pool != nullptr;
     COGSYNC_ASSIGN_OR_RETURN(text, txn.GetSecret(std::string(kCheckpointPrefix) + pool_id));
     return OkStatus();
   }));

@@ -92,7 +92,7 @@ class Migrator {
 
  private:
   Status CopyPool(const std::string& pool_id, const PoolStart& start, PoolCounts& counts) {
-    std::optional<store::Pool> held;
+    store::PoolPtr held;
     int64_t pools_held = 0;
     COGSYNC_RETURN_IF_ERROR(target_.Read([&](store::Txn& txn) -> Status {
       COGSYNC_ASSIGN_OR_RETURN(held, txn.GetPool(pool_id));
@@ -123,7 +123,7 @@ class Migrator {
       }
     }
     // D19: a pool the target's limits refuse is not copied (nor anything under it).
-    const auto over = PoolOverLimits(pool_line, pools_held, !held.has_value(), options_.limits);
+    const auto over = PoolOverLimits(pool_line, pools_held, held == nullptr, options_.limits);
     const std::string not_copied = "pool " + pool_id + " not copied: ";
     for (const std::string& item : over) counts.over_limits.push_back(not_copied + item);
     if (!over.empty()) return OkStatus();

@@ -24,7 +24,7 @@ class Verifier {
         identities_only_(identities_only) {}
 
   Status Pool(const std::string& pool_id) {
-    std::optional<store::Pool> pool;
+    store::PoolPtr pool;
     COGSYNC_RETURN_IF_ERROR(target_.Read([&](store::Txn& txn) -> Status {
       COGSYNC_ASSIGN_OR_RETURN(pool, txn.GetPool(pool_id));
       return OkStatus();

@@ -30,7 +30,8 @@ class Txn {
   virtual ~Txn() = default;
 
   // ---- identity pools ------------------------------------------------------------------------
-  virtual Result<std::optional<Pool>> GetPool(std::string_view pool_id) = 0;
+  // The pool as an immutable snapshot (types.h PoolPtr), null when there is no such pool.
+  virtual Result<PoolPtr> GetPool(std::string_view pool_id) = 0;
   virtual Status PutPool(const Pool& pool) = 0;  // insert or replace
   // Removes the pool and everything it owns: identities, logins, datasets, records, devices,
   // subscriptions, principal-tag maps.

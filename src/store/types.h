@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,11 @@ struct Pool {
   boost::json::object bulk_publish;  // GetBulkPublishDetails fields
   int64_t created_ms = 0;
 };
+
+// A pool as the store hands it out: an immutable snapshot, shared (by the pool cache, the model
+// store's state and every request that looked it up) and never copied to be read. A change is a
+// new Pool written with Txn::PutPool; snapshots handed out earlier keep their old value.
+using PoolPtr = std::shared_ptr<const Pool>;
 
 // What ListIdentityPools shows of a pool.
 struct PoolName {

@@ -28,16 +28,17 @@ bool InProgress(const store::Pool& pool) {
 Status Finish(store::Store& store, const std::string& pool_id, int64_t now_ms,
               const std::string& failure) {
   return store.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-    if (!pool || !InProgress(*pool)) return OkStatus();
+    COGSYNC_ASSIGN_OR_RETURN(auto current, txn.GetPool(pool_id));
+    if (!current || !InProgress(*current)) return OkStatus();
+    store::Pool pool = *current;
     bj::object bp{{"BulkPublishStatus", failure.empty() ? "SUCCEEDED" : "FAILED"},
                   {"BulkPublishCompleteTime", now_ms}};
-    if (auto started = json::GetInt(pool->bulk_publish, "BulkPublishStartTime")) {
+    if (auto started = json::GetInt(pool.bulk_publish, "BulkPublishStartTime")) {
       bp["BulkPublishStartTime"] = *started;
     }
     if (!failure.empty()) bp["FailureMessage"] = failure;
-    pool->bulk_publish = std::move(bp);
-    return txn.PutPool(*pool);
+    pool.bulk_publish = std::move(bp);
+    return txn.PutPool(pool);
   });
 }
 
@@ -168,11 +169,12 @@ void BulkPublisher::RunPool(const std::string& pool_id) {
         return;
       }
       Status advanced = store_.Write([&](store::Txn& txn) -> Status {
-        COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-        if (!pool || !InProgress(*pool)) return OkStatus();
-        pool->bulk_publish[kCursorIdentity] = dataset.identity_id;
-        pool->bulk_publish[kCursorDataset] = dataset.name;
-        return txn.PutPool(*pool);
+        COGSYNC_ASSIGN_OR_RETURN(auto current, txn.GetPool(pool_id));
+        if (!current || !InProgress(*current)) return OkStatus();
+        store::Pool pool = *current;
+        pool.bulk_publish[kCursorIdentity] = dataset.identity_id;
+        pool.bulk_publish[kCursorDataset] = dataset.name;
+        return txn.PutPool(pool);
       });
       if (!advanced.ok()) break;
     }

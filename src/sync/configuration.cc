@@ -107,7 +107,7 @@ SyncService::Output SyncService::GetIdentityPoolConfiguration(RequestContext&,
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
-    out = ConfigurationJson(pool);
+    out = ConfigurationJson(*pool);
     return OkStatus();
   }));
   return bj::value(std::move(out));
@@ -120,7 +120,8 @@ SyncService::Output SyncService::SetIdentityPoolConfiguration(RequestContext&,
                                                               const bj::object& in) {
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
+    COGSYNC_ASSIGN_OR_RETURN(auto current, LoadPool(txn, in.at("IdentityPoolId").as_string()));
+    store::Pool pool = *current;
     if (const bj::object* push = json::GetObject(in, "PushSync")) {
       bj::object stored = *push;
       if (!json::GetArray(stored, "ApplicationArns")) stored["ApplicationArns"] = bj::array();
@@ -142,7 +143,7 @@ SyncService::Output SyncService::GetCognitoEvents(RequestContext&, const bj::obj
   bj::object events;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
-    events = pool.events;
+    events = pool->events;
     return OkStatus();
   }));
   return bj::value(bj::object{{"Events", std::move(events)}});
@@ -163,7 +164,8 @@ SyncService::Output SyncService::SetCognitoEvents(RequestContext&, const bj::obj
     }
   }
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
+    COGSYNC_ASSIGN_OR_RETURN(auto current, LoadPool(txn, in.at("IdentityPoolId").as_string()));
+    store::Pool pool = *current;
     for (const auto& kv : given) {
       if (kv.value().as_string().empty()) {
         pool.events.erase(kv.key());
@@ -180,7 +182,8 @@ SyncService::Output SyncService::BulkPublish(RequestContext&, const bj::object& 
   const std::string pool_id(in.at("IdentityPoolId").as_string());
   const int64_t now = now_ms();
   COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
+    COGSYNC_ASSIGN_OR_RETURN(auto current, LoadPool(txn, pool_id));
+    store::Pool pool = *current;
     COGSYNC_RETURN_IF_ERROR(StartBulkPublish(pool, now));
     return txn.PutPool(pool);
   }));
@@ -192,7 +195,7 @@ SyncService::Output SyncService::GetBulkPublishDetails(RequestContext&, const bj
   bj::object out;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, in.at("IdentityPoolId").as_string()));
-    out = BulkPublishDetails(pool);
+    out = BulkPublishDetails(*pool);
     return OkStatus();
   }));
   return bj::value(std::move(out));

@@ -129,7 +129,7 @@ SyncService::Output SyncService::DeleteDataset(RequestContext& ctx, const bj::ob
     DatasetChange change{pool_id, identity_id, name, true, marker.sync_count, now, {}, ""};
     COGSYNC_ASSIGN_OR_RETURN(
         outbox_written,
-        AppendChangeEntries(txn, pool, change, integrations_.sinks.push_configured()));
+        AppendChangeEntries(txn, *pool, change, integrations_.sinks.push_configured()));
     return OkStatus();
   }));
   if (outbox_written) integrations_.dispatcher.Notify();

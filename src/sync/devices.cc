@@ -66,7 +66,7 @@ SyncService::Output SyncService::RegisterDevice(RequestContext& ctx, const bj::o
     COGSYNC_RETURN_IF_ERROR(
         CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     // No PushSync at all is the same as none for this platform: nothing to push through.
-    application = ApplicationFor(pool, platform);
+    application = ApplicationFor(*pool, platform);
     if (application.empty()) {
       return ApiError::InvalidConfiguration("Identity pool " + pool_id +
                                             " has no push sync application configured for "

@@ -89,7 +89,7 @@ Result<DatasetCache::SnapshotPtr> SyncService::LoadSnapshot(const std::string& p
   const bool fill = dataset_cache_.enabled() && !snapshot;
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-    *pool_exists = pool.has_value();
+    *pool_exists = pool != nullptr;
     if (snapshot) return OkStatus();  // cached under another pool: only the pool was unknown
     COGSYNC_ASSIGN_OR_RETURN(snapshot, ReadSnapshot(txn, identity_id, name, fill, page));
     return OkStatus();

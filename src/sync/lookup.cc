@@ -12,10 +12,10 @@ ApiError Forbidden(std::string_view identity_id) {
 
 }  // namespace
 
-Result<store::Pool> LoadPool(store::Txn& txn, std::string_view pool_id) {
-  COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(pool_id));
-  if (!pool) return PoolNotFound(pool_id);
-  return std::move(*pool);
+Result<store::PoolPtr> LoadPool(store::Txn& txn, std::string_view pool_id) {
+  COGSYNC_ASSIGN_OR_RETURN(store::PoolPtr pool, txn.GetPool(pool_id));
+  if (pool == nullptr) return PoolNotFound(pool_id);
+  return pool;
 }
 
 ApiError PoolNotFound(std::string_view pool_id) {

@@ -14,8 +14,9 @@
 
 namespace cogsync::sync {
 
-// ResourceNotFoundException "IdentityPool '<id>' not found." when the pool does not exist.
-Result<store::Pool> LoadPool(store::Txn& txn, std::string_view pool_id);
+// The pool's shared snapshot (never null); ResourceNotFoundException "IdentityPool '<id>' not
+// found." when the pool does not exist.
+Result<store::PoolPtr> LoadPool(store::Txn& txn, std::string_view pool_id);
 ApiError PoolNotFound(std::string_view pool_id);
 
 // What an operation does for an identity that is unknown (or of another pool) when the caller

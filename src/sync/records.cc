@@ -104,7 +104,7 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
     bool ran = false;
     COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
       COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-      ran = json::GetString(pool.events, "SyncTrigger").has_value();
+      ran = json::GetString(pool->events, "SyncTrigger").has_value();
       return OkStatus();
     }));
     if (ran) {
@@ -225,7 +225,7 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
                          next.sync_count, now,         written, origin_device};
     COGSYNC_ASSIGN_OR_RETURN(
         outbox_written,
-        AppendChangeEntries(txn, pool, change, integrations_.sinks.push_configured()));
+        AppendChangeEntries(txn, *pool, change, integrations_.sinks.push_configured()));
     return OkStatus();
   }));
   if (outbox_written) integrations_.dispatcher.Notify();
@@ -296,7 +296,7 @@ Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string&
   std::unordered_map<std::string, int64_t> counts;  // key -> stored SyncCount (tombstones too)
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    function_arn = json::GetString(pool.events, "SyncTrigger").value_or("");
+    function_arn = json::GetString(pool->events, "SyncTrigger").value_or("");
     COGSYNC_RETURN_IF_ERROR(
         CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));

@@ -35,7 +35,7 @@ using LoginKey = std::tuple<std::string, std::string, std::string>;
 using SubscriptionKey = std::tuple<std::string, std::string, std::string, std::string>;
 
 struct State {
-  std::map<std::string, Pool> pools;
+  std::map<std::string, PoolPtr> pools;  // immutable snapshots, shared by copies of the state
   std::map<std::pair<std::string, std::string>, boost::json::object> tag_maps;  // (pool, provider)
   std::map<std::string, int64_t> sync_sessions;                                 // by pool
   std::map<std::string, Identity> identities;

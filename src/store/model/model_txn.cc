@@ -54,15 +54,17 @@ ApiError ModelTxn::Refused(std::string_view why) {
 
 // ---- identity pools ----------------------------------------------------------------------------
 
-Result<std::optional<Pool>> ModelTxn::GetPool(std::string_view pool_id) {
+Result<PoolPtr> ModelTxn::GetPool(std::string_view pool_id) {
   auto it = view_.pools.find(std::string(pool_id));
-  if (it == view_.pools.end()) return std::optional<Pool>();
-  return std::optional<Pool>(it->second);
+  if (it == view_.pools.end()) return PoolPtr();
+  return it->second;  // the state's own snapshot, shared
 }
 
 Status ModelTxn::PutPool(const Pool& pool) {
   COGSYNC_ASSIGN_OR_RETURN(State * state, Mutable());
-  state->pools[pool.id] = pool;  // in place: the pool's identities stay
+  // A new snapshot in place of the old one (the pool's identities stay); a reader holding the
+  // old one keeps it unchanged.
+  state->pools[pool.id] = std::make_shared<const Pool>(pool);
   return OkStatus();
 }
 
@@ -86,14 +88,19 @@ Status ModelTxn::DeletePool(std::string_view pool_id) {
 }
 
 Result<std::vector<Pool>> ModelTxn::ListPools(std::string_view after_id, int limit) {
-  return PageAfter(view_.pools, std::string(after_id), limit, [](const Pool&) { return true; });
+  std::vector<Pool> pools;
+  for (const PoolPtr& pool :
+       PageAfter(view_.pools, std::string(after_id), limit, [](const PoolPtr&) { return true; })) {
+    pools.push_back(*pool);
+  }
+  return pools;
 }
 
 Result<std::vector<PoolName>> ModelTxn::ListPoolNames(std::string_view after_id, int limit) {
   std::vector<PoolName> names;
-  for (const Pool& pool :
-       PageAfter(view_.pools, std::string(after_id), limit, [](const Pool&) { return true; })) {
-    names.push_back(PoolName{pool.id, pool.name});
+  for (const PoolPtr& pool :
+       PageAfter(view_.pools, std::string(after_id), limit, [](const PoolPtr&) { return true; })) {
+    names.push_back(PoolName{pool->id, pool->name});
   }
   return names;
 }

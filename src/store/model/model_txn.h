@@ -29,7 +29,7 @@ class ModelTxn final : public Txn {
   ModelTxn(const State& view, State* writable, ChangeSet* changes = nullptr)
       : view_(view), writable_(writable), changes_(changes) {}
 
-  Result<std::optional<Pool>> GetPool(std::string_view pool_id) override;
+  Result<PoolPtr> GetPool(std::string_view pool_id) override;
   Status PutPool(const Pool& pool) override;
   Status DeletePool(std::string_view pool_id) override;
   Result<std::vector<Pool>> ListPools(std::string_view after_id, int limit) override;

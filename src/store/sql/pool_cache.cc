@@ -10,18 +10,18 @@ uint64_t PoolCache::Generation() const {
   return generation_;
 }
 
-std::shared_ptr<const Pool> PoolCache::Get(std::string_view pool_id) const {
+PoolPtr PoolCache::Get(std::string_view pool_id) const {
   ReaderLock lock(mu_);
   auto it = pools_.find(pool_id);
   return it == pools_.end() ? nullptr : it->second;
 }
 
-void PoolCache::Put(const Pool& pool, uint64_t generation) {
-  auto copy = std::make_shared<const Pool>(pool);
+void PoolCache::Put(PoolPtr pool, uint64_t generation) {
+  if (pool == nullptr) return;
   WriterLock lock(mu_);
   if (generation != generation_) return;
-  if (pools_.size() >= kMaxPools && !pools_.contains(pool.id)) pools_.clear();
-  pools_.insert_or_assign(pool.id, std::move(copy));
+  if (pools_.size() >= kMaxPools && !pools_.contains(pool->id)) pools_.clear();
+  pools_.insert_or_assign(pool->id, pool);
 }
 
 std::optional<std::vector<PoolName>> PoolCache::Names(std::string_view after_id, int limit) const {

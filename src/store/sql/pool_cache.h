@@ -39,8 +39,10 @@ class PoolCache {
 
   uint64_t Generation() const;
 
-  std::shared_ptr<const Pool> Get(std::string_view pool_id) const;
-  void Put(const Pool& pool, uint64_t generation);
+  // The cached snapshot itself (shared, never copied), null when the pool is not cached.
+  PoolPtr Get(std::string_view pool_id) const;
+  // Offers a snapshot read at `generation`; kept (not copied) unless the cache moved on since.
+  void Put(PoolPtr pool, uint64_t generation);
 
   // The page of ListPoolNames from the complete, ordered list of pool names, or nullopt when it
   // is not cached.
@@ -58,7 +60,7 @@ class PoolCache {
  private:
   mutable SharedMutex mu_;
   uint64_t generation_ GUARDED_BY(mu_) = 0;
-  StringMap<std::shared_ptr<const Pool>> pools_ GUARDED_BY(mu_);
+  StringMap<PoolPtr> pools_ GUARDED_BY(mu_);
   std::optional<std::vector<PoolName>> names_ GUARDED_BY(mu_);
   bool too_many_names_ GUARDED_BY(mu_) = false;
   std::atomic<bool> written_{false};

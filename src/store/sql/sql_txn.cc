@@ -25,16 +25,18 @@ std::string ReadFirstText(const Row& row) { return row.Text(0); }
 
 // ---- identity pools ----------------------------------------------------------------------------
 
-Result<std::optional<Pool>> SqlTxn::GetPool(std::string_view pool_id) {
+Result<PoolPtr> SqlTxn::GetPool(std::string_view pool_id) {
   PoolCache* cache = ReadCache();
   if (cache != nullptr) {
-    if (auto cached = cache->Get(pool_id)) return std::optional<Pool>(*cached);
+    if (PoolPtr cached = cache->Get(pool_id)) return cached;
   }
   COGSYNC_ASSIGN_OR_RETURN(
       std::optional<Pool> pool,
       session_.First<Pool>(COGSYNC_SELECT_POOL "WHERE id = ?1", {Arg::Text(pool_id)}, ReadPool));
-  if (cache != nullptr && pool.has_value()) cache->Put(*pool, generation_);
-  return pool;
+  if (!pool.has_value()) return PoolPtr();
+  auto snapshot = std::make_shared<const Pool>(std::move(*pool));
+  if (cache != nullptr) cache->Put(snapshot, generation_);
+  return PoolPtr(std::move(snapshot));
 }
 
 Status SqlTxn::PutPool(const Pool& pool) {

@@ -35,7 +35,7 @@ class SqlTxn final : public Txn {
   // Where this write Txn names the identities it changes (null: nowhere).
   void set_changes(ChangeSet* changes) { changes_ = changes; }
 
-  Result<std::optional<Pool>> GetPool(std::string_view pool_id) override;
+  Result<PoolPtr> GetPool(std::string_view pool_id) override;
   Status PutPool(const Pool& pool) override;
   Status DeletePool(std::string_view pool_id) override;
   Result<std::vector<Pool>> ListPools(std::string_view after_id, int limit) override;

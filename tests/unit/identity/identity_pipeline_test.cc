@@ -107,6 +107,35 @@ TEST_F(IdentityPipeline, ErrorsAre400WithType) {
       << r.body;
 }
 
+// Pools are shared immutable snapshots (store/types.h PoolPtr): one handed out before an
+// UpdateIdentityPool keeps its old value, and the next request sees the new one.
+TEST_F(IdentityPipeline, APoolSnapshotOutlivesAnUpdate) {
+  std::string pool = CreatePool(true, "");
+  store::PoolPtr held;
+  ASSERT_TRUE(server_.app()
+                  .store()
+                  .Read([&](store::Txn& txn) -> Status {
+                    COGSYNC_ASSIGN_OR_RETURN(held, txn.GetPool(pool));
+                    return OkStatus();
+                  })
+                  .ok());
+  ASSERT_NE(held, nullptr);
+  server_.IdentityOk("UpdateIdentityPool", {{"IdentityPoolId", pool},
+                                            {"IdentityPoolName", "renamed"},
+                                            {"AllowUnauthenticatedIdentities", false},
+                                            {"IdentityPoolTags", bj::object{{"team", "blue"}}}});
+  EXPECT_EQ(held->name, "pool");
+  EXPECT_TRUE(held->description.at("AllowUnauthenticatedIdentities").as_bool());
+  EXPECT_TRUE(held->tags.empty());
+  auto d = server_.IdentityOk("DescribeIdentityPool", {{"IdentityPoolId", pool}});
+  EXPECT_EQ(d.at("IdentityPoolName").as_string(), "renamed");
+  EXPECT_FALSE(d.at("AllowUnauthenticatedIdentities").as_bool());
+  EXPECT_EQ(d.at("IdentityPoolTags"), (bj::object{{"team", "blue"}}));
+  // The next request runs on the new version: unauthenticated GetId is now refused.
+  EXPECT_EQ(ErrorCode(server_.Identity("GetId", {{"IdentityPoolId", pool}}, nullptr)),
+            "NotAuthorizedException");
+}
+
 // D10/D11: public operations need no signature; the others do.
 TEST_F(IdentityPipeline, SignatureRules) {
   std::string pool = CreatePool();

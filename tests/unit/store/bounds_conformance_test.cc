@@ -16,10 +16,11 @@
 namespace cogsync::store {
 namespace {
 
-class BoundsConformanceTest : public ::testing::TestWithParam<std::string> {
+class BoundsConformanceTest : public EngineTest {
  protected:
   void SetUp() override {
-    COGSYNC_OPEN_TEST_STORE(store_, GetParam());
+    EngineTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     MustWrite([&](Txn& txn) -> Status {
       Pool pool;
       pool.id = "pool";
@@ -34,21 +35,9 @@ class BoundsConformanceTest : public ::testing::TestWithParam<std::string> {
       return txn.PutDataset(dataset);
     });
   }
-  void TearDown() override { store_.reset(); }
-
-  void MustWrite(const Store::TxnFn& fn) {
-    Status status = store_->store().Write(fn);
-    ASSERT_TRUE(status.ok()) << status.error().ToString();
-  }
-  void MustRead(const Store::TxnFn& fn) {
-    Status status = store_->store().Read(fn);
-    ASSERT_TRUE(status.ok()) << status.error().ToString();
-  }
   static Record Tombstone(std::string key, int64_t modified_ms) {
     return Record{std::move(key), std::nullopt, 1, modified_ms, "x", std::nullopt};
   }
-
-  std::unique_ptr<TestStore> store_;
 };
 
 // Counts the write transactions that reach the store under test.

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <functional>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -87,6 +88,14 @@ inline void Print(std::ostringstream& out, const OutboxEntry& e) {
 
 template <typename T>
 inline void Print(std::ostringstream& out, const std::optional<T>& value) {
+  if (value) {
+    Print(out, *value);
+  } else {
+    out << "none";
+  }
+}
+template <typename T>
+inline void Print(std::ostringstream& out, const std::shared_ptr<const T>& value) {
   if (value) {
     Print(out, *value);
   } else {

@@ -12,15 +12,8 @@
 namespace cogsync::store {
 namespace {
 
-class OutboxConformanceTest : public ::testing::TestWithParam<std::string> {
+class OutboxConformanceTest : public EngineTest {
  protected:
-  void SetUp() override { COGSYNC_OPEN_TEST_STORE(store_, GetParam()); }
-  void TearDown() override { store_.reset(); }
-
-  void MustWrite(const Store::TxnFn& fn) {
-    Status status = store_->store().Write(fn);
-    ASSERT_TRUE(status.ok()) << status.error().ToString();
-  }
   std::vector<OutboxEntry> ListAll(int page) {
     std::vector<OutboxEntry> all;
     OutboxCursor cursor;
@@ -50,8 +43,6 @@ class OutboxConformanceTest : public ::testing::TestWithParam<std::string> {
     e.created_ms = 1000 + position;
     return e;
   }
-
-  std::unique_ptr<TestStore> store_;
 };
 
 TEST_P(OutboxConformanceTest, EntriesComeBackInPartitionOrderAcrossPages) {  // D24

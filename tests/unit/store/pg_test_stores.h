@@ -5,6 +5,7 @@
 // more, as an in-memory one). The conformance suites iterate over every registered engine
 // (EngineLabels()); the lockstep test opens the model (label "Model") and each other engine.
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -115,5 +116,24 @@ class TestStore {
     if (open_skip_) GTEST_SKIP() << open_error_;                                     \
     ASSERT_NE(var, nullptr) << open_error_;                                          \
   } while (false)
+
+// The fixture of the suites that run once per registered engine (EngineLabels() as parameter):
+// a fresh store of the engine for each test, and writes and reads that must succeed.
+class EngineTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { COGSYNC_OPEN_TEST_STORE(store_, GetParam()); }
+  void TearDown() override { store_.reset(); }
+
+  void MustWrite(const Store::TxnFn& fn) {
+    Status status = store_->store().Write(fn);
+    ASSERT_TRUE(status.ok()) << status.error().ToString();
+  }
+  void MustRead(const Store::TxnFn& fn) {
+    Status status = store_->store().Read(fn);
+    ASSERT_TRUE(status.ok()) << status.error().ToString();
+  }
+
+  std::unique_ptr<TestStore> store_;
+};
 
 }  // namespace cogsync::store

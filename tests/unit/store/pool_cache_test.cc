@@ -39,19 +39,20 @@ TEST(PoolCacheTest, AnOfferFromBeforeAnInvalidationIsDropped) {
   uint64_t before = cache.Generation();
   cache.MarkWritten();
   cache.InvalidateIfWritten();
-  cache.Put(NamedPool("p", "old"), before);  // read from a snapshot older than the write
+  cache.Put(std::make_shared<const Pool>(NamedPool("p", "old")),
+            before);  // read from a snapshot older than the write
   EXPECT_EQ(cache.Get("p"), nullptr);
   cache.PutNames({PoolName{"p", "old"}}, before);
   EXPECT_FALSE(cache.Names("", 10).has_value());
 
-  cache.Put(NamedPool("p", "new"), cache.Generation());
+  cache.Put(std::make_shared<const Pool>(NamedPool("p", "new")), cache.Generation());
   ASSERT_NE(cache.Get("p"), nullptr);
   EXPECT_EQ(cache.Get("p")->name, "new");
 }
 
 TEST(PoolCacheTest, OnlyAWrittenPoolInvalidates) {
   PoolCache cache;
-  cache.Put(NamedPool("p", "x"), cache.Generation());
+  cache.Put(std::make_shared<const Pool>(NamedPool("p", "x")), cache.Generation());
   uint64_t generation = cache.Generation();
   cache.InvalidateIfWritten();  // a transaction that wrote no pool
   EXPECT_EQ(cache.Generation(), generation);
@@ -79,7 +80,8 @@ TEST(PoolCacheTest, NamesArePagedAfterAnId) {
 TEST(PoolCacheTest, StaysBounded) {
   PoolCache cache;
   for (size_t i = 0; i <= PoolCache::kMaxPools; ++i) {
-    cache.Put(NamedPool("p" + std::to_string(i), "n"), cache.Generation());
+    cache.Put(std::make_shared<const Pool>(NamedPool("p" + std::to_string(i), "n")),
+              cache.Generation());
   }
   // The map was emptied when it was full, then took the last one.
   EXPECT_NE(cache.Get("p" + std::to_string(PoolCache::kMaxPools)), nullptr);

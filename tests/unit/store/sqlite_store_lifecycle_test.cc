@@ -249,8 +249,8 @@ TEST_F(SqliteStoreLifecycleTest, DataSurvivesCloseAndReopen) {
   Reopen();
   EXPECT_EQ(ReadSecret("s"), "v");
   Status status = store_->Read([](Txn& txn) -> Status {
-    auto pool = *txn.GetPool("p");
-    EXPECT_TRUE(pool.has_value());
+    PoolPtr pool = *txn.GetPool("p");
+    EXPECT_NE(pool, nullptr);
     if (pool) {
       EXPECT_EQ(pool->tags, (boost::json::object{{"a", "b"}}));
     }

@@ -302,12 +302,13 @@ TEST_F(SyncBulkPublishTest, StateMachineD26) {
 
   // A FAILED run does not start the 24-hour window.
   MustWrite([&](store::Txn& txn) -> Status {
-    COGSYNC_ASSIGN_OR_RETURN(auto pool, txn.GetPool(kPool));
-    pool->bulk_publish = bj::object{{"BulkPublishStatus", "FAILED"},
-                                    {"BulkPublishStartTime", kStartMs},
-                                    {"BulkPublishCompleteTime", kStartMs},
-                                    {"FailureMessage", "sink down"}};
-    return txn.PutPool(*pool);
+    COGSYNC_ASSIGN_OR_RETURN(auto current, txn.GetPool(kPool));
+    store::Pool pool = *current;
+    pool.bulk_publish = bj::object{{"BulkPublishStatus", "FAILED"},
+                                   {"BulkPublishStartTime", kStartMs},
+                                   {"BulkPublishCompleteTime", kStartMs},
+                                   {"FailureMessage", "sink down"}};
+    return txn.PutPool(pool);
   });
   EXPECT_TRUE(service_->BulkPublish(ctx, PoolInput()).ok());
   EXPECT_EQ(CodeOf(service_->GetBulkPublishDetails(ctx, PoolInput(kUnknown))),
