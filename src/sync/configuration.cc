@@ -8,11 +8,11 @@
 #include "common/json.h"
 #include "sync/lookup.h"
 #include "sync/service.h"
+#include "sync/sync_trigger.h"
 
 namespace cogsync::sync {
 namespace {
 
-constexpr std::string_view kSyncTrigger = "SyncTrigger";
 // A successful bulk publish may run once per 24 hours (an AWS quota).
 constexpr int64_t kBulkPublishWindowMs = 24 * 3600 * 1000;
 

@@ -97,28 +97,26 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
     return bj::value(bj::object{{"Records", bj::array()}});
   }
 
-  // Cognito Events: only calls made with identity credentials run the SyncTrigger.
-  std::optional<int64_t> expected_count;
-  if (ctx.principal.is_identity()) {
-    int64_t seen = 0;
-    bool ran = false;
-    COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
-      COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-      ran = json::GetString(pool->events, "SyncTrigger").has_value();
-      return OkStatus();
-    }));
-    if (ran) {
-      COGSYNC_RETURN_IF_ERROR(RunSyncTrigger(ctx, pool_id, identity_id, name, patches, &seen));
-      expected_count = seen;
-    }
-  }
+  // Cognito Events: only calls made with identity credentials run the SyncTrigger. Whether the
+  // pool has one is seen inside the write, in its pool snapshot, so a pool without one (nearly
+  // all) costs no transaction more. With one, the write stops before it changes anything, the
+  // function runs outside any transaction (it may take seconds), and the write runs again with
+  // the function's answer, checking that the dataset did not move meanwhile.
+  const bool may_trigger = ctx.principal.is_identity();
+  std::optional<int64_t> expected_count;  // the dataset's count the SyncTrigger judged
+  bool trigger_first = false;
   const std::string origin_device = json::GetString(in, "DeviceId").value_or("");
 
   std::vector<store::Record> written;
   bool outbox_written = false;
-  COGSYNC_RETURN_IF_ERROR(store_.Write([&](store::Txn& txn) -> Status {
+  auto write = [&](store::Txn& txn) -> Status {
     written.clear();  // the function may run again after a serialisation failure
+    trigger_first = false;
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
+    if (may_trigger && !expected_count && !SyncTriggerOf(*pool).empty()) {
+      trigger_first = true;
+      return ApiError::InternalError("the SyncTrigger runs first");  // changes nothing; not sent
+    }
     COGSYNC_RETURN_IF_ERROR(
         CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, /*for_update=*/true));
@@ -227,7 +225,15 @@ SyncService::Output SyncService::UpdateRecords(RequestContext& ctx, const bj::ob
         outbox_written,
         AppendChangeEntries(txn, *pool, change, integrations_.sinks.push_configured()));
     return OkStatus();
-  }));
+  };
+  Status status = store_.Write(write);
+  if (trigger_first) {
+    int64_t seen = 0;
+    COGSYNC_RETURN_IF_ERROR(RunSyncTrigger(ctx, pool_id, identity_id, name, patches, &seen));
+    expected_count = seen;
+    status = store_.Write(write);
+  }
+  if (!status.ok()) return status.error();
   if (outbox_written) integrations_.dispatcher.Notify();
   bj::array records;
   for (const auto& r : written) records.push_back(RecordJson(r));
@@ -296,7 +302,7 @@ Status SyncService::RunSyncTrigger(const RequestContext& ctx, const std::string&
   std::unordered_map<std::string, int64_t> counts;  // key -> stored SyncCount (tombstones too)
   COGSYNC_RETURN_IF_ERROR(store_.Read([&](store::Txn& txn) -> Status {
     COGSYNC_ASSIGN_OR_RETURN(auto pool, LoadPool(txn, pool_id));
-    function_arn = json::GetString(pool->events, "SyncTrigger").value_or("");
+    function_arn = SyncTriggerOf(*pool);
     COGSYNC_RETURN_IF_ERROR(
         CheckIdentity(txn, ctx.principal, pool_id, identity_id, MissingIdentity::kNotFound));
     COGSYNC_ASSIGN_OR_RETURN(auto dataset, txn.GetDataset(identity_id, name, false));

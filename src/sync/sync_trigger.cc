@@ -24,6 +24,12 @@ ApiError BadRecord(const std::string& key, std::string_view what) {
 
 }  // namespace
 
+std::string_view SyncTriggerOf(const store::Pool& pool) {
+  const auto it = pool.events.find(kSyncTrigger);
+  if (it == pool.events.end() || !it->value().is_string()) return {};
+  return it->value().get_string();
+}
+
 bj::object SyncTriggerEvent(std::string_view region, std::string_view pool_id,
                             std::string_view identity_id, std::string_view dataset,
                             const std::vector<store::Record>& live_records,

@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -23,6 +24,13 @@
 #include "store/types.h"
 
 namespace cogsync::sync {
+
+// The key of a pool's events that names its SyncTrigger (SetCognitoEvents).
+inline constexpr std::string_view kSyncTrigger = "SyncTrigger";
+
+// The pool's SyncTrigger function (a Lambda ARN), empty when it has none; a view into the pool's
+// snapshot, nothing parsed or copied.
+std::string_view SyncTriggerOf(const store::Pool& pool);
 
 // One key's intended state after the update: nullopt value is a removal.
 struct TriggerPatch {

@@ -13,7 +13,14 @@
 // - A read transaction takes Generation() before its snapshot and offers what it read with that
 //   generation; Put*() drops the offer if the generation has moved on since, because the
 //   snapshot may predate a commit whose invalidation already ran.
-// Readers in a write transaction never use the cache: they must see their own changes.
+// - The single writer may read from (and fill) the cache too, while its current transaction has
+//   changed no pool (WrittenSinceCommit() false): the cache then holds exactly what the writer's
+//   transaction sees, since every transaction that changed a pool emptied it before the writer
+//   went on, and the generation moves only on the writer thread. Once its transaction changed a
+//   pool, the writer reads pools with SQL until the cache is emptied: it must see its own
+//   changes. So the writer shares the readers' pool snapshots, across batches, and parses no
+//   pool per write. (Every process that writes pools holds the database exclusively: the server,
+//   import and migrate; the tools opened beside a server never change or read pools in a write.)
 //
 // Thread-safe.
 
@@ -54,6 +61,8 @@ class PoolCache {
 
   // A write transaction changed a pool (not yet committed).
   void MarkWritten() { written_.store(true, std::memory_order_relaxed); }
+  // Whether a pool was changed since the last InvalidateIfWritten(): the writer's own question.
+  bool WrittenSinceCommit() const { return written_.load(std::memory_order_relaxed); }
   // After the writer's COMMIT or ROLLBACK: forgets everything if a pool was written.
   void InvalidateIfWritten();
 

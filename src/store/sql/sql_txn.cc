@@ -26,7 +26,7 @@ std::string ReadFirstText(const Row& row) { return row.Text(0); }
 // ---- identity pools ----------------------------------------------------------------------------
 
 Result<PoolPtr> SqlTxn::GetPool(std::string_view pool_id) {
-  PoolCache* cache = ReadCache();
+  PoolCache* cache = PoolReads();
   if (cache != nullptr) {
     if (PoolPtr cached = cache->Get(pool_id)) return cached;
   }
@@ -35,7 +35,7 @@ Result<PoolPtr> SqlTxn::GetPool(std::string_view pool_id) {
       session_.First<Pool>(COGSYNC_SELECT_POOL "WHERE id = ?1", {Arg::Text(pool_id)}, ReadPool));
   if (!pool.has_value()) return PoolPtr();
   auto snapshot = std::make_shared<const Pool>(std::move(*pool));
-  if (cache != nullptr) cache->Put(snapshot, generation_);
+  if (cache != nullptr) cache->Put(snapshot, OfferGeneration());
   return PoolPtr(std::move(snapshot));
 }
 

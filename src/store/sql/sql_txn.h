@@ -8,7 +8,8 @@
 // logins and counters, D29).
 //
 // The pool cache (sql/pool_cache.h), when the engine keeps one, answers pool reads of a read
-// Txn; a write Txn never reads from it and marks it written when it changes pools.
+// Txn, and of a write Txn until its transaction changed a pool (then SQL answers, so the write
+// sees its own changes); a write Txn marks the cache written when it changes pools.
 //
 // A write Txn given a ChangeSet (set_changes) names in it what it changes (store/changes.h), for
 // the engine to report around its commit.
@@ -147,6 +148,15 @@ class SqlTxn final : public Txn {
   }
   // The cache, for reads outside a write transaction only.
   PoolCache* ReadCache() const { return writable_ ? nullptr : cache_; }
+  // The cache for GetPool: always for a read Txn; for a write Txn while the engine's
+  // transaction has changed no pool (pool_cache.h says why that is coherent).
+  PoolCache* PoolReads() const {
+    if (cache_ == nullptr || (writable_ && cache_->WrittenSinceCommit())) return nullptr;
+    return cache_;
+  }
+  // The generation a pool read now offers to the cache: a read Txn's is the one taken before its
+  // snapshot; the writer's is the current one (only the writer moves it).
+  uint64_t OfferGeneration() const { return writable_ ? cache_->Generation() : generation_; }
   // A write Txn changed pools: the cache forgets them once the engine's transaction ends.
   void NotePoolsWritten() {
     if (cache_ != nullptr) cache_->MarkWritten();

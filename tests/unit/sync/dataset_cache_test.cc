@@ -136,24 +136,6 @@ TEST(DatasetCache, OffKeepsNothing) {
   EXPECT_EQ(cache.stats().entries, 0u);
 }
 
-// A store that counts the transactions it is asked for, passing changes through.
-class CountingStore final : public store::Store {
- public:
-  explicit CountingStore(store::Store& inner) : inner_(inner) {}
-  Status Read(const TxnFn& fn) override {
-    ++reads;
-    return inner_.Read(fn);
-  }
-  Status Write(const TxnFn& fn) override { return inner_.Write(fn); }
-  bool SetChangeObserver(store::ChangeObserver* observer) override {
-    return inner_.SetChangeObserver(observer);
-  }
-  std::atomic<int> reads{0};
-
- private:
-  store::Store& inner_;
-};
-
 // The Sync service over the model store or over SQLite (the server's store, with its writer
 // thread and group commit), with the cache; `uncached_` is a second service over the same store
 // without it, the reference.

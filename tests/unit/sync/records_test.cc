@@ -14,6 +14,29 @@ namespace {
 
 using SyncRecordsTest = SyncTest;
 
+// The SyncTrigger check happens inside the write, in its pool snapshot: an UpdateRecords with
+// identity credentials on a pool without a SyncTrigger is one write transaction and no read; with
+// developer credentials, the same.
+TEST_F(SyncRecordsTest, AnUpdateWithoutATriggerIsOneWriteTransactionAndNoRead) {
+  CountingStore counting(*store_);
+  SyncService service(counting, clock_, config_, sealer_,
+                      Integrations{*calls_, *sinks_, *dispatcher_, *bulk_});
+  int64_t count = 0;
+  for (RequestContext ctx : {Ident(), Dev()}) {
+    bj::object in = DatasetInput("ds");
+    in["SyncSessionToken"] = Token("ds");
+    in["RecordPatches"] = bj::array{Replace("k", "v", count)};
+    counting.reads = 0;
+    counting.writes = 0;
+    auto written = service.UpdateRecords(ctx, in);
+    ASSERT_TRUE(written.ok()) << written.error().ToString();
+    EXPECT_EQ(counting.writes.load(), 1);
+    EXPECT_EQ(counting.reads.load(), 0);
+    count = written->as_object().at("Records").as_array().at(0).at("SyncCount").as_int64();
+  }
+  EXPECT_EQ(count, 2);
+}
+
 TEST_F(SyncRecordsTest, UpdateThenListRoundTrip) {
   bj::object patch = Replace("color", "blue", 0);
   patch["DeviceLastModifiedDate"] = 1413836234.607;

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <memory>
@@ -29,6 +30,28 @@ inline constexpr char kIdentity[] = "us-east-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeee
 inline constexpr char kOther[] = "us-east-1:00000000-0000-0000-0000-000000000002";
 inline constexpr char kUnknown[] = "us-east-1:99999999-9999-9999-9999-999999999999";
 inline constexpr int64_t kStartMs = 1'700'000'000'123;
+
+// A store that counts the transactions it is asked for, passing changes through.
+class CountingStore final : public store::Store {
+ public:
+  explicit CountingStore(store::Store& inner) : inner_(inner) {}
+  Status Read(const TxnFn& fn) override {
+    ++reads;
+    return inner_.Read(fn);
+  }
+  Status Write(const TxnFn& fn) override {
+    ++writes;
+    return inner_.Write(fn);
+  }
+  bool SetChangeObserver(store::ChangeObserver* observer) override {
+    return inner_.SetChangeObserver(observer);
+  }
+  std::atomic<int> reads{0};
+  std::atomic<int> writes{0};
+
+ private:
+  store::Store& inner_;
+};
 
 class SyncTest : public ::testing::Test {
  protected:
