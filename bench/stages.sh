@@ -6,17 +6,22 @@
 #   microseconds  perf (software clock, call graphs) on the same build under wrk load for
 #                 DURATION s; a stage is its entry functions' share of the server's samples
 #                 times the server's CPU time (user + system, from /proc) per request.
-# Two requests: signed ListRecords of a 20-record dataset (identity credentials) and signed
-# DescribeIdentityPool (developer key). Stages and their entry functions are in STAGES below.
+# Four requests: signed ListRecords of a 20-record dataset (identity credentials), signed
+# DescribeIdentityPool (developer key), UpdateRecords of one record signed with identity
+# credentials (a sync cycle's write, every one committed durably) and GetCredentialsForIdentity
+# (public). Stages and their entry functions are in bench/stages_table.py.
 #
 # Environment: BUILD_DIR (build), REQUESTS (2000), DURATION (5), CONNECTIONS (16), OUT (a dir to
-# keep the profiles in; default: a temp dir, removed). Needs valgrind, perf, wrk, python3.
+# keep the profiles in; default: a temp dir, removed), BASELINE (an earlier cogsync binary: its
+# instructions are counted too, in the same run, and the table gives both). Needs valgrind,
+# perf, wrk, python3 with botocore.
 set -euo pipefail
 
 BUILD_DIR=${BUILD_DIR:-build}
 COGSYNC=${COGSYNC:-$BUILD_DIR/cogsync}
 BENCH=${BENCH:-$BUILD_DIR/bench/cogsync-bench}
 REQUESTS=${REQUESTS:-2000}
+BASELINE=${BASELINE:-}
 DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-16}
 
@@ -25,6 +30,10 @@ for tool in valgrind callgrind_annotate callgrind_control perf wrk python3 curl;
 done
 [[ -x $COGSYNC && -x $BENCH ]] || { echo "stages.sh: build first ($COGSYNC, $BENCH)" >&2; exit 1; }
 COGSYNC=$(realpath "$COGSYNC")
+if [[ -n $BASELINE ]]; then
+  [[ -x $BASELINE ]] || { echo "stages.sh: BASELINE $BASELINE is not an executable" >&2; exit 1; }
+  BASELINE=$(realpath "$BASELINE")
+fi
 BENCH=$(realpath "$BENCH")
 WORK=${OUT:-$(mktemp -d)}
 mkdir -p "$WORK"
@@ -41,15 +50,33 @@ export COGSYNC_ACCESS_KEY_ID=AKIDBENCHSTAGES00000
 export COGSYNC_SECRET_ACCESS_KEY=bench-stages-secret-0123456789
 echo '{"throttle": {"enabled": false}}' >"$WORK/cogsync.json"
 
-# prepare URL NAME OP: signs a request for wrk into $WORK/NAME.lua (list-records seeds a fresh
-# 20-record dataset; describe-pool creates its pool).
+# The request kinds. list and describe are one signed request replayed (signed by cogsync-bench
+# into a wrk script); update and credentials come from stages_requests.py (each UpdateRecords is
+# a new request, signed there; GetCredentialsForIdentity is public and replayed by wrk).
+NAMES=(list describe update credentials)
+REQUESTS_PY="$(dirname "$0")/stages_requests.py"
+
+# prepare URL NAME TAG: sets NAME up on the server at URL into $WORK/TAG-NAME.* (list seeds a
+# fresh 20-record dataset; describe creates its pool; update and credentials their own pool).
 prepare() {
-  "$BENCH" sign --endpoint "$1" --op "$3" --records 20 --out "$WORK/$2.lua"
+  case $2 in
+    list) "$BENCH" sign --endpoint "$1" --op list-records --records 20 --out "$WORK/$3-$2.lua" ;;
+    describe) "$BENCH" sign --endpoint "$1" --op describe-pool --out "$WORK/$3-$2.lua" ;;
+    *) python3 "$REQUESTS_PY" prepare "$2" "$1" "$WORK/$3-$2.state" ;;
+  esac
 }
 
-# send URL NAME COUNT: COUNT times the request of NAME.lua on one keep-alive connection.
+# send URL NAME TAG COUNT: COUNT requests of NAME on one keep-alive connection.
 send() {
-  python3 - "$1" "$WORK/$2.lua" "$3" <<'EOF'
+  case $2 in
+    list | describe) replay "$1" "$WORK/$3-$2.lua" "$4" ;;
+    *) python3 "$REQUESTS_PY" send "$2" "$1" "$WORK/$3-$2.state" "$4" ;;
+  esac
+}
+
+# replay URL LUA COUNT: COUNT times the request of a wrk script.
+replay() {
+  python3 - "$1" "$2" "$3" <<'EOF'
 import http.client, re, sys, urllib.parse
 url, lua, count = sys.argv[1], open(sys.argv[2]).read(), int(sys.argv[3])
 def field(name):
@@ -69,44 +96,50 @@ for _ in range(count):
 EOF
 }
 
-NAMES=(list describe)
-OPS=(list-records describe-pool)
-
 # --- instructions: callgrind ------------------------------------------------------------------
-PORT=$(free_port)
-URL=http://127.0.0.1:$PORT
-# One I/O thread, so every request takes the same path; ListRecords and DescribeIdentityPool are
-# reads and run on it.
-echo '{"throttle": {"enabled": false}, "io_threads": 1}' >"$WORK/callgrind.json"
-valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" --dump-instr=no \
-  "$COGSYNC" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/cg-data" --no-access-log \
-  --config "$WORK/callgrind.json" >"$WORK/callgrind.log" 2>&1 &
-PIDS+=($!)
-CG_PID=$!
-for _ in $(seq 1 300); do curl -s -o /dev/null "$URL/healthz" && break; sleep 0.2; done
-wait_http "$URL/healthz"
-for i in 0 1; do
-  prepare "$URL" "${NAMES[$i]}" "${OPS[$i]}"
-  send "$URL" "${NAMES[$i]}" 50  # warm: caches filled, first-use allocations done
-done
-for i in 0 1; do
-  echo "stages.sh: callgrind, $REQUESTS x ${OPS[$i]}" >&2
-  callgrind_control -z "$CG_PID" >/dev/null 2>&1
-  send "$URL" "${NAMES[$i]}" "$REQUESTS"
-  touch "$WORK/dump.marker"
-  sleep 1  # the dump is newer than the marker by more than the file system's time resolution
-  callgrind_control -d "${NAMES[$i]}" "$CG_PID" >/dev/null 2>&1
-  dump=""
-  for _ in $(seq 1 100); do
-    dump=$(find "$WORK" -maxdepth 1 -name 'callgrind.out*' -newer "$WORK/dump.marker" | head -1)
-    [[ -n $dump ]] && break
-    sleep 0.1
+# callgrind_run BINARY TAG: every kind on a server of BINARY under callgrind, into
+# $WORK/TAG-NAME.incl and .self. One I/O thread, so every read takes the same path.
+callgrind_run() {
+  local binary=$1 tag=$2 port url pid dump name
+  port=$(free_port)
+  url=http://127.0.0.1:$port
+  echo '{"throttle": {"enabled": false}, "io_threads": 1}' >"$WORK/callgrind.json"
+  valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind-$tag.out" --dump-instr=no \
+    "$binary" serve --listen "127.0.0.1:$port" --data-dir "$WORK/cg-$tag" --no-access-log \
+    --config "$WORK/callgrind.json" >"$WORK/callgrind-$tag.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 1 300); do curl -s -o /dev/null "$url/healthz" && break; sleep 0.2; done
+  wait_http "$url/healthz"
+  for name in "${NAMES[@]}"; do
+    prepare "$url" "$name" "$tag"
+    send "$url" "$name" "$tag" 50  # warm: caches filled, first-use allocations done
   done
-  [[ -n $dump ]] || { echo "stages.sh: no callgrind dump appeared" >&2; exit 1; }
-  sleep 0.5  # written completely
-  callgrind_annotate --inclusive=yes --threshold=100 "$dump" >"$WORK/${NAMES[$i]}.incl"
-  callgrind_annotate --threshold=100 "$dump" >"$WORK/${NAMES[$i]}.self"
-done
+  for name in "${NAMES[@]}"; do
+    echo "stages.sh: callgrind ($tag), $REQUESTS x $name" >&2
+    callgrind_control -z "$pid" >/dev/null 2>&1
+    send "$url" "$name" "$tag" "$REQUESTS"
+    touch "$WORK/dump.marker"
+    sleep 1  # the dump is newer than the marker by more than the file system's time resolution
+    callgrind_control -d "$name" "$pid" >/dev/null 2>&1
+    dump=""
+    for _ in $(seq 1 100); do
+      dump=$(find "$WORK" -maxdepth 1 -name "callgrind-$tag.out*" -newer "$WORK/dump.marker" |
+        head -1)
+      [[ -n $dump ]] && break
+      sleep 0.1
+    done
+    [[ -n $dump ]] || { echo "stages.sh: no callgrind dump appeared" >&2; exit 1; }
+    sleep 0.5  # written completely
+    callgrind_annotate --inclusive=yes --threshold=100 "$dump" >"$WORK/$tag-$name.incl"
+    callgrind_annotate --threshold=100 "$dump" >"$WORK/$tag-$name.self"
+  done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+callgrind_run "$COGSYNC" after
+[[ -z $BASELINE ]] || callgrind_run "$BASELINE" before
 
 # --- microseconds: perf ------------------------------------------------------------------------
 PORT=$(free_port)
@@ -117,21 +150,34 @@ PIDS+=($!)
 SERVER_PID=$!
 wait_http "$URL/healthz"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
-for i in 0 1; do
-  name=${NAMES[$i]}
-  prepare "$URL" "$name" "${OPS[$i]}"
+# load NAME: DURATION seconds of NAME; prints how many requests were answered (all with 200).
+load() {
+  local name=$1 script out
+  if [[ $name == update ]]; then
+    python3 "$REQUESTS_PY" load update "$URL" "$WORK/perf-update.state" "$DURATION"
+    return
+  fi
+  script="$WORK/perf-$name.lua"
+  [[ $name == credentials ]] && script="$WORK/perf-credentials.state.lua"
+  out=$(wrk -t1 -c "$CONNECTIONS" -d "${DURATION}s" -s "$script" "$URL/")
+  if grep -q "Non-2xx" <<<"$out"; then
+    echo "stages.sh: $name answered errors" >&2
+    exit 1
+  fi
+  sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' <<<"$out"
+}
+for name in "${NAMES[@]}"; do
+  prepare "$URL" "$name" perf
   # A plain run gives CPU time per request; a second run under perf gives the shares.
   t0=$(cpu_ticks)
-  wrk -t1 -c "$CONNECTIONS" -d "${DURATION}s" -s "$WORK/$name.lua" "$URL/" >"$WORK/$name.wrk"
+  requests=$(load "$name")
   t1=$(cpu_ticks)
-  requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORK/$name.wrk")
-  grep -q "Non-2xx" "$WORK/$name.wrk" && { echo "stages.sh: $name answered errors" >&2; exit 1; }
   echo "$(((t1 - t0) * 1000000 / $(getconf CLK_TCK))) $requests" >"$WORK/$name.cpu"
-  echo "stages.sh: perf, ${OPS[$i]} for $DURATION s" >&2
+  echo "stages.sh: perf, $name for $DURATION s" >&2
   perf record -q -F 1999 --call-graph dwarf,16384 -p "$SERVER_PID" -o "$WORK/$name.perf" \
     -- sleep "$DURATION" 2>/dev/null &
   perf_pid=$!
-  wrk -t1 -c "$CONNECTIONS" -d "${DURATION}s" -s "$WORK/$name.lua" "$URL/" >/dev/null
+  load "$name" >/dev/null
   wait "$perf_pid"
   perf report -q --children --stdio -g none --sort symbol --percent-limit 0.05 \
     -i "$WORK/$name.perf" 2>/dev/null >"$WORK/$name.perfreport"
@@ -139,4 +185,4 @@ for i in 0 1; do
     >"$WORK/$name.perfdso"
 done
 
-python3 "$(dirname "$0")/stages_table.py" "$WORK" "$REQUESTS"
+python3 "$(dirname "$0")/stages_table.py" "$WORK" "$REQUESTS" ${BASELINE:+before}

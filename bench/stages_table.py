@@ -1,11 +1,12 @@
 """Turns the profiles bench/stages.sh collected into the per-stage table of docs/performance.md.
 
-usage: stages_table.py WORK_DIR REQUESTS
+usage: stages_table.py WORK_DIR REQUESTS [before]
 
-WORK_DIR holds, for each request kind NAME (list, describe): NAME.incl and NAME.self
-(callgrind_annotate, inclusive and exclusive, counters zeroed before REQUESTS requests),
-NAME.perfreport and NAME.perfdso (perf report --children by symbol, and by object) and NAME.cpu
-("<server CPU microseconds> <requests>" of a plain wrk run).
+WORK_DIR holds, for each request kind NAME (list, describe, update, credentials): after-NAME.incl
+and after-NAME.self (callgrind_annotate, inclusive and exclusive, counters zeroed before REQUESTS
+requests), NAME.perfreport and NAME.perfdso (perf report --children by symbol, and by object)
+and NAME.cpu ("<server CPU microseconds> <requests>" of a plain run). With "before", also
+before-NAME.incl of the BASELINE binary, and a second table compares the two.
 """
 
 import re
@@ -20,19 +21,27 @@ STAGES = [
     ("decode JSON + validate", ["cogsync::protocol::Dispatcher::DecodeInput"]),
     ("authorize", ["cogsync::auth::Authorize"]),
     # ListRecords writes its own body (ListRecordsBody): its encoding is in the operation's row.
-    ("operation (handler minus store)", ["cogsync::sync::SyncService::ListRecords",
-                                         "cogsync::sync::SyncService::ListRecordsBody",
-                                         "cogsync::identity::IdentityService::DescribeIdentityPool"]),
-    ("store (SqliteStore::Read: pool cache, SQLite; the dataset cache)",
+    ("operation (handler minus store reads)", [
+        "cogsync::sync::SyncService::ListRecords",
+        "cogsync::sync::SyncService::ListRecordsBody",
+        "cogsync::identity::IdentityService::DescribeIdentityPool",
+        "cogsync::sync::SyncService::UpdateRecords",
+        "cogsync::identity::IdentityService::GetCredentialsForIdentity"]),
+    ("store reads (SqliteStore::Read: pool cache, SQLite; the dataset cache)",
      ["cogsync::store::SqliteStore::Read", "cogsync::sync::DatasetCache::Find"]),
+    # The writer thread: its transactions (savepoints, statements, the commit). Not part of the
+    # handler's own cost, which only waits for it.
+    ("store writes (the writer thread)", ["cogsync::store::sqlite::GroupCommitter::WriterLoop"]),
     ("encode body (JSON)", ["cogsync::protocol::EncodeOutput", "cogsync::protocol::EncodeBody"]),
     ("response head", ["cogsync::http::internal::AppendResponseHead"]),
     ("request id", ["cogsync::ids::RequestId"]),
 ]
-OPERATION = "operation (handler minus store)"
-STORE = "store (SqliteStore::Read: pool cache, SQLite; the dataset cache)"
+OPERATION = "operation (handler minus store reads)"
+STORE = "store reads (SqliteStore::Read: pool cache, SQLite; the dataset cache)"
 REST = "rest: socket I/O, event loop, timers, metrics"
-KINDS = [("list", "ListRecords, 20 records"), ("describe", "DescribeIdentityPool")]
+KINDS = [("list", "ListRecords, 20 records"), ("describe", "DescribeIdentityPool"),
+         ("update", "UpdateRecords (identity, 1 record)"),
+         ("credentials", "GetCredentialsForIdentity")]
 
 LINE = re.compile(r"^\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(.*)$")
 
@@ -89,10 +98,14 @@ def stage_costs(costs, total):
 
 def main():
     work, requests = sys.argv[1], int(sys.argv[2])
-    instr, micros, kernel = {}, {}, {}
+    baseline = len(sys.argv) > 3 and sys.argv[3] == "before"
+    instr, micros, kernel, before = {}, {}, {}, {}
     for kind, _ in KINDS:
-        incl, total = callgrind(f"{work}/{kind}.incl")
+        incl, total = callgrind(f"{work}/after-{kind}.incl")
         instr[kind] = {k: v / requests for k, v in stage_costs(incl, total).items()}
+        if baseline:
+            incl, total = callgrind(f"{work}/before-{kind}.incl")
+            before[kind] = {k: v / requests for k, v in stage_costs(incl, total).items()}
         cpu_us, done = (int(x) for x in open(f"{work}/{kind}.cpu").read().split())
         per_request = cpu_us / max(done, 1)
         rows = stage_costs(perf_children(f"{work}/{kind}.perfreport"), 100.0)
@@ -108,6 +121,13 @@ def main():
     for kind, label in KINDS:
         print(f"\n{label}: kernel {kernel[kind]:.1f}% of the server's CPU samples (user-space only in "
               f"the instruction counts)")
+    if baseline:
+        print("\nInstructions per request, the BASELINE binary against this build (same run):\n")
+        print("| request | before | after | after / before |")
+        print("| --- | ---: | ---: | ---: |")
+        for kind, label in KINDS:
+            b, a = before[kind]["total"], instr[kind]["total"]
+            print(f"| {label} | {b:,.0f} | {a:,.0f} | {a / max(b, 1):.2f} |")
 
 
 if __name__ == "__main__":
