@@ -152,7 +152,7 @@ struct Config {
   int64_t sqlite_cache_kib = 16384;
   // Memory for the records of recently read datasets (ListRecords from memory); 0: none.
   int dataset_cache_mib = 32;
-  int postgres_pool_size = 8;  // sessions per node (each node opens up to this many)
+  int postgres_pool_size = 16;  // sessions per node (each node opens up to this many)
   std::string log_level = "info";
   bool access_log = true;
   std::vector<std::string> cors_allowed_origins = {"*"};

@@ -44,7 +44,7 @@ class Connection;
 
 struct PostgresOptions {
   std::string url;  // postgresql://user:password@host:port/database?options
-  int pool_size = 8;
+  int pool_size = 16;
   int connect_timeout_seconds = 5;
   // Runs of a write function before a serialisation failure is reported (InternalError).
   int max_attempts = 10;
