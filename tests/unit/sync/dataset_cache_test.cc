@@ -174,6 +174,7 @@ class SyncCacheTest : public SyncTest, public ::testing::WithParamInterface<cons
   void TearDown() override {
     uncached_.reset();
     service_.reset();
+    counting_.reset();  // after the service that may use it (its flusher writes through it)
     sqlite_.reset();
     SyncTest::TearDown();
   }
@@ -214,7 +215,8 @@ class SyncCacheTest : public SyncTest, public ::testing::WithParamInterface<cons
   }
 
   std::unique_ptr<store::SqliteStore> sqlite_;
-  store::Store* db_ = nullptr;  // the store both services use
+  store::Store* db_ = nullptr;               // the store both services use
+  std::unique_ptr<CountingStore> counting_;  // a test's counting wrapper, outliving service_
   Config uncached_config_;
   std::unique_ptr<SyncService> uncached_;
 };
@@ -276,7 +278,9 @@ TEST_P(SyncCacheTest, ServesRepeatedReadsFromMemoryAndSeesEveryChange) {
 // A hit answers from memory alone: no store transaction at all.
 TEST_P(SyncCacheTest, AHitReadsNothingFromTheStore) {
   UpdateOk(Ident(), "ds", {Replace("a", "1", 0), Replace("b", "2", 0)});
-  CountingStore counting(*db_);
+  // A fixture member, so that it outlives service_ (whose flusher thread writes through it).
+  counting_ = std::make_unique<CountingStore>(*db_);
+  CountingStore& counting = *counting_;
   // The store takes one observer: the counting service's cache.
   uncached_.reset();
   service_.reset();
