@@ -1,6 +1,6 @@
 // The migration part of the Store contract (D29): forwarded-login records, unbound providers of
-// migrated identities and named counters, once for SQLite and once for PostgreSQL, like
-// conformance_test.cc.
+// migrated identities and named counters, on every registered engine (the model store included),
+// like conformance_test.cc.
 
 #include <gtest/gtest.h>
 
@@ -14,10 +14,11 @@
 namespace cogsync::store {
 namespace {
 
-class MigrationConformanceTest : public ::testing::TestWithParam<Backend> {
+class MigrationConformanceTest : public EngineTest {
  protected:
   void SetUp() override {
-    COGSYNC_OPEN_TEST_STORE(store_, GetParam());
+    EngineTest::SetUp();
+    if (HasFatalFailure()) return;
     MustWrite([&](Txn& txn) -> Status {
       Pool pool;
       pool.id = "us-east-1:p";
@@ -26,18 +27,6 @@ class MigrationConformanceTest : public ::testing::TestWithParam<Backend> {
       return txn.PutIdentity(Identity{"us-east-1:i", pool.id, 1, 2, false, ""});
     });
   }
-  void TearDown() override { store_.reset(); }
-
-  void MustWrite(const Store::TxnFn& fn) {
-    Status status = store_->store().Write(fn);
-    ASSERT_TRUE(status.ok()) << status.error().ToString();
-  }
-  void MustRead(const Store::TxnFn& fn) {
-    Status status = store_->store().Read(fn);
-    ASSERT_TRUE(status.ok()) << status.error().ToString();
-  }
-
-  std::unique_ptr<TestStore> store_;
 };
 
 TEST_P(MigrationConformanceTest, LoginBindingsRoundTripAndReplace) {
@@ -139,10 +128,9 @@ TEST_P(MigrationConformanceTest, ReadTransactionsRefuseMigrationWrites) {
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, MigrationConformanceTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return BackendName(info.param);
+INSTANTIATE_TEST_SUITE_P(Backends, MigrationConformanceTest, ::testing::ValuesIn(EngineLabels()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
                          });
 
 }  // namespace

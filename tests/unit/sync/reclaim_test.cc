@@ -11,21 +11,6 @@
 namespace cogsync::sync::testing {
 namespace {
 
-// Counts the write transactions the service under test commits.
-class CountingStore final : public store::Store {
- public:
-  explicit CountingStore(store::Store& inner) : inner_(inner) {}
-  Status Read(const TxnFn& fn) override { return inner_.Read(fn); }
-  Status Write(const TxnFn& fn) override {
-    ++writes;
-    return inner_.Write(fn);
-  }
-  int writes = 0;
-
- private:
-  store::Store& inner_;
-};
-
 class SyncReclaimTest : public SyncTest {
  protected:
   // Stores a dataset directly, as a store from before the D16 bound could hold it: `tombstones`
@@ -90,7 +75,7 @@ TEST_F(SyncReclaimTest, DeleteDatasetReclaimsALargePileInBatchesD16) {
   ASSERT_TRUE(deleted.ok()) << deleted.error().ToString();
   EXPECT_EQ(deleted->as_object().at("Dataset").as_object().at("NumRecords").as_int64(), 3);
   static_assert(store::kReclaimBatch == 1024);
-  EXPECT_EQ(counting.writes, 1 + 5);  // 4 full batches of 1,024 and one of 907
+  EXPECT_EQ(counting.writes.load(), 1 + 5);  // 4 full batches of 1,024 and one of 907
   EXPECT_EQ(RawRows("big"), 0u);
   auto after = ListOk(Ident(), "big", 7);
   EXPECT_FALSE(after.at("DatasetExists").as_bool());
